@@ -1,0 +1,161 @@
+// The storage port: what the API needs persisted, as plain records. Adapters live in @deskgate/store and
+// must pass its conformance suite. Times are epoch milliseconds; JSON-ish fields are already parsed.
+
+export interface TenantRecord {
+  code: string;
+  /** The whole tenant configuration; secrets inside are already encrypted by the caller. */
+  config: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface UserRecord {
+  id: string;
+  tenant: string;
+  email: string | null;
+  name: string | null;
+  roles: string[];
+  confirmed: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Identity key (D3): (tenant, issuer, subject) points at one user. */
+export interface IdentityRecord {
+  tenant: string;
+  issuer: string;
+  subject: string;
+  userId: string;
+  createdAt: number;
+}
+
+export interface SessionRecord {
+  id: string;
+  tenant: string;
+  userId: string;
+  /** How the session began: 'sso', later 'magic_link', 'jwt', 'api_key', 'exchange'. */
+  method: string;
+  createdAt: number;
+  /** Absolute end: refresh never extends past it. */
+  expiresAt: number;
+  revokedAt: number | null;
+  revokeReason: string | null;
+}
+
+export interface RefreshTokenRecord {
+  /** SHA-256 digest (base64url) of the opaque token; the token itself is never stored. */
+  digest: string;
+  sessionId: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  /** Monotonic rotation number, unique: two instances racing to rotate create one key. */
+  generation: number;
+  alg: string;
+  publicJwk: Record<string, unknown>;
+  /** Private JWK, encrypted with the deployment master key (opaque string to the store). */
+  privateJwkEncrypted: string;
+  createdAt: number;
+  /** Published in the JWKS from createdAt; used for signing from activatesAt. */
+  activatesAt: number;
+}
+
+export interface AttemptRecord {
+  id: string;
+  tenant: string;
+  /** base64url(SHA-256(verifier)). */
+  challenge: string;
+  /** The exact allowed origin that created the attempt; the completion page posts only to it. */
+  origin: string;
+  confirmationCode: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Digest of the browser-binding cookie of the browser that started sign-in in the popup. */
+  bindingDigest: string | null;
+  userId: string | null;
+  method: string | null;
+  completedAt: number | null;
+  confirmedAt: number | null;
+  redeemedAt: number | null;
+}
+
+export interface SsoTransactionRecord {
+  /** SHA-256 digest of the `state` parameter. */
+  stateDigest: string;
+  tenant: string;
+  attemptId: string;
+  providerId: string;
+  nonce: string;
+  codeVerifier: string;
+  bindingDigest: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export type RotateResult = 'rotated' | 'already_used' | 'not_found';
+
+export interface Store {
+  /** Create or upgrade the schema; safe to call on every start and from several instances. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Insert; rejects with StoreConflictError when the code exists. */
+  createTenant(tenant: TenantRecord): Promise<void>;
+  /** Insert or replace by code (seed files, `tenant set`). */
+  putTenant(tenant: TenantRecord): Promise<void>;
+  getTenant(code: string): Promise<TenantRecord | undefined>;
+  listTenants(): Promise<TenantRecord[]>;
+
+  getUser(tenant: string, id: string): Promise<UserRecord | undefined>;
+  findUserByIdentity(tenant: string, issuer: string, subject: string): Promise<UserRecord | undefined>;
+  /** Insert user and identity together (one transaction); StoreConflictError when the identity exists. */
+  createUserWithIdentity(user: UserRecord, identity: IdentityRecord): Promise<void>;
+  /** Replace email, name, roles, confirmed, updatedAt of an existing user. */
+  updateUser(user: UserRecord): Promise<void>;
+
+  /** Insert the session and its first refresh token together. */
+  createSession(session: SessionRecord, refresh: RefreshTokenRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | undefined>;
+  /** Sets revokedAt/revokeReason when not yet revoked; returns whether this call revoked it. */
+  revokeSession(id: string, reason: string, now: number): Promise<boolean>;
+
+  getRefreshToken(digest: string): Promise<RefreshTokenRecord | undefined>;
+  /**
+   * Atomically: mark `digest` used at `now` if it is unused, and insert `successor`.
+   * 'already_used' when it was used before (nothing inserted), 'not_found' when unknown.
+   */
+  rotateRefreshToken(digest: string, successor: RefreshTokenRecord, now: number): Promise<RotateResult>;
+  /** Insert unless a token with this digest exists (grace-window replays hand out the same successor). */
+  ensureRefreshToken(token: RefreshTokenRecord): Promise<void>;
+
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Insert; returns false (and inserts nothing) when the generation exists. */
+  insertSigningKey(key: SigningKeyRecord): Promise<boolean>;
+  deleteSigningKey(kid: string): Promise<void>;
+
+  createAttempt(attempt: AttemptRecord): Promise<void>;
+  getAttempt(tenant: string, id: string): Promise<AttemptRecord | undefined>;
+  /** Records the binding of the browser that opened the sign-in page; only while pending and unbound. */
+  bindAttempt(id: string, bindingDigest: string): Promise<boolean>;
+  /** Sets userId/method/completedAt only if not completed yet; returns whether this call did it. */
+  completeAttempt(id: string, userId: string, method: string, now: number): Promise<boolean>;
+  /** Sets confirmedAt only if completed and not confirmed; returns whether this call did it. */
+  confirmAttempt(id: string, now: number): Promise<boolean>;
+  /** Sets redeemedAt only if completed and not redeemed: exactly one concurrent caller gets true. */
+  redeemAttempt(id: string, now: number): Promise<boolean>;
+
+  createSsoTransaction(tx: SsoTransactionRecord): Promise<void>;
+  /** Returns and deletes the transaction in one step: any retrieval burns it. */
+  takeSsoTransaction(stateDigest: string): Promise<SsoTransactionRecord | undefined>;
+
+  /** Deletes expired attempts, transactions, refresh tokens and sessions ended before `before`. */
+  purgeExpired(before: number): Promise<void>;
+}
+
+export class StoreConflictError extends Error {
+  override name = 'StoreConflictError';
+}

@@ -1,0 +1,143 @@
+// The wire contract shared by the SDK and the API: paths, headers, message shapes and error codes.
+// No dependencies and no runtime logic beyond tiny path builders, so the SDK pays a few bytes for it.
+
+export const PROTOCOL_VERSION = 1;
+
+/** Header the SDK sends on every write; a non-simple header forces a CORS preflight (CSRF defence). */
+export const SDK_HEADER = 'x-deskgate-sdk';
+
+/** Tenant codes: lowercase letters and digits, three or more (F12). */
+export const TENANT_CODE_PATTERN = /^[a-z0-9]{3,}$/;
+
+export const COOKIE_ACCESS = 'access_token_cookie';
+export const COOKIE_REFRESH = 'refresh_token_cookie';
+
+export const paths = {
+  jwks: '/.well-known/jwks.json',
+  openapi: '/openapi.json',
+  health: '/healthz',
+  sdkLoader: '/sdk/deskgate.js',
+  tenant: (t: string) => `/t/${t}`,
+  session: (t: string) => `/t/${t}/auth/session`,
+  refresh: (t: string) => `/t/${t}/auth/refresh`,
+  logout: (t: string) => `/t/${t}/auth/logout`,
+  attempts: (t: string) => `/t/${t}/auth/attempts`,
+  attemptRedeem: (t: string, id: string) => `/t/${t}/auth/attempts/${id}/redeem`,
+  attemptConfirm: (t: string, id: string) => `/t/${t}/auth/attempts/${id}/confirm`,
+  signIn: (t: string) => `/t/${t}/auth/signin`,
+  ssoStart: (t: string) => `/t/${t}/auth/sso/start`,
+  ssoCallback: (t: string) => `/t/${t}/auth/sso/callback`,
+  complete: (t: string) => `/t/${t}/auth/complete`,
+} as const;
+
+export const ERROR_CODES = [
+  'bad_request',
+  'validation_failed',
+  'not_found',
+  'method_not_allowed',
+  'internal_error',
+  'tenant_not_found',
+  'origin_not_allowed',
+  'csrf_header_required',
+  'session_missing',
+  'session_invalid',
+  'session_expired',
+  'session_revoked',
+  'refresh_missing',
+  'refresh_invalid',
+  'refresh_expired',
+  'refresh_reused',
+  'attempt_not_found',
+  'attempt_expired',
+  'attempt_verifier_mismatch',
+  'attempt_already_redeemed',
+  'attempt_already_completed',
+  'attempt_proof_invalid',
+  'sso_not_configured',
+  'sso_transaction_invalid',
+  'sso_browser_mismatch',
+  'sso_state_mismatch',
+  'sso_nonce_mismatch',
+  'sso_idp_error',
+  'sso_id_token_invalid',
+  'sso_idp_unreachable',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export const ROLES = ['deepdesk.agent', 'deepdesk.editor', 'deepdesk.manager', 'deepdesk.assistant_editor'] as const;
+export type Role = (typeof ROLES)[number];
+export const DEFAULT_ROLE: Role = 'deepdesk.agent';
+
+export interface SessionUser {
+  id: string;
+  email: string | null;
+  name: string | null;
+  roles: string[];
+  /** True when an identity provider or a signed platform token vouched for this user (F7). */
+  confirmed: boolean;
+}
+
+/** GET /t/{tenant}/auth/session, and the `session` of a successful redeem or refresh. */
+export interface SessionInfo {
+  tenant: string;
+  user: SessionUser;
+  /** ISO 8601: when the access cookie expires (the SDK refreshes after that). */
+  accessExpiresAt: string;
+  /** ISO 8601: absolute end of the session; after it the agent signs in again. */
+  sessionExpiresAt: string;
+}
+
+/** POST /t/{tenant}/auth/attempts */
+export interface CreateAttemptRequest {
+  /** base64url(SHA-256(verifier)); the verifier stays in the SDK's memory. */
+  challenge: string;
+  challengeMethod: 'S256';
+}
+
+export interface CreateAttemptResponse {
+  attemptId: string;
+  /** Where the SDK points the popup it opened. */
+  signInUrl: string;
+  /** Short code shown in the overlay; the completion page shows it too when it must be confirmed. */
+  confirmationCode: string;
+  expiresAt: string;
+  pollIntervalMs: number;
+}
+
+/** POST /t/{tenant}/auth/attempts/{id}/redeem: the SDK's fast path (with proof) and its poll (without). */
+export interface RedeemAttemptRequest {
+  verifier: string;
+  /** The one-time proof the completion page posted to the verified opener. */
+  proof?: string;
+}
+
+export type RedeemAttemptResponse =
+  | { status: 'pending' }
+  | { status: 'confirmation_required'; confirmationCode: string }
+  | { status: 'signed_in'; session: SessionInfo };
+
+export const MESSAGE_ATTEMPT_COMPLETE = 'deskgate:attempt-complete';
+
+/** postMessage from the completion page to window.opener, targetOrigin = the attempt's origin. */
+export interface AttemptCompleteMessage {
+  type: typeof MESSAGE_ATTEMPT_COMPLETE;
+  v: typeof PROTOCOL_VERSION;
+  attemptId: string;
+  proof: string;
+}
+
+export function isAttemptCompleteMessage(data: unknown): data is AttemptCompleteMessage {
+  if (typeof data !== 'object' || data === null) return false;
+  const m = data as Record<string, unknown>;
+  return (
+    m.type === MESSAGE_ATTEMPT_COMPLETE &&
+    m.v === PROTOCOL_VERSION &&
+    typeof m.attemptId === 'string' &&
+    typeof m.proof === 'string'
+  );
+}
