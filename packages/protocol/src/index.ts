@@ -57,6 +57,7 @@ export const ERROR_CODES = [
   'sso_transaction_invalid',
   'sso_browser_mismatch',
   'sso_state_mismatch',
+  'sso_response_invalid',
   'sso_nonce_mismatch',
   'sso_idp_error',
   'sso_id_token_invalid',
@@ -69,7 +70,12 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
 
-export const ROLES = ['deepdesk.agent', 'deepdesk.editor', 'deepdesk.manager', 'deepdesk.assistant_editor'] as const;
+export const ROLES = [
+  'deepdesk.agent',
+  'deepdesk.editor',
+  'deepdesk.manager',
+  'deepdesk.assistant_editor',
+] as const;
 export type Role = (typeof ROLES)[number];
 export const DEFAULT_ROLE: Role = 'deepdesk.agent';
 

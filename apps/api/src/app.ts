@@ -1,0 +1,72 @@
+// createApp(deps): the whole HTTP API as a Hono app, with no listening socket (the node entry adds that).
+import { DeskgateError } from '@deskgate/core';
+import { Hono } from 'hono';
+import type { AppEnv, Deps } from './deps.ts';
+import { errorBody, onError } from './http/errors.ts';
+import { requestLog } from './http/request-log.ts';
+import { loadTenant, tenantCors } from './http/tenant.ts';
+import { pickLocale } from './pages/messages.ts';
+import { errorPage } from './pages/render.ts';
+import { attemptRoutes } from './routes/attempts.ts';
+import type { Services } from './routes/context.ts';
+import { publicRoutes } from './routes/public.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { pageHeaders, signInRoutes } from './routes/signin.ts';
+import { KeyRing } from './services/keyring.ts';
+import { OidcService } from './services/oidc.ts';
+import { SessionService } from './services/sessions.ts';
+import { TenantService } from './services/tenants.ts';
+
+export interface AppOptions {
+  /** Product name on hosted pages. @default 'Deepdesk' */
+  productName?: string;
+}
+
+export function createApp(deps: Deps, options?: AppOptions) {
+  if (!/^https?:\/\/[^/]+$/.test(deps.publicUrl)) {
+    throw new TypeError(
+      'publicUrl must be an origin such as https://auth.example.com, without a trailing slash',
+    );
+  }
+  const tenants = new TenantService(deps.store, deps.keys, deps.now);
+  const keyring = new KeyRing(deps.store, deps.keys);
+  const services: Services = {
+    deps,
+    tenants,
+    keyring,
+    sessions: new SessionService({ store: deps.store, keys: deps.keys, keyring, issuer: deps.publicUrl }),
+    oidc: new OidcService({ tenants, fetch: deps.fetch }),
+    productName: options?.productName ?? 'Deepdesk',
+  };
+
+  const app = new Hono<AppEnv>();
+  app.use(requestLog(deps.logger));
+  app.onError((error, c) => {
+    // Browser navigations (the popup) get a page; the SDK and API clients get the JSON error body.
+    const accept = c.req.header('accept') ?? '';
+    if (error instanceof DeskgateError && accept.includes('text/html')) {
+      const locale = pickLocale(c.req.query('locale'), c.req.header('accept-language'));
+      c.get('log').info({ code: error.code, status: error.status }, 'request failed');
+      return c.html(errorPage(locale, services.productName, error.code, error.message), error.status as 400);
+    }
+    return onError(error, c);
+  });
+  app.notFound((c) => c.json(errorBody('not_found', 'No such endpoint'), 404));
+
+  app.route('/', publicRoutes(services));
+
+  const tenant = new Hono<AppEnv>();
+  tenant.use(loadTenant(tenants), tenantCors(new URL(deps.publicUrl).origin));
+  tenant.route('/', sessionRoutes(services));
+  tenant.route('/', attemptRoutes(services));
+  tenant.route('/', signInRoutes(services));
+  app.route('/t/:tenant/auth', tenant);
+  // Unknown tenants under /t/ also answer tenant_not_found, not a bare 404.
+  app.all('/t/:tenant/*', pageHeaders(), loadTenant(tenants), (c) =>
+    c.json(errorBody('not_found', 'No such endpoint'), 404),
+  );
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

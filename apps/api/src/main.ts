@@ -1,0 +1,77 @@
+// Node entry: reads the environment, applies the seed file, and serves createApp over HTTP or HTTPS.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { createApp } from './app.ts';
+import { applySeedFile, createLogger, createRuntime, loadSdkAssets } from './runtime.ts';
+
+const env = process.env;
+const logger = createLogger();
+const port = Number(env.PORT ?? 8787);
+const hostname = env.HOST ?? '127.0.0.1';
+const tls = env.DESKGATE_TLS_CERT && env.DESKGATE_TLS_KEY;
+const publicUrl = (env.DESKGATE_PUBLIC_URL ?? `${tls ? 'https' : 'http'}://${hostname}:${port}`).replace(
+  /\/$/,
+  '',
+);
+
+const runtime = await createRuntime(env, logger);
+
+// Only for end-to-end tests: lets a test move this server's clock. Never set it anywhere else.
+let clockOffsetMs = 0;
+const unsafeTestClock = env.DESKGATE_UNSAFE_TEST_CLOCK === '1';
+const now = () => Date.now() + clockOffsetMs;
+
+if (env.DESKGATE_SEED_FILE) {
+  const codes = await applySeedFile(runtime, env.DESKGATE_SEED_FILE, now);
+  logger.info({ tenants: codes }, 'applied seed file');
+}
+const sdk = await loadSdkAssets(env.DESKGATE_SDK_DIR);
+if (!sdk) logger.warn('the SDK is not built (run `pnpm build`); /sdk/deskgate.js answers 404');
+
+const api = createApp({ store: runtime.store, keys: runtime.keys, publicUrl, now, logger, sdk });
+let app: { fetch: typeof api.fetch } = api;
+if (unsafeTestClock) {
+  logger.warn('DESKGATE_UNSAFE_TEST_CLOCK is on: POST /__test__/clock moves the clock. Tests only!');
+  const root = new Hono();
+  root.post('/__test__/clock', async (c) => {
+    const { advanceMs } = await c.req.json<{ advanceMs: number }>();
+    clockOffsetMs += advanceMs;
+    return c.json({ now: new Date(now()).toISOString() });
+  });
+  root.route('/', api);
+  app = root;
+}
+
+const server = serve(
+  {
+    fetch: app.fetch,
+    port,
+    hostname,
+    ...(tls
+      ? {
+          createServer: createHttpsServer,
+          serverOptions: {
+            cert: readFileSync(env.DESKGATE_TLS_CERT!),
+            key: readFileSync(env.DESKGATE_TLS_KEY!),
+          },
+        }
+      : {}),
+  },
+  () => {
+    logger.info(
+      { url: publicUrl, store: env.DATABASE_URL ? 'postgresql' : 'sqlite', dataDir: runtime.dataDir },
+      'listening',
+    );
+    console.log(`deskgate API listening on ${publicUrl}`);
+  },
+);
+
+async function shutdown() {
+  server.close();
+  await runtime.store.close();
+  process.exit(0);
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

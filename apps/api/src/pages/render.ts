@@ -1,0 +1,55 @@
+// Server-rendered hosted pages: escaped HTML, one stylesheet and one script, both same-origin (strict CSP).
+import type { ErrorCode } from '@deskgate/protocol';
+import { errorText, type Locale, messages } from './messages.ts';
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
+}
+
+/** Fills `{name}` placeholders with escaped values. */
+export function fill(template: string, values: Record<string, string>): string {
+  return escapeHtml(template).replace(/\{(\w+)\}/g, (_, key: string) => escapeHtml(values[key] ?? ''));
+}
+
+/** Strict CSP: no inline script at all, no third-party anything, not frameable. */
+export const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; " +
+  "base-uri 'none'; frame-ancestors 'none'";
+
+export function layout(locale: Locale, title: string, body: string, options?: { script?: boolean }): string {
+  return `<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/assets/pages.css">
+${options?.script ? '<script src="/assets/complete.js" defer></script>' : ''}
+</head>
+<body>
+<main class="card">
+<h1>${escapeHtml(title)}</h1>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+export function errorPage(locale: Locale, product: string, code: ErrorCode, message: string): string {
+  const m = messages(locale);
+  return layout(
+    locale,
+    fill(m.errorTitle, { product }),
+    `<p role="alert" data-error-code="${escapeHtml(code)}">${escapeHtml(errorText(locale, code, message))}</p>
+<p>${fill(m.errorRetry, { product })}</p>
+<p class="muted">${escapeHtml(m.errorCode)}: <code>${escapeHtml(code)}</code></p>`,
+  );
+}

@@ -1,0 +1,16 @@
+// What the route modules share: services built once per app.
+import type { Deps } from '../deps.ts';
+import type { KeyRing } from '../services/keyring.ts';
+import type { OidcService } from '../services/oidc.ts';
+import type { SessionService } from '../services/sessions.ts';
+import type { TenantService } from '../services/tenants.ts';
+
+export interface Services {
+  deps: Deps;
+  tenants: TenantService;
+  sessions: SessionService;
+  keyring: KeyRing;
+  oidc: OidcService;
+  /** Shown on hosted pages. */
+  productName: string;
+}

@@ -1,0 +1,87 @@
+// deskgate's signing keys, shared by all instances through the store; the plan itself lives in core.
+import {
+  type DerivedKeys,
+  decryptSecret,
+  encryptSecret,
+  generateSigningKey,
+  type KeyRotationPolicy,
+  planSigningKeys,
+  type SigningKeyRecord,
+  type Store,
+} from '@deskgate/core';
+import { type CryptoKey, importJWK, type JWK } from 'jose';
+
+/** How long an instance trusts its copy of the key list before reading the store again. */
+const KEY_LIST_TTL_MS = 30_000;
+
+export class KeyRing {
+  readonly #store: Store;
+  readonly #keys: DerivedKeys;
+  readonly #policy: KeyRotationPolicy | undefined;
+  #cache: { at: number; keys: SigningKeyRecord[] } | undefined;
+  readonly #imported = new Map<string, CryptoKey>();
+
+  constructor(store: Store, keys: DerivedKeys, policy?: KeyRotationPolicy) {
+    this.#store = store;
+    this.#keys = keys;
+    this.#policy = policy;
+  }
+
+  async #list(now: number, fresh = false): Promise<SigningKeyRecord[]> {
+    if (fresh || !this.#cache || now - this.#cache.at > KEY_LIST_TTL_MS || now < this.#cache.at) {
+      this.#cache = { at: now, keys: await this.#store.listSigningKeys() };
+    }
+    return this.#cache.keys;
+  }
+
+  /** The key to sign with now, creating the first or the next generation when the plan says so. */
+  async signingKey(now: number): Promise<{ kid: string; privateKey: CryptoKey }> {
+    let plan = planSigningKeys(await this.#list(now), now, this.#policy);
+    if (plan.create) {
+      const { record, privateJwk } = await generateSigningKey(
+        plan.create.generation,
+        now,
+        plan.create.activatesAt,
+      );
+      const privateJwkEncrypted = await encryptSecret(
+        this.#keys.secrets,
+        JSON.stringify(privateJwk),
+        `key:${record.kid}`,
+      );
+      // Losing the race to another instance is fine: its key is as good as ours.
+      await this.#store.insertSigningKey({ ...record, privateJwkEncrypted });
+      plan = planSigningKeys(await this.#list(now, true), now, this.#policy);
+    }
+    for (const key of plan.prune) await this.#store.deleteSigningKey(key.kid);
+    const key = plan.signing;
+    if (!key) throw new Error('No signing key is active');
+    return { kid: key.kid, privateKey: await this.#import(key, 'private') };
+  }
+
+  /** Public key by kid; an unknown kid re-reads the store once (another instance may have rotated). */
+  async verificationKey(kid: string, now: number): Promise<CryptoKey | undefined> {
+    let key = (await this.#list(now)).find((k) => k.kid === kid);
+    if (!key) key = (await this.#list(now, true)).find((k) => k.kid === kid);
+    return key ? this.#import(key, 'public') : undefined;
+  }
+
+  /** The JWKS document: keys announced ahead of use and kept until their tokens expired. */
+  async jwks(now: number): Promise<{ keys: Record<string, unknown>[] }> {
+    const plan = planSigningKeys(await this.#list(now), now, this.#policy);
+    return { keys: plan.publish.map((k) => k.publicJwk) };
+  }
+
+  async #import(key: SigningKeyRecord, which: 'public' | 'private'): Promise<CryptoKey> {
+    const cacheKey = `${which}:${key.kid}`;
+    let imported = this.#imported.get(cacheKey);
+    if (!imported) {
+      const jwk =
+        which === 'public'
+          ? key.publicJwk
+          : JSON.parse(await decryptSecret(this.#keys.secrets, key.privateJwkEncrypted, `key:${key.kid}`));
+      imported = (await importJWK(jwk as JWK, key.alg)) as CryptoKey;
+      this.#imported.set(cacheKey, imported);
+    }
+    return imported;
+  }
+}

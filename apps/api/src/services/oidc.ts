@@ -1,0 +1,200 @@
+// The OIDC relying party: discovery, the authorization redirect and the callback, on oauth4webapi + jose.
+// IdP tokens are judged by the wall clock (the IdP's clock), never by the app's movable clock.
+import {
+  DeskgateError,
+  isLoopbackHost,
+  type OidcProviderConfig,
+  rolesFromClaims,
+  type TenantConfig,
+  type VerifiedProfile,
+} from '@deskgate/core';
+import { createRemoteJWKSet, customFetch as joseFetch, jwtVerify } from 'jose';
+import * as oauth from 'oauth4webapi';
+import type { TenantService } from './tenants.ts';
+
+const DISCOVERY_TTL_MS = 60 * 60 * 1000;
+const FORBIDDEN_ALGS = new Set(['none', 'HS256', 'HS384', 'HS512']);
+
+export interface AuthorizationRequest {
+  url: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
+export class OidcService {
+  readonly #tenants: TenantService;
+  readonly #fetch: typeof fetch;
+  readonly #discovery = new Map<string, { at: number; as: oauth.AuthorizationServer }>();
+  readonly #jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+  constructor(deps: { tenants: TenantService; fetch?: typeof fetch }) {
+    this.#tenants = deps.tenants;
+    this.#fetch = deps.fetch ?? globalThis.fetch;
+  }
+
+  #options(provider: OidcProviderConfig) {
+    // Plain http is tolerated only for loopback development IdPs (tenant validation enforces that too).
+    const insecure = isLoopbackHost(new URL(provider.issuer).hostname);
+    return { [oauth.allowInsecureRequests]: insecure, [oauth.customFetch]: this.#fetch };
+  }
+
+  #client(provider: OidcProviderConfig): oauth.Client {
+    return { client_id: provider.clientId };
+  }
+
+  async #server(provider: OidcProviderConfig): Promise<oauth.AuthorizationServer> {
+    if (provider.authorizationEndpoint && provider.tokenEndpoint && provider.jwksUri) {
+      return {
+        issuer: provider.issuer,
+        authorization_endpoint: provider.authorizationEndpoint,
+        token_endpoint: provider.tokenEndpoint,
+        jwks_uri: provider.jwksUri,
+        ...(provider.userinfoEndpoint ? { userinfo_endpoint: provider.userinfoEndpoint } : {}),
+        id_token_signing_alg_values_supported: provider.idTokenSigningAlgs ?? ['RS256'],
+      };
+    }
+    const cached = this.#discovery.get(provider.issuer);
+    if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.as;
+    const issuer = new URL(provider.issuer);
+    const as = await this.#network(async () =>
+      oauth.processDiscoveryResponse(
+        issuer,
+        await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...this.#options(provider) }),
+      ),
+    );
+    this.#discovery.set(provider.issuer, { at: Date.now(), as });
+    return as;
+  }
+
+  async #network<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof DeskgateError) throw error;
+      if (error instanceof oauth.ResponseBodyError || error instanceof oauth.AuthorizationResponseError)
+        throw error;
+      if (error instanceof oauth.OperationProcessingError) throw error;
+      throw new DeskgateError('sso_idp_unreachable', 'The identity provider could not be reached', {
+        cause: error,
+      });
+    }
+  }
+
+  async authorizationRequest(
+    provider: OidcProviderConfig,
+    redirectUri: string,
+  ): Promise<AuthorizationRequest> {
+    const as = await this.#server(provider);
+    if (!as.authorization_endpoint)
+      throw new DeskgateError('sso_not_configured', 'The IdP has no authorization endpoint');
+    const codeVerifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const nonce = oauth.generateRandomNonce();
+    const url = new URL(as.authorization_endpoint);
+    for (const [key, value] of Object.entries(provider.extraAuthParams)) url.searchParams.set(key, value);
+    url.searchParams.set('client_id', provider.clientId);
+    url.searchParams.set('redirect_uri', redirectUri);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('scope', provider.scopes.join(' '));
+    url.searchParams.set('state', state);
+    url.searchParams.set('nonce', nonce);
+    url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
+    url.searchParams.set('code_challenge_method', 'S256');
+    return { url: url.href, state, nonce, codeVerifier };
+  }
+
+  /** Validates the callback and the ID token as OIDC Core requires, and returns the verified profile. */
+  async callback(
+    tenant: TenantConfig,
+    provider: OidcProviderConfig,
+    input: { currentUrl: URL; redirectUri: string; state: string; nonce: string; codeVerifier: string },
+  ): Promise<VerifiedProfile> {
+    const as = await this.#server(provider);
+    const client = this.#client(provider);
+    try {
+      // Checks state, the RFC 9207 `iss` parameter where the IdP advertises it, and error responses.
+      const params = oauth.validateAuthResponse(as, client, input.currentUrl, input.state);
+      const secret = await this.#tenants.clientSecret(tenant, provider);
+      const response = await this.#network(() =>
+        oauth.authorizationCodeGrantRequest(
+          as,
+          client,
+          oauth.ClientSecretBasic(secret),
+          params,
+          input.redirectUri,
+          input.codeVerifier,
+          this.#options(provider),
+        ),
+      );
+      const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
+        expectedNonce: input.nonce,
+        requireIdToken: true,
+      });
+      const claims = oauth.getValidatedIdTokenClaims(result);
+      if (!claims || !result.id_token)
+        throw new DeskgateError('sso_id_token_invalid', 'The IdP returned no ID token');
+      await this.#verifySignature(as, provider, result.id_token);
+      return {
+        issuer: claims.iss,
+        subject: claims.sub,
+        email: typeof claims.email === 'string' ? claims.email.toLowerCase() : null,
+        name: typeof claims.name === 'string' ? claims.name : null,
+        roles: rolesFromClaims(claims as Record<string, unknown>, provider.roleClaim),
+        confirmed: true,
+      };
+    } catch (error) {
+      throw mapOidcError(error);
+    }
+  }
+
+  /** oauth4webapi checks the claims; the signature is checked here against the IdP's JWKS. */
+  async #verifySignature(as: oauth.AuthorizationServer, provider: OidcProviderConfig, idToken: string) {
+    if (!as.jwks_uri) throw new DeskgateError('sso_id_token_invalid', 'The IdP publishes no JWKS');
+    let jwks = this.#jwks.get(as.jwks_uri);
+    if (!jwks) {
+      // jose refetches the JWKS once when a token names an unknown kid (key rotation at the IdP).
+      jwks = createRemoteJWKSet(new URL(as.jwks_uri), { [joseFetch]: this.#fetch });
+      this.#jwks.set(as.jwks_uri, jwks);
+    }
+    const algorithms = (
+      as.id_token_signing_alg_values_supported ??
+      provider.idTokenSigningAlgs ?? ['RS256']
+    ).filter((alg) => !FORBIDDEN_ALGS.has(alg));
+    try {
+      await jwtVerify(idToken, jwks, {
+        issuer: as.issuer,
+        audience: provider.clientId,
+        algorithms,
+      });
+    } catch (error) {
+      throw new DeskgateError('sso_id_token_invalid', 'The ID token signature could not be verified', {
+        cause: error,
+      });
+    }
+  }
+}
+
+function mapOidcError(error: unknown): DeskgateError {
+  if (error instanceof DeskgateError) return error;
+  if (error instanceof oauth.AuthorizationResponseError) {
+    return new DeskgateError('sso_idp_error', `The identity provider refused the sign-in (${error.error})`);
+  }
+  if (error instanceof oauth.ResponseBodyError) {
+    return new DeskgateError('sso_idp_error', `The identity provider rejected the code (${error.error})`);
+  }
+  if (error instanceof oauth.OperationProcessingError) {
+    const cause = error.cause as { claim?: string; parameter?: string } | undefined;
+    if (error.code === oauth.JWT_CLAIM_COMPARISON && cause?.claim === 'nonce') {
+      return new DeskgateError('sso_nonce_mismatch', 'The ID token nonce does not match this sign-in');
+    }
+    if (error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK) {
+      return new DeskgateError('sso_id_token_invalid', 'The ID token is not valid for this sign-in');
+    }
+    if (cause?.parameter === 'state') {
+      return new DeskgateError('sso_state_mismatch', 'The state does not match this sign-in');
+    }
+    return new DeskgateError('sso_response_invalid', 'The identity provider sent an invalid response');
+  }
+  return new DeskgateError('sso_response_invalid', 'The identity provider sent an invalid response');
+}

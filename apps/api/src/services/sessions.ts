@@ -1,0 +1,206 @@
+// Sessions: start one for a user, read it from the access cookie, rotate the refresh token, end it.
+import {
+  type AccessClaims,
+  accessCookie,
+  type CookieDescriptor,
+  clearedSessionCookies,
+  createRefreshToken,
+  type DerivedKeys,
+  DeskgateError,
+  decideRefresh,
+  isRefreshTokenFormat,
+  randomToken,
+  refreshCookie,
+  type SessionRecord,
+  type Store,
+  sessionInfo,
+  sha256,
+  signAccessToken,
+  successorRefreshToken,
+  type TenantConfig,
+  type UserRecord,
+  verifyAccessToken,
+} from '@deskgate/core';
+import type { SessionInfo } from '@deskgate/protocol';
+import type { KeyRing } from './keyring.ts';
+
+export interface Issued {
+  session: SessionInfo;
+  cookies: CookieDescriptor[];
+}
+
+export class SessionService {
+  readonly #store: Store;
+  readonly #keys: DerivedKeys;
+  readonly #keyring: KeyRing;
+  readonly #issuer: string;
+
+  constructor(deps: { store: Store; keys: DerivedKeys; keyring: KeyRing; issuer: string }) {
+    this.#store = deps.store;
+    this.#keys = deps.keys;
+    this.#keyring = deps.keyring;
+    this.#issuer = deps.issuer;
+  }
+
+  /** Starts a session for `user`: a session row, its first refresh token and both cookies. */
+  async start(tenant: TenantConfig, user: UserRecord, method: string, now: number): Promise<Issued> {
+    const session: SessionRecord = {
+      id: randomToken(16),
+      tenant: tenant.code,
+      userId: user.id,
+      method,
+      createdAt: now,
+      expiresAt: now + tenant.sessions.sessionTtlSeconds * 1000,
+      revokedAt: null,
+      revokeReason: null,
+    };
+    const refresh = createRefreshToken();
+    await this.#store.createSession(session, {
+      digest: await sha256(refresh),
+      sessionId: session.id,
+      createdAt: now,
+      expiresAt: session.expiresAt,
+      usedAt: null,
+    });
+    return this.#issue(tenant, user, session, refresh, now);
+  }
+
+  async #issue(tenant: TenantConfig, user: UserRecord, session: SessionRecord, refresh: string, now: number) {
+    const { token, expiresAt } = await signAccessToken({
+      issuer: this.#issuer,
+      user,
+      session,
+      now,
+      ttlSeconds: tenant.sessions.accessTtlSeconds,
+      key: await this.#keyring.signingKey(now),
+    });
+    const seconds = (until: number) => Math.max(0, Math.ceil((until - now) / 1000));
+    return {
+      session: sessionInfo(
+        {
+          sub: user.id,
+          sid: session.id,
+          tenant: tenant.code,
+          email: user.email,
+          name: user.name,
+          roles: user.roles,
+          confirmed: user.confirmed,
+          exp: expiresAt / 1000,
+        },
+        session.expiresAt,
+      ),
+      cookies: [
+        accessCookie(tenant.code, token, seconds(expiresAt)),
+        refreshCookie(tenant.code, refresh, seconds(session.expiresAt)),
+      ],
+    };
+  }
+
+  /** Verifies the access cookie and that its session is still live in the store. */
+  async read(tenant: TenantConfig, token: string | undefined, now: number): Promise<SessionInfo> {
+    if (!token) throw new DeskgateError('session_missing', 'No session cookie was sent');
+    const claims: AccessClaims = await verifyAccessToken(token, {
+      issuer: this.#issuer,
+      tenant: tenant.code,
+      now,
+      getKey: (kid) => this.#keyring.verificationKey(kid, now),
+    });
+    const session = await this.#store.getSession(claims.sid);
+    if (!session || session.tenant !== tenant.code)
+      throw new DeskgateError('session_invalid', 'Unknown session');
+    if (session.revokedAt !== null) throw new DeskgateError('session_revoked', 'The session was ended');
+    return sessionInfo(claims, session.expiresAt);
+  }
+
+  /**
+   * Rotates the refresh token. A replay within the grace window gets the same successor (parallel tabs);
+   * a later replay means the token leaked, so the whole session is revoked.
+   */
+  async refresh(tenant: TenantConfig, token: string | undefined, now: number): Promise<Issued> {
+    if (!token) throw new DeskgateError('refresh_missing', 'No refresh cookie was sent');
+    if (!isRefreshTokenFormat(token))
+      throw new DeskgateError('refresh_invalid', 'The refresh cookie is not valid');
+    const digest = await sha256(token);
+    const record = await this.#store.getRefreshToken(digest);
+    const session = record && (await this.#store.getSession(record.sessionId));
+    let decision = decideRefresh(tenant.code, record, session, now);
+    const successor = await successorRefreshToken(this.#keys.refreshSuccessor, token);
+    if (decision.outcome === 'rotate' && record && session) {
+      const next = {
+        digest: await sha256(successor),
+        sessionId: session.id,
+        createdAt: now,
+        expiresAt: session.expiresAt,
+        usedAt: null,
+      };
+      const result = await this.#store.rotateRefreshToken(digest, next, now);
+      if (result === 'already_used') {
+        // Lost a race with a parallel refresh: judge the replay by when the winner used the token.
+        decision = decideRefresh(tenant.code, await this.#store.getRefreshToken(digest), session, now);
+      }
+    }
+    if (decision.outcome === 'grace' && session) {
+      await this.#store.ensureRefreshToken({
+        digest: await sha256(successor),
+        sessionId: session.id,
+        createdAt: now,
+        expiresAt: session.expiresAt,
+        usedAt: null,
+      });
+    }
+    if (decision.outcome === 'reuse' && session) {
+      await this.#store.revokeSession(session.id, 'refresh_reused', now);
+      throw new DeskgateError(
+        'refresh_reused',
+        'This refresh token was already used; the session has been ended',
+      );
+    }
+    if (decision.outcome === 'reject') {
+      const messages = {
+        refresh_invalid: 'The refresh cookie is not valid',
+        refresh_expired: 'The session has expired; sign in again',
+        session_revoked: 'The session was ended; sign in again',
+      } as const;
+      throw new DeskgateError(decision.code, messages[decision.code]);
+    }
+    const user = session && (await this.#store.getUser(tenant.code, session.userId));
+    if (!session || !user) throw new DeskgateError('refresh_invalid', 'The refresh cookie is not valid');
+    return this.#issue(tenant, user, session, successor, now);
+  }
+
+  /** Ends the session named by either cookie; clearing cookies happens whatever was sent. */
+  async logout(
+    tenant: TenantConfig,
+    cookies: { access?: string; refresh?: string },
+    now: number,
+  ): Promise<void> {
+    let sessionId: string | undefined;
+    if (cookies.refresh && isRefreshTokenFormat(cookies.refresh)) {
+      sessionId = (await this.#store.getRefreshToken(await sha256(cookies.refresh)))?.sessionId;
+    }
+    if (!sessionId && cookies.access) {
+      sessionId = await this.#sessionIdFromAccess(tenant, cookies.access, now);
+    }
+    const session = sessionId ? await this.#store.getSession(sessionId) : undefined;
+    if (session && session.tenant === tenant.code) await this.#store.revokeSession(session.id, 'logout', now);
+  }
+
+  async #sessionIdFromAccess(tenant: TenantConfig, token: string, now: number): Promise<string | undefined> {
+    try {
+      const claims = await verifyAccessToken(token, {
+        issuer: this.#issuer,
+        tenant: tenant.code,
+        now,
+        getKey: (kid) => this.#keyring.verificationKey(kid, now),
+        acceptExpired: true,
+      });
+      return claims.sid;
+    } catch {
+      return undefined;
+    }
+  }
+
+  cleared(tenant: TenantConfig): CookieDescriptor[] {
+    return clearedSessionCookies(tenant.code);
+  }
+}

@@ -1,0 +1,83 @@
+// Tenants as stored: validation and encryption of secrets on the way in, decryption only where needed.
+import {
+  type DerivedKeys,
+  DeskgateError,
+  decryptSecret,
+  encryptSecret,
+  type OidcProviderConfig,
+  parseTenantConfig,
+  type Store,
+  StoreConflictError,
+  type TenantConfig,
+} from '@deskgate/core';
+
+function secretContext(tenant: string, provider: string): string {
+  return `tenant:${tenant}:oidc:${provider}:clientSecret`;
+}
+
+export class TenantService {
+  readonly #store: Store;
+  readonly #keys: DerivedKeys;
+  readonly #now: () => number;
+
+  constructor(store: Store, keys: DerivedKeys, now: () => number) {
+    this.#store = store;
+    this.#keys = keys;
+    this.#now = now;
+  }
+
+  async get(code: string): Promise<TenantConfig | undefined> {
+    const record = await this.#store.getTenant(code);
+    return record ? parseTenantConfig(record.config) : undefined;
+  }
+
+  async list(): Promise<TenantConfig[]> {
+    return (await this.#store.listTenants()).map((r) => parseTenantConfig(r.config));
+  }
+
+  /** Validates operator input, encrypts plaintext secrets and stores it (create fails on a taken code). */
+  async save(input: unknown, mode: 'create' | 'put'): Promise<TenantConfig> {
+    const config = parseTenantConfig(input);
+    for (const provider of config.oidc) {
+      if (provider.clientSecret !== undefined) {
+        const context = secretContext(config.code, provider.id);
+        provider.clientSecretEncrypted = await encryptSecret(
+          this.#keys.secrets,
+          provider.clientSecret,
+          context,
+        );
+        delete provider.clientSecret;
+      }
+    }
+    const now = this.#now();
+    const existing = await this.#store.getTenant(config.code);
+    const record = {
+      code: config.code,
+      config: { ...config },
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    if (mode === 'create') {
+      try {
+        await this.#store.createTenant(record);
+      } catch (error) {
+        if (error instanceof StoreConflictError) {
+          throw new DeskgateError('validation_failed', `Tenant "${config.code}" already exists`);
+        }
+        throw error;
+      }
+    } else {
+      await this.#store.putTenant(record);
+    }
+    return config;
+  }
+
+  clientSecret(tenant: TenantConfig, provider: OidcProviderConfig): Promise<string> {
+    if (!provider.clientSecretEncrypted) throw new TypeError(`Provider ${provider.id} has no client secret`);
+    return decryptSecret(
+      this.#keys.secrets,
+      provider.clientSecretEncrypted,
+      secretContext(tenant.code, provider.id),
+    );
+  }
+}

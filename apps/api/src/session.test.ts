@@ -1,0 +1,233 @@
+// Contract of /auth/session, /auth/refresh and /auth/logout through app.request(), real SQLite and IdP.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { REFRESH_GRACE_MS, sha256 } from '@deskgate/core';
+import { paths, type SessionInfo } from '@deskgate/protocol';
+import {
+  COOKIE_ACCESS,
+  COOKIE_REFRESH,
+  createHarness,
+  type Harness,
+  Jar,
+  signIn,
+  TENANT,
+} from './test/harness.ts';
+
+let h: Harness;
+before(async () => {
+  h = await createHarness();
+});
+after(() => h.close());
+
+async function errorCode(response: Response) {
+  return ((await response.json()) as { error: { code: string } }).error.code;
+}
+
+describe('GET /t/{tenant}/auth/session', () => {
+  it('answers 401 session_missing without a cookie', async () => {
+    const response = await h.sdk(paths.session(TENANT), { jar: new Jar() });
+    assert.equal(response.status, 401);
+    assert.equal(await errorCode(response), 'session_missing');
+  });
+
+  it('answers 401 session_invalid for a forged cookie', async () => {
+    const jar = new Jar();
+    jar.cookies.set(COOKIE_ACCESS, { value: 'eyJhbGciOiJub25lIn0.e30.', path: '/t/acme', attributes: '' });
+    const response = await h.sdk(paths.session(TENANT), { jar });
+    assert.equal(response.status, 401);
+    assert.equal(await errorCode(response), 'session_invalid');
+  });
+
+  it('answers 404 tenant_not_found for an unknown tenant and sets no cookie', async () => {
+    for (const path of [paths.session('nosuch'), paths.refresh('nosuch'), '/t/nosuch/anything']) {
+      const response = await h.sdk(path, {
+        jar: new Jar(),
+        method: path.endsWith('refresh') ? 'POST' : 'GET',
+      });
+      assert.equal(response.status, 404, path);
+      assert.equal(await errorCode(response), 'tenant_not_found');
+      assert.deepEqual(response.headers.getSetCookie(), []);
+    }
+  });
+
+  it('refuses a disallowed Origin with 403 origin_not_allowed and no CORS grant', async () => {
+    const response = await h.sdk(paths.session(TENANT), { jar: new Jar(), origin: 'https://evil.test' });
+    assert.equal(response.status, 403);
+    assert.equal(await errorCode(response), 'origin_not_allowed');
+    assert.equal(response.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('answers a preflight from an allowed origin with credentials, the SDK header and Vary: Origin', async () => {
+    const response = await h.app.request(`https://auth.test${paths.refresh(TENANT)}`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://cx.test', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(response.status, 204);
+    assert.equal(response.headers.get('access-control-allow-origin'), 'https://cx.test');
+    assert.equal(response.headers.get('access-control-allow-credentials'), 'true');
+    assert.match(response.headers.get('access-control-allow-headers') ?? '', /x-deskgate-sdk/);
+    assert.match(response.headers.get('vary') ?? '', /Origin/);
+  });
+
+  it('returns the signed-in user after SSO, with roles, confirmed flag and expiry', async () => {
+    const { jar, body } = await signIn(h);
+    assert.equal(body.status, 'signed_in');
+    const response = await h.sdk(paths.session(TENANT), { jar });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    const session = (await response.json()) as SessionInfo;
+    assert.equal(session.tenant, TENANT);
+    assert.equal(session.user.email, 'agent@demo.test');
+    assert.equal(session.user.name, 'Ada Agent');
+    assert.deepEqual(session.user.roles, ['deepdesk.agent']);
+    assert.equal(session.user.confirmed, true);
+    assert.equal(Date.parse(session.accessExpiresAt) - h.now() <= 15 * 60 * 1000, true);
+  });
+});
+
+describe('session cookies', () => {
+  it('are HttpOnly, Secure, SameSite=None, Partitioned, access on /t/{tenant}, refresh on its endpoint', async () => {
+    const { jar } = await signIn(h);
+    const access = jar.cookies.get(COOKIE_ACCESS)!.attributes;
+    const refresh = jar.cookies.get(COOKIE_REFRESH)!.attributes;
+    assert.match(access, /; Path=\/t\/acme; Max-Age=900; HttpOnly; Secure; SameSite=None; Partitioned$/);
+    assert.match(
+      refresh,
+      /; Path=\/t\/acme\/auth\/refresh; Max-Age=86400; HttpOnly; Secure; SameSite=None; Partitioned$/,
+    );
+  });
+});
+
+describe('POST /t/{tenant}/auth/refresh', () => {
+  it('requires JSON or the SDK header (403 csrf_header_required)', async () => {
+    const { jar } = await signIn(h);
+    const response = await h.app.request(`https://auth.test${paths.refresh(TENANT)}`, {
+      method: 'POST',
+      headers: {
+        origin: 'https://cx.test',
+        cookie: jar.header(paths.refresh(TENANT))!,
+        'content-type': 'text/plain',
+      },
+    });
+    assert.equal(response.status, 403);
+    assert.equal(await errorCode(response), 'csrf_header_required');
+    assert.deepEqual(response.headers.getSetCookie(), []);
+  });
+
+  it('requires an allowed Origin (403 origin_not_allowed), also when none is sent', async () => {
+    const { jar } = await signIn(h);
+    const response = await h.app.request(`https://auth.test${paths.refresh(TENANT)}`, {
+      method: 'POST',
+      headers: { 'x-deskgate-sdk': '1', cookie: jar.header(paths.refresh(TENANT))! },
+    });
+    assert.equal(response.status, 403);
+    assert.equal(await errorCode(response), 'origin_not_allowed');
+  });
+
+  it('answers 401 refresh_missing without the cookie and 401 refresh_invalid for an unknown one', async () => {
+    const missing = await h.sdk(paths.refresh(TENANT), { method: 'POST', jar: new Jar() });
+    assert.equal(missing.status, 401);
+    assert.equal(await errorCode(missing), 'refresh_missing');
+    const jar = new Jar();
+    jar.cookies.set(COOKIE_REFRESH, {
+      value: `rt1.${'A'.repeat(43)}`,
+      path: paths.refresh(TENANT),
+      attributes: '',
+    });
+    const unknown = await h.sdk(paths.refresh(TENANT), { method: 'POST', jar });
+    assert.equal(unknown.status, 401);
+    assert.equal(await errorCode(unknown), 'refresh_invalid');
+  });
+
+  it('rotates the refresh token and issues a new access token for the same session', async () => {
+    const { jar } = await signIn(h);
+    const before = jar.get(COOKIE_REFRESH)!;
+    const response = await h.sdk(paths.refresh(TENANT), { method: 'POST', jar });
+    assert.equal(response.status, 200);
+    assert.notEqual(jar.get(COOKIE_REFRESH), before);
+    const stored = await h.store.getRefreshToken(await sha256(before));
+    assert.equal(stored?.usedAt, h.now() - (h.now() - stored!.usedAt!));
+    assert.notEqual(stored?.usedAt, null);
+    assert.equal((await h.sdk(paths.session(TENANT), { jar })).status, 200);
+  });
+
+  it('gives parallel refreshes of one token the same successor within the grace window', async () => {
+    const { jar } = await signIn(h);
+    const tabA = new Jar();
+    const tabB = new Jar();
+    for (const tab of [tabA, tabB]) for (const [name, c] of jar.cookies) tab.cookies.set(name, { ...c });
+    const [a, b] = await Promise.all([
+      h.sdk(paths.refresh(TENANT), { method: 'POST', jar: tabA }),
+      h.sdk(paths.refresh(TENANT), { method: 'POST', jar: tabB }),
+    ]);
+    assert.deepEqual([a.status, b.status], [200, 200]);
+    assert.equal(tabA.get(COOKIE_REFRESH), tabB.get(COOKIE_REFRESH));
+    assert.equal((await h.sdk(paths.refresh(TENANT), { method: 'POST', jar: tabA })).status, 200);
+  });
+
+  it('revokes the whole session when an old token is replayed after the grace window (refresh_reused)', async () => {
+    const { jar } = await signIn(h);
+    const stolen = new Jar();
+    for (const [name, c] of jar.cookies) stolen.cookies.set(name, { ...c });
+    assert.equal((await h.sdk(paths.refresh(TENANT), { method: 'POST', jar })).status, 200);
+    h.advance(REFRESH_GRACE_MS + 1);
+    const replay = await h.sdk(paths.refresh(TENANT), { method: 'POST', jar: stolen });
+    assert.equal(replay.status, 401);
+    assert.equal(await errorCode(replay), 'refresh_reused');
+    assert.match(
+      replay.headers.getSetCookie().join('\n'),
+      /refresh_token_cookie=; Path=\/t\/acme\/auth\/refresh; Max-Age=0/,
+    );
+    // The legitimate holder's successor dies with the family.
+    const legit = await h.sdk(paths.refresh(TENANT), { method: 'POST', jar });
+    assert.equal(legit.status, 401);
+    assert.equal(await errorCode(legit), 'session_revoked');
+    const session = await h.sdk(paths.session(TENANT), { jar });
+    assert.equal(await errorCode(session), 'session_missing');
+  });
+
+  it('lets an expired access token be replaced (session_expired, then refresh succeeds)', async () => {
+    const { jar } = await signIn(h);
+    h.advance(16 * 60 * 1000);
+    const expired = await h.sdk(paths.session(TENANT), { jar });
+    assert.equal(expired.status, 401);
+    assert.equal(await errorCode(expired), 'session_expired');
+    assert.equal((await h.sdk(paths.refresh(TENANT), { method: 'POST', jar })).status, 200);
+    assert.equal((await h.sdk(paths.session(TENANT), { jar })).status, 200);
+  });
+
+  it('answers refresh_expired after the absolute session lifetime', async () => {
+    const { jar } = await signIn(h);
+    h.advance(24 * 60 * 60 * 1000 + 1000);
+    const response = await h.sdk(paths.refresh(TENANT), { method: 'POST', jar });
+    assert.equal(response.status, 401);
+    assert.equal(await errorCode(response), 'refresh_expired');
+  });
+});
+
+describe('POST /t/{tenant}/auth/logout', () => {
+  it('revokes the session server-side and clears both cookies with identical attributes', async () => {
+    const { jar } = await signIn(h);
+    const kept = new Jar();
+    for (const [name, c] of jar.cookies) kept.cookies.set(name, { ...c });
+    const response = await h.sdk(paths.logout(TENANT), { method: 'POST', jar });
+    assert.equal(response.status, 204);
+    const cleared = response.headers.getSetCookie();
+    assert.deepEqual(cleared, [
+      'access_token_cookie=; Path=/t/acme; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=None; Partitioned',
+      'refresh_token_cookie=; Path=/t/acme/auth/refresh; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=None; Partitioned',
+    ]);
+    // A copy of the old cookies is worthless now.
+    const session = await h.sdk(paths.session(TENANT), { jar: kept });
+    assert.equal(await errorCode(session), 'session_revoked');
+    const refresh = await h.sdk(paths.refresh(TENANT), { method: 'POST', jar: kept });
+    assert.equal(await errorCode(refresh), 'session_revoked');
+  });
+
+  it('refuses a cross-site logout without an allowed Origin', async () => {
+    const { jar } = await signIn(h);
+    const response = await h.sdk(paths.logout(TENANT), { method: 'POST', jar, origin: 'https://evil.test' });
+    assert.equal(response.status, 403);
+    assert.equal((await h.sdk(paths.session(TENANT), { jar })).status, 200);
+  });
+});

@@ -1,0 +1,227 @@
+// Integration-test harness: createApp on a real SQLite file, a real OpenID Provider on loopback, a movable clock.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { deriveKeys, type Store, sha256 } from '@deskgate/core';
+import { type DevIdp, loginHeadless, startDevIdp } from '@deskgate/dev-idp';
+import {
+  COOKIE_ACCESS,
+  COOKIE_REFRESH,
+  type CreateAttemptResponse,
+  paths,
+  SDK_HEADER,
+} from '@deskgate/protocol';
+import { createSqliteStore } from '@deskgate/store';
+import pino from 'pino';
+import { createApp } from '../app.ts';
+import { TenantService } from '../services/tenants.ts';
+
+export const PUBLIC_URL = 'https://auth.test';
+export const CX_ORIGIN = 'https://cx.test';
+export const TENANT = 'acme';
+export const CLIENT_SECRET = 'integration-client-secret-0123456789';
+export const AGENT = { email: 'agent@demo.test', password: 'agent' };
+
+/** A cookie jar that honours Path, as a browser would (the refresh cookie only goes to /auth/refresh). */
+export class Jar {
+  readonly cookies = new Map<string, { value: string; path: string; attributes: string }>();
+
+  store(response: Response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attrs] = line.split(';').map((s) => s.trim());
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      const path = attrs.find((a) => a.startsWith('Path='))?.slice(5) ?? '/';
+      if (attrs.includes('Max-Age=0') || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, { value, path, attributes: line });
+    }
+  }
+
+  header(path: string): string | undefined {
+    const sent = [...this.cookies].filter(([, c]) => path === c.path || path.startsWith(`${c.path}/`));
+    return sent.length ? sent.map(([n, c]) => `${n}=${c.value}`).join('; ') : undefined;
+  }
+
+  get(name: string) {
+    return this.cookies.get(name)?.value;
+  }
+}
+
+export interface Harness {
+  app: ReturnType<typeof createApp>;
+  store: Store;
+  idp: DevIdp;
+  logs: string[];
+  advance(ms: number): void;
+  now(): number;
+  /** A request as the SDK on the CX page sends it (Origin, JSON, SDK header, its own cookie jar). */
+  sdk(
+    path: string,
+    init?: { method?: string; body?: unknown; jar?: Jar; origin?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
+  /** A top-level navigation in the popup (first-party on the API's site). */
+  page(
+    pathOrUrl: string,
+    jar: Jar,
+    init?: { method?: string; headers?: Record<string, string>; body?: string },
+  ): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(options?: {
+  fetch?: typeof fetch;
+  tenant?: Record<string, unknown>;
+}): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'deskgate-api-'));
+  const store = createSqliteStore({ filename: join(dir, 'test.sqlite') });
+  await store.migrate();
+  const keys = await deriveKeys(crypto.getRandomValues(new Uint8Array(32)));
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  const idp = await startDevIdp({
+    port: 0,
+    clients: [
+      {
+        clientId: 'deskgate-test',
+        clientSecret: CLIENT_SECRET,
+        redirectUris: [`${PUBLIC_URL}/t/${TENANT}/auth/sso/callback`],
+      },
+    ],
+  });
+  const logs: string[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _enc, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  await new TenantService(store, keys, now).save(
+    {
+      code: TENANT,
+      displayName: 'Acme',
+      allowedOrigins: [CX_ORIGIN],
+      oidc: {
+        id: 'acme-idp',
+        displayName: 'Acme SSO',
+        issuer: idp.issuer,
+        clientId: 'deskgate-test',
+        clientSecret: CLIENT_SECRET,
+      },
+      ...options?.tenant,
+    },
+    'create',
+  );
+  const app = createApp({ store, keys, publicUrl: PUBLIC_URL, now, logger, fetch: options?.fetch });
+  const defaultJar = new Jar();
+
+  return {
+    app,
+    store,
+    idp,
+    logs,
+    now,
+    advance: (ms) => {
+      offset += ms;
+    },
+    async sdk(path, init = {}) {
+      const jar = init.jar ?? defaultJar;
+      const headers: Record<string, string> = {
+        origin: init.origin ?? CX_ORIGIN,
+        [SDK_HEADER]: '1',
+        ...init.headers,
+      };
+      if (init.body !== undefined) headers['content-type'] = 'application/json';
+      const cookie = jar.header(path);
+      if (cookie) headers.cookie = cookie;
+      const response = await app.request(`${PUBLIC_URL}${path}`, {
+        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+        headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+      jar.store(response);
+      return response;
+    },
+    async page(pathOrUrl, jar, init = {}) {
+      const url = new URL(pathOrUrl, PUBLIC_URL);
+      const headers: Record<string, string> = { accept: 'text/html', ...init.headers };
+      const cookie = jar.header(url.pathname);
+      if (cookie) headers.cookie = cookie;
+      const response = await app.request(url.href, {
+        method: init.method ?? 'GET',
+        headers,
+        body: init.body,
+      });
+      jar.store(response);
+      return response;
+    },
+    async close() {
+      await idp.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function randomVerifier() {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+}
+
+export async function createAttempt(h: Harness, jar = new Jar()) {
+  const verifier = randomVerifier();
+  const response = await h.sdk(paths.attempts(TENANT), {
+    body: { challenge: await sha256(verifier), challengeMethod: 'S256' },
+    jar,
+  });
+  if (response.status !== 201) throw new Error(`attempt: ${response.status} ${await response.text()}`);
+  return { verifier, attempt: (await response.json()) as CreateAttemptResponse, sdkJar: jar };
+}
+
+/** Runs the popup part up to the IdP: sign-in page (binds this browser), then /sso/start. */
+export async function startSso(h: Harness, signInUrl: string, popup: Jar) {
+  const chooser = await h.page(signInUrl, popup);
+  if (chooser.status !== 200) throw new Error(`signin page: ${chooser.status}`);
+  const href = /href="([^"]*\/sso\/start[^"]*)"/.exec(await chooser.text())?.[1]?.replace(/&amp;/g, '&');
+  if (!href) throw new Error('no SSO link on the chooser');
+  const start = await h.page(href, popup);
+  if (start.status !== 302) throw new Error(`sso/start: ${start.status}`);
+  return start.headers.get('location')!;
+}
+
+/** The whole popup journey with the real IdP; returns the callback response. */
+export async function popupSignIn(
+  h: Harness,
+  signInUrl: string,
+  popup = new Jar(),
+  credentials: Parameters<typeof loginHeadless>[1] = AGENT,
+) {
+  const authorizationUrl = await startSso(h, signInUrl, popup);
+  const callback = await loginHeadless(authorizationUrl, credentials);
+  return { callback: await h.page(callback.href, popup), callbackUrl: callback, popup };
+}
+
+export function proofFrom(html: string): string {
+  const json = /<script type="application\/json" id="deskgate-data">(.*?)<\/script>/s.exec(html)?.[1];
+  if (!json) throw new Error('no completion data on the page');
+  return (JSON.parse(json) as { proof: string }).proof;
+}
+
+/** Full fast-path sign-in: attempt, popup, completion page proof, redeem. Returns the SDK's jar. */
+export async function signIn(h: Harness, jar = new Jar()) {
+  const { verifier, attempt } = await createAttempt(h, jar);
+  const { callback, popup } = await popupSignIn(h, attempt.signInUrl);
+  const complete = await h.page(callback.headers.get('location')!, popup);
+  const proof = proofFrom(await complete.text());
+  const redeem = await h.sdk(paths.attemptRedeem(TENANT, attempt.attemptId), {
+    body: { verifier, proof },
+    jar,
+  });
+  if (redeem.status !== 200) throw new Error(`redeem: ${redeem.status} ${await redeem.text()}`);
+  return { jar, attempt, redeem, body: (await redeem.json()) as RedeemAttemptResponse };
+}
+
+export { COOKIE_ACCESS, COOKIE_REFRESH };

@@ -1,0 +1,40 @@
+// DeskgateError: every failure the API reports carries a stable code from the protocol and an HTTP status.
+import type { ErrorCode } from '@deskgate/protocol';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  validation_failed: 400,
+  not_found: 404,
+  method_not_allowed: 405,
+  internal_error: 500,
+  tenant_not_found: 404,
+  origin_not_allowed: 403,
+  csrf_header_required: 403,
+  attempt_not_found: 404,
+  attempt_expired: 410,
+  attempt_verifier_mismatch: 403,
+  attempt_proof_invalid: 403,
+  attempt_already_redeemed: 409,
+  attempt_already_completed: 409,
+  sso_not_configured: 404,
+  sso_idp_unreachable: 502,
+};
+
+/** HTTP status for a code: 401 for session/refresh problems, 400 for SSO callback problems. */
+export function statusForCode(code: ErrorCode): number {
+  const explicit = STATUS[code];
+  if (explicit) return explicit;
+  if (code.startsWith('session_') || code.startsWith('refresh_')) return 401;
+  return 400;
+}
+
+export class DeskgateError extends Error {
+  override name = 'DeskgateError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  constructor(code: ErrorCode, message: string, options?: { status?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = options?.status ?? statusForCode(code);
+  }
+}

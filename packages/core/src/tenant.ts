@@ -1,0 +1,215 @@
+// Tenant configuration: its shape, defaults and validation of operator input (seed files, CLI).
+import { TENANT_CODE_PATTERN } from '@deskgate/protocol';
+import { DeskgateError } from './errors.ts';
+
+export const ACCESS_TTL_SECONDS = 15 * 60;
+export const SESSION_TTL_SECONDS = 24 * 60 * 60;
+const ACCESS_TTL_RANGE = [60, 60 * 60] as const;
+const SESSION_TTL_RANGE = [5 * 60, 30 * 24 * 60 * 60] as const;
+
+export interface OidcProviderConfig {
+  /** Slug used in URLs (`?provider=`), unique within the tenant. */
+  id: string;
+  displayName: string;
+  issuer: string;
+  /** Explicit endpoints for IdPs without discovery; when all are absent, discovery is used. */
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  userinfoEndpoint?: string;
+  jwksUri?: string;
+  /** Allowed ID-token algorithms when not discovered. @default ['RS256'] */
+  idTokenSigningAlgs?: string[];
+  clientId: string;
+  /** Plaintext only in operator input and in memory; stored as `clientSecretEncrypted`. */
+  clientSecret?: string;
+  clientSecretEncrypted?: string;
+  /** @default ['openid', 'email', 'profile'] */
+  scopes: string[];
+  /** Extra authorization request parameters (F10), e.g. `{ "prompt": "select_account" }`. */
+  extraAuthParams: Record<string, string>;
+  /** ID-token claim holding roles, string or array (D4). @default 'roles' */
+  roleClaim: string;
+}
+
+export interface TenantConfig {
+  code: string;
+  displayName: string;
+  /** Exact origins (scheme://host[:port]) of CX pages allowed to embed the SDK. */
+  allowedOrigins: string[];
+  oidc: OidcProviderConfig[];
+  sessions: { accessTtlSeconds: number; sessionTtlSeconds: number };
+}
+
+type Json = Record<string, unknown>;
+
+function fail(path: string, message: string): never {
+  throw new DeskgateError('validation_failed', `${path}: ${message}`);
+}
+
+function str(obj: Json, key: string, path: string, optional = false): string | undefined {
+  const v = obj[key];
+  if (v === undefined && optional) return undefined;
+  if (typeof v !== 'string' || v.trim() === '') fail(`${path}.${key}`, 'must be a non-empty string');
+  return v.trim();
+}
+
+function strings(obj: Json, key: string, path: string, fallback: string[]): string[] {
+  const v = obj[key];
+  if (v === undefined) return fallback;
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s === '')) {
+    fail(`${path}.${key}`, 'must be an array of non-empty strings');
+  }
+  return v as string[];
+}
+
+function url(value: string | undefined, path: string): string | undefined {
+  if (value === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    fail(path, 'must be an absolute URL');
+  }
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) {
+    fail(path, 'must use https (http is accepted only for loopback development hosts)');
+  }
+  return value;
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** An exact origin: scheme, host and port only, as the browser sends it in the Origin header. */
+export function parseOrigin(value: unknown, path: string): string {
+  if (typeof value !== 'string') fail(path, 'must be a string');
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    fail(path, `"${value}" is not an origin`);
+  }
+  const exact = parsed.origin === value && !parsed.hostname.includes('*');
+  if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || !exact) {
+    fail(path, `"${value}" is not an exact origin such as https://cx.example.com`);
+  }
+  return value;
+}
+
+function ttl(obj: Json, key: string, path: string, fallback: number, [min, max]: readonly [number, number]) {
+  const v = obj[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    fail(`${path}.${key}`, `must be an integer between ${min} and ${max} seconds`);
+  }
+  return v;
+}
+
+function parseProvider(input: unknown, path: string): OidcProviderConfig {
+  if (typeof input !== 'object' || input === null) fail(path, 'must be an object');
+  const o = input as Json;
+  const id = str(o, 'id', path, true) ?? 'sso';
+  if (!/^[a-z0-9-]{1,40}$/.test(id)) fail(`${path}.id`, 'must be lowercase letters, digits or dashes');
+  const extra = o.extraAuthParams ?? {};
+  if (
+    typeof extra !== 'object' ||
+    extra === null ||
+    Array.isArray(extra) ||
+    Object.values(extra).some((v) => typeof v !== 'string')
+  ) {
+    fail(`${path}.extraAuthParams`, 'must be an object of strings');
+  }
+  const reserved = [
+    'client_id',
+    'redirect_uri',
+    'response_type',
+    'state',
+    'nonce',
+    'code_challenge',
+    'scope',
+  ];
+  const clash = Object.keys(extra).find((k) => reserved.includes(k) || k.startsWith('code_challenge'));
+  if (clash) fail(`${path}.extraAuthParams.${clash}`, 'is set by deskgate and cannot be overridden');
+  if (o.clientSecret === undefined && o.clientSecretEncrypted === undefined) {
+    fail(`${path}.clientSecret`, 'is required');
+  }
+  const provider: OidcProviderConfig = {
+    id,
+    displayName: str(o, 'displayName', path, true) ?? 'Single sign-on',
+    issuer: url(str(o, 'issuer', path), `${path}.issuer`)!,
+    clientId: str(o, 'clientId', path)!,
+    scopes: strings(o, 'scopes', path, ['openid', 'email', 'profile']),
+    extraAuthParams: extra as Record<string, string>,
+    roleClaim: str(o, 'roleClaim', path, true) ?? 'roles',
+  };
+  if (!provider.scopes.includes('openid')) fail(`${path}.scopes`, 'must include "openid"');
+  for (const key of ['authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint', 'jwksUri'] as const) {
+    const value = url(str(o, key, path, true), `${path}.${key}`);
+    if (value) provider[key] = value;
+  }
+  const explicit = provider.authorizationEndpoint || provider.tokenEndpoint || provider.jwksUri;
+  if (explicit && !(provider.authorizationEndpoint && provider.tokenEndpoint && provider.jwksUri)) {
+    fail(path, 'explicit endpoints need authorizationEndpoint, tokenEndpoint and jwksUri together');
+  }
+  if (o.idTokenSigningAlgs !== undefined)
+    provider.idTokenSigningAlgs = strings(o, 'idTokenSigningAlgs', path, []);
+  const secret = str(o, 'clientSecret', path, true);
+  if (secret) provider.clientSecret = secret;
+  const sealed = str(o, 'clientSecretEncrypted', path, true);
+  if (sealed) provider.clientSecretEncrypted = sealed;
+  return provider;
+}
+
+/** Validates operator input into a TenantConfig; throws DeskgateError('validation_failed') naming the field. */
+export function parseTenantConfig(input: unknown, path = 'tenant'): TenantConfig {
+  if (typeof input !== 'object' || input === null) fail(path, 'must be an object');
+  const o = input as Json;
+  const code = str(o, 'code', path)!;
+  if (!TENANT_CODE_PATTERN.test(code)) fail(`${path}.code`, 'must be 3+ lowercase letters or digits');
+  const origins = o.allowedOrigins ?? [];
+  if (!Array.isArray(origins)) fail(`${path}.allowedOrigins`, 'must be an array of origins');
+  const rawOidc = o.oidc === undefined ? [] : Array.isArray(o.oidc) ? o.oidc : [o.oidc];
+  const oidc = rawOidc.map((p, i) => parseProvider(p, `${path}.oidc[${i}]`));
+  if (new Set(oidc.map((p) => p.id)).size !== oidc.length)
+    fail(`${path}.oidc`, 'provider ids must be unique');
+  const sessions = (o.sessions ?? {}) as Json;
+  if (typeof sessions !== 'object' || sessions === null || Array.isArray(sessions))
+    fail(`${path}.sessions`, 'must be an object');
+  return {
+    code,
+    displayName: str(o, 'displayName', path, true) ?? code,
+    allowedOrigins: origins.map((v, i) => parseOrigin(v, `${path}.allowedOrigins[${i}]`)),
+    oidc,
+    sessions: {
+      accessTtlSeconds: ttl(
+        sessions,
+        'accessTtlSeconds',
+        `${path}.sessions`,
+        ACCESS_TTL_SECONDS,
+        ACCESS_TTL_RANGE,
+      ),
+      sessionTtlSeconds: ttl(
+        sessions,
+        'sessionTtlSeconds',
+        `${path}.sessions`,
+        SESSION_TTL_SECONDS,
+        SESSION_TTL_RANGE,
+      ),
+    },
+  };
+}
+
+/** The tenant as operators may see it: secrets replaced by a marker. */
+export function redactTenant(tenant: TenantConfig): TenantConfig {
+  return {
+    ...tenant,
+    oidc: tenant.oidc.map(({ clientSecret: _s, clientSecretEncrypted: _e, ...p }) => ({
+      ...p,
+      clientSecret: '(encrypted)',
+    })),
+  };
+}
+
+export function isAllowedOrigin(tenant: TenantConfig, origin: string | null | undefined): origin is string {
+  return typeof origin === 'string' && tenant.allowedOrigins.includes(origin);
+}

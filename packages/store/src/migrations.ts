@@ -1,0 +1,101 @@
+// The versioned schema, written once for both dialects; only column types differ between them.
+
+export interface ColumnTypes {
+  /** Epoch milliseconds: BIGINT in PostgreSQL, INTEGER (64-bit) in SQLite. */
+  time: string;
+  /** BOOLEAN in PostgreSQL, INTEGER 0/1 in SQLite. */
+  bool: string;
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(types: ColumnTypes): string;
+}
+
+// Append only: an applied migration is never edited, a change is a new version.
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    up: ({ time, bool }) => `
+      CREATE TABLE tenants (
+        code TEXT PRIMARY KEY,
+        config TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        updated_at ${time} NOT NULL
+      );
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        email TEXT,
+        name TEXT,
+        roles TEXT NOT NULL,
+        confirmed ${bool} NOT NULL,
+        created_at ${time} NOT NULL,
+        updated_at ${time} NOT NULL
+      );
+      CREATE TABLE identities (
+        tenant TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        created_at ${time} NOT NULL,
+        PRIMARY KEY (tenant, issuer, subject)
+      );
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        method TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        expires_at ${time} NOT NULL,
+        revoked_at ${time},
+        revoke_reason TEXT
+      );
+      CREATE TABLE refresh_tokens (
+        digest TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions (id),
+        created_at ${time} NOT NULL,
+        expires_at ${time} NOT NULL,
+        used_at ${time}
+      );
+      CREATE INDEX refresh_tokens_session_id ON refresh_tokens (session_id);
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        generation INTEGER NOT NULL UNIQUE,
+        alg TEXT NOT NULL,
+        public_jwk TEXT NOT NULL,
+        private_jwk_encrypted TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        activates_at ${time} NOT NULL
+      );
+      CREATE TABLE attempts (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        challenge TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        confirmation_code TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        expires_at ${time} NOT NULL,
+        binding_digest TEXT,
+        user_id TEXT,
+        method TEXT,
+        completed_at ${time},
+        confirmed_at ${time},
+        redeemed_at ${time}
+      );
+      CREATE TABLE sso_transactions (
+        state_digest TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        attempt_id TEXT NOT NULL,
+        provider_id TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        code_verifier TEXT NOT NULL,
+        binding_digest TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        expires_at ${time} NOT NULL
+      );
+    `,
+  },
+];

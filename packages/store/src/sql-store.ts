@@ -1,0 +1,356 @@
+// The Store port written once in SQL; each adapter only supplies a small driver for its database.
+import type {
+  AttemptRecord,
+  IdentityRecord,
+  RefreshTokenRecord,
+  RotateResult,
+  SessionRecord,
+  SigningKeyRecord,
+  SsoTransactionRecord,
+  Store,
+  TenantRecord,
+  UserRecord,
+} from '@deskgate/core/store';
+import { type ColumnTypes, migrations } from './migrations.ts';
+
+export type SqlValue = string | number | null;
+export type Row = Record<string, unknown>;
+
+/** Statements use `?` placeholders; drivers translate them for their dialect. */
+export interface SqlExecutor {
+  all(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+/** Drivers throw StoreConflictError for unique-key violations. */
+export interface SqlDriver extends SqlExecutor {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Runs `fn` in a write transaction; commits when it resolves, rolls back when it rejects. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const COLUMN_TYPES: Record<SqlDriver['dialect'], ColumnTypes> = {
+  postgres: { time: 'BIGINT', bool: 'BOOLEAN' },
+  sqlite: { time: 'INTEGER', bool: 'INTEGER' },
+};
+
+// Any constant works; it only has to be the same in every deskgate instance sharing the database.
+const MIGRATION_LOCK_KEY = 0x64657367;
+
+const json = (value: unknown): string => JSON.stringify(value);
+const bool = (value: boolean): number => (value ? 1 : 0);
+
+const JSON_COLUMNS = new Set(['config', 'roles', 'public_jwk']);
+const BOOLEAN_COLUMNS = new Set(['confirmed']);
+
+/**
+ * Columns are the records' fields in snake_case, so one mapping serves every table; the conformance
+ * suite compares whole records, which catches a column that does not map back.
+ */
+function toRecord<T>(row: Row): T {
+  const record: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(row)) {
+    const field = column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    if (JSON_COLUMNS.has(column)) record[field] = JSON.parse(value as string);
+    // SQLite hands back 0/1, PostgreSQL a boolean.
+    else if (BOOLEAN_COLUMNS.has(column)) record[field] = Boolean(value);
+    else record[field] = value;
+  }
+  return record as T;
+}
+
+const INSERT_REFRESH_TOKEN =
+  'INSERT INTO refresh_tokens (digest, session_id, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?)';
+const refreshTokenParams = (t: RefreshTokenRecord): SqlValue[] => [
+  t.digest,
+  t.sessionId,
+  t.createdAt,
+  t.expiresAt,
+  t.usedAt,
+];
+
+export class SqlStore implements Store {
+  readonly #db: SqlDriver;
+
+  constructor(driver: SqlDriver) {
+    this.#db = driver;
+  }
+
+  async #one<T>(sql: string, params: readonly SqlValue[]): Promise<T | undefined> {
+    const [row] = await this.#db.all(sql, params);
+    return row && toRecord<T>(row);
+  }
+
+  async #many<T>(sql: string): Promise<T[]> {
+    return (await this.#db.all(sql)).map((row) => toRecord<T>(row));
+  }
+
+  async migrate(): Promise<void> {
+    const types = COLUMN_TYPES[this.#db.dialect];
+    await this.#db.transaction(async (tx) => {
+      // SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs an explicit lock so two
+      // instances starting together do not both create the tables.
+      if (this.#db.dialect === 'postgres')
+        await tx.all('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK_KEY]);
+      await tx.exec(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at ${types.time} NOT NULL)`,
+      );
+      const applied = new Set(
+        (await tx.all('SELECT version FROM schema_migrations')).map((r) => r.version as number),
+      );
+      const latest = Math.max(0, ...migrations.map((m) => m.version));
+      // An older build must not write to a schema it does not understand.
+      if (Math.max(0, ...applied) > latest) {
+        throw new Error(`database schema is newer than this build supports (latest known version ${latest})`);
+      }
+      for (const m of migrations) {
+        if (applied.has(m.version)) continue;
+        await tx.exec(m.up(types));
+        await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+          m.version,
+          m.name,
+          Date.now(),
+        ]);
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#db.close();
+  }
+
+  async createTenant(t: TenantRecord): Promise<void> {
+    await this.#db.run('INSERT INTO tenants (code, config, created_at, updated_at) VALUES (?, ?, ?, ?)', [
+      t.code,
+      json(t.config),
+      t.createdAt,
+      t.updatedAt,
+    ]);
+  }
+
+  async putTenant(t: TenantRecord): Promise<void> {
+    // createdAt keeps recording the first creation, so re-applying a seed file does not reset it.
+    await this.#db.run(
+      `INSERT INTO tenants (code, config, created_at, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (code) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at`,
+      [t.code, json(t.config), t.createdAt, t.updatedAt],
+    );
+  }
+
+  getTenant(code: string): Promise<TenantRecord | undefined> {
+    return this.#one<TenantRecord>('SELECT * FROM tenants WHERE code = ?', [code]);
+  }
+
+  listTenants(): Promise<TenantRecord[]> {
+    return this.#many<TenantRecord>('SELECT * FROM tenants ORDER BY code');
+  }
+
+  getUser(tenant: string, id: string): Promise<UserRecord | undefined> {
+    return this.#one<UserRecord>('SELECT * FROM users WHERE tenant = ? AND id = ?', [tenant, id]);
+  }
+
+  findUserByIdentity(tenant: string, issuer: string, subject: string): Promise<UserRecord | undefined> {
+    return this.#one<UserRecord>(
+      `SELECT u.* FROM identities i JOIN users u ON u.id = i.user_id
+       WHERE i.tenant = ? AND i.issuer = ? AND i.subject = ? AND u.tenant = i.tenant`,
+      [tenant, issuer, subject],
+    );
+  }
+
+  async createUserWithIdentity(user: UserRecord, identity: IdentityRecord): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO users (id, tenant, email, name, roles, confirmed, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          user.id,
+          user.tenant,
+          user.email,
+          user.name,
+          json(user.roles),
+          bool(user.confirmed),
+          user.createdAt,
+          user.updatedAt,
+        ],
+      );
+      await tx.run(
+        'INSERT INTO identities (tenant, issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?, ?)',
+        [identity.tenant, identity.issuer, identity.subject, identity.userId, identity.createdAt],
+      );
+    });
+  }
+
+  async updateUser(user: UserRecord): Promise<void> {
+    await this.#db.run(
+      'UPDATE users SET email = ?, name = ?, roles = ?, confirmed = ?, updated_at = ? WHERE tenant = ? AND id = ?',
+      [user.email, user.name, json(user.roles), bool(user.confirmed), user.updatedAt, user.tenant, user.id],
+    );
+  }
+
+  async createSession(s: SessionRecord, refresh: RefreshTokenRecord): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO sessions (id, tenant, user_id, method, created_at, expires_at, revoked_at, revoke_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [s.id, s.tenant, s.userId, s.method, s.createdAt, s.expiresAt, s.revokedAt, s.revokeReason],
+      );
+      await tx.run(INSERT_REFRESH_TOKEN, refreshTokenParams(refresh));
+    });
+  }
+
+  getSession(id: string): Promise<SessionRecord | undefined> {
+    return this.#one<SessionRecord>('SELECT * FROM sessions WHERE id = ?', [id]);
+  }
+
+  async revokeSession(id: string, reason: string, now: number): Promise<boolean> {
+    const { changes } = await this.#db.run(
+      'UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL',
+      [now, reason, id],
+    );
+    return changes === 1;
+  }
+
+  getRefreshToken(digest: string): Promise<RefreshTokenRecord | undefined> {
+    return this.#one<RefreshTokenRecord>('SELECT * FROM refresh_tokens WHERE digest = ?', [digest]);
+  }
+
+  rotateRefreshToken(digest: string, successor: RefreshTokenRecord, now: number): Promise<RotateResult> {
+    return this.#db.transaction(async (tx) => {
+      // The guard makes the row lock decide: of concurrent rotations only one sees used_at IS NULL.
+      const { changes } = await tx.run(
+        'UPDATE refresh_tokens SET used_at = ? WHERE digest = ? AND used_at IS NULL',
+        [now, digest],
+      );
+      if (changes === 1) {
+        await tx.run(INSERT_REFRESH_TOKEN, refreshTokenParams(successor));
+        return 'rotated';
+      }
+      const [known] = await tx.all('SELECT 1 AS found FROM refresh_tokens WHERE digest = ?', [digest]);
+      return known ? 'already_used' : 'not_found';
+    });
+  }
+
+  async ensureRefreshToken(t: RefreshTokenRecord): Promise<void> {
+    await this.#db.run(`${INSERT_REFRESH_TOKEN} ON CONFLICT (digest) DO NOTHING`, refreshTokenParams(t));
+  }
+
+  listSigningKeys(): Promise<SigningKeyRecord[]> {
+    return this.#many<SigningKeyRecord>('SELECT * FROM signing_keys ORDER BY generation');
+  }
+
+  async insertSigningKey(k: SigningKeyRecord): Promise<boolean> {
+    const { changes } = await this.#db.run(
+      `INSERT INTO signing_keys (kid, generation, alg, public_jwk, private_jwk_encrypted, created_at, activates_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (generation) DO NOTHING`,
+      [k.kid, k.generation, k.alg, json(k.publicJwk), k.privateJwkEncrypted, k.createdAt, k.activatesAt],
+    );
+    return changes === 1;
+  }
+
+  async deleteSigningKey(kid: string): Promise<void> {
+    await this.#db.run('DELETE FROM signing_keys WHERE kid = ?', [kid]);
+  }
+
+  async createAttempt(a: AttemptRecord): Promise<void> {
+    await this.#db.run(
+      `INSERT INTO attempts (id, tenant, challenge, origin, confirmation_code, created_at, expires_at,
+         binding_digest, user_id, method, completed_at, confirmed_at, redeemed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        a.id,
+        a.tenant,
+        a.challenge,
+        a.origin,
+        a.confirmationCode,
+        a.createdAt,
+        a.expiresAt,
+        a.bindingDigest,
+        a.userId,
+        a.method,
+        a.completedAt,
+        a.confirmedAt,
+        a.redeemedAt,
+      ],
+    );
+  }
+
+  getAttempt(tenant: string, id: string): Promise<AttemptRecord | undefined> {
+    return this.#one<AttemptRecord>('SELECT * FROM attempts WHERE tenant = ? AND id = ?', [tenant, id]);
+  }
+
+  // Each transition is one guarded UPDATE: the database, not a read-then-write, decides who wins.
+  async #transition(sql: string, params: readonly SqlValue[]): Promise<boolean> {
+    return (await this.#db.run(sql, params)).changes === 1;
+  }
+
+  bindAttempt(id: string, bindingDigest: string): Promise<boolean> {
+    return this.#transition(
+      'UPDATE attempts SET binding_digest = ? WHERE id = ? AND binding_digest IS NULL AND completed_at IS NULL',
+      [bindingDigest, id],
+    );
+  }
+
+  completeAttempt(id: string, userId: string, method: string, now: number): Promise<boolean> {
+    return this.#transition(
+      'UPDATE attempts SET user_id = ?, method = ?, completed_at = ? WHERE id = ? AND completed_at IS NULL',
+      [userId, method, now, id],
+    );
+  }
+
+  confirmAttempt(id: string, now: number): Promise<boolean> {
+    return this.#transition(
+      'UPDATE attempts SET confirmed_at = ? WHERE id = ? AND completed_at IS NOT NULL AND confirmed_at IS NULL',
+      [now, id],
+    );
+  }
+
+  redeemAttempt(id: string, now: number): Promise<boolean> {
+    return this.#transition(
+      'UPDATE attempts SET redeemed_at = ? WHERE id = ? AND completed_at IS NOT NULL AND redeemed_at IS NULL',
+      [now, id],
+    );
+  }
+
+  async createSsoTransaction(t: SsoTransactionRecord): Promise<void> {
+    await this.#db.run(
+      `INSERT INTO sso_transactions (state_digest, tenant, attempt_id, provider_id, nonce, code_verifier,
+         binding_digest, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        t.stateDigest,
+        t.tenant,
+        t.attemptId,
+        t.providerId,
+        t.nonce,
+        t.codeVerifier,
+        t.bindingDigest,
+        t.createdAt,
+        t.expiresAt,
+      ],
+    );
+  }
+
+  takeSsoTransaction(stateDigest: string): Promise<SsoTransactionRecord | undefined> {
+    return this.#one<SsoTransactionRecord>(
+      'DELETE FROM sso_transactions WHERE state_digest = ? RETURNING *',
+      [stateDigest],
+    );
+  }
+
+  async purgeExpired(before: number): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      await tx.run('DELETE FROM attempts WHERE expires_at < ?', [before]);
+      await tx.run('DELETE FROM sso_transactions WHERE expires_at < ?', [before]);
+      // Tokens go first: they reference their session.
+      await tx.run(
+        `DELETE FROM refresh_tokens WHERE expires_at < ?
+         OR session_id IN (SELECT id FROM sessions WHERE expires_at < ?)`,
+        [before, before],
+      );
+      await tx.run('DELETE FROM sessions WHERE expires_at < ?', [before]);
+    });
+  }
+}

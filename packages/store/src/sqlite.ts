@@ -1,0 +1,107 @@
+// The embedded Store: a SQLite file through Node's built-in node:sqlite, no native addon to build.
+import { realpathSync } from 'node:fs';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { Store } from '@deskgate/core/store';
+import { StoreConflictError } from '@deskgate/core/store';
+import { type Row, type SqlDriver, type SqlExecutor, SqlStore, type SqlValue } from './sql-store.ts';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file, created when missing; `:memory:` for a private in-memory database. */
+  filename: string;
+}
+
+// How long a writer waits for another process holding the file's write lock.
+const BUSY_TIMEOUT_MS = 5000;
+
+// SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (extended result codes).
+const UNIQUE_VIOLATIONS = new Set([2067, 1555]);
+
+// DatabaseSync blocks the thread while it waits for a lock, so a second connection in this process
+// waiting on a transaction that is parked at an `await` would wait for ever. Every connection to a
+// file in this process therefore takes turns through one queue; other processes are kept out by
+// SQLite's own locking (BEGIN IMMEDIATE + busy_timeout).
+const queues = new Map<unknown, Promise<unknown>>();
+
+function inTurn<T>(key: unknown, fn: () => Promise<T>): Promise<T> {
+  const result = (queues.get(key) ?? Promise.resolve()).then(fn);
+  const tail = result.then(
+    () => {},
+    () => {},
+  );
+  queues.set(key, tail);
+  void tail.then(() => {
+    if (queues.get(key) === tail) queues.delete(key);
+  });
+  return result;
+}
+
+function mapError(err: unknown): unknown {
+  const errcode = (err as { errcode?: unknown } | null)?.errcode;
+  return typeof errcode === 'number' && UNIQUE_VIOLATIONS.has(errcode)
+    ? new StoreConflictError('unique constraint violated', { cause: err })
+    : err;
+}
+
+export function createSqliteDriver(filename: string): SqlDriver {
+  const db = new DatabaseSync(filename);
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // WAL lets readers proceed while one writer commits; it has no meaning for an in-memory database.
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA foreign_keys = ON');
+  // An in-memory database is private to its connection, so it gets a queue of its own.
+  const key = filename === ':memory:' || filename === '' ? {} : realpathSync(filename);
+
+  const statements = new Map<string, StatementSync>();
+  const prepare = (sql: string): StatementSync => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const attempt = <T>(fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(mapError(err));
+    }
+  };
+
+  const direct: SqlExecutor = {
+    all: (sql, params: readonly SqlValue[] = []) => attempt(() => prepare(sql).all(...params) as Row[]),
+    run: (sql, params: readonly SqlValue[] = []) =>
+      attempt(() => ({ changes: Number(prepare(sql).run(...params).changes) })),
+    exec: (sql) => attempt(() => db.exec(sql)),
+  };
+
+  return {
+    dialect: 'sqlite',
+    all: (sql, params) => inTurn(key, () => direct.all(sql, params)),
+    run: (sql, params) => inTurn(key, () => direct.run(sql, params)),
+    exec: (sql) => inTurn(key, () => direct.exec(sql)),
+    transaction: (fn) =>
+      inTurn(key, async () => {
+        // IMMEDIATE takes the write lock up front; a deferred transaction that reads first could not
+        // upgrade when another process wrote in between (SQLITE_BUSY_SNAPSHOT).
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(direct);
+          db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          try {
+            db.exec('ROLLBACK');
+          } catch {
+            // Already rolled back by SQLite itself; the original error is the one worth reporting.
+          }
+          throw mapError(err);
+        }
+      }),
+    close: () => inTurn(key, async () => db.close()),
+  };
+}
+
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  return new SqlStore(createSqliteDriver(options.filename));
+}
