@@ -1,7 +1,7 @@
 // Builds the runtime from the environment: store, master key, logger, seed file and SDK files.
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { deriveKeys, generateMasterKey, parseMasterKey, type Store } from '@deskgate/core';
 import { openStore } from '@deskgate/store';
 import pino, { type Logger } from 'pino';
@@ -68,10 +68,10 @@ export async function applySeedFile(runtime: Runtime, file: string, now = Date.n
 
 /** Reads the built SDK (packages/sdk/dist) so the API can serve it; undefined when it was not built. */
 export async function loadSdkAssets(dir?: string): Promise<SdkAssets | undefined> {
-  const distDir =
-    dir ?? dirname(createRequire(import.meta.url).resolve('@deskgate/sdk/package.json')).concat('/dist');
+  let distDir: string;
   let manifest: { loader: string; overlay: string };
   try {
+    distDir = dir ?? dirname(fileURLToPath(import.meta.resolve('@deskgate/sdk/dist/manifest.json')));
     manifest = JSON.parse(await readFile(join(distDir, 'manifest.json'), 'utf8'));
   } catch {
     return undefined;

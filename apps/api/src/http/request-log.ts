@@ -5,6 +5,11 @@ import type { AppEnv } from '../deps.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** Path segments that identify an attempt are replaced, so a log reader learns no handle to one. */
+function loggablePath(path: string): string {
+  return path.replace(/\/attempts\/[^/]+/, '/attempts/:id');
+}
+
 export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
   return async function requestLog(c, next) {
     const incoming = c.req.header('x-request-id');
@@ -18,7 +23,7 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
     log.info(
       {
         method: c.req.method,
-        path: c.req.path,
+        path: loggablePath(c.req.path),
         status: c.res.status,
         ms: Math.round(performance.now() - started),
       },

@@ -10,11 +10,13 @@ import {
   COOKIE_REFRESH,
   type CreateAttemptResponse,
   paths,
+  type RedeemAttemptResponse,
   SDK_HEADER,
 } from '@deskgate/protocol';
 import { createSqliteStore } from '@deskgate/store';
 import pino from 'pino';
 import { createApp } from '../app.ts';
+import type { Deps } from '../deps.ts';
 import { TenantService } from '../services/tenants.ts';
 
 export const PUBLIC_URL = 'https://auth.test';
@@ -51,6 +53,7 @@ export class Jar {
 
 export interface Harness {
   app: ReturnType<typeof createApp>;
+  deps: Deps;
   store: Store;
   idp: DevIdp;
   logs: string[];
@@ -116,11 +119,13 @@ export async function createHarness(options?: {
     },
     'create',
   );
-  const app = createApp({ store, keys, publicUrl: PUBLIC_URL, now, logger, fetch: options?.fetch });
+  const deps: Deps = { store, keys, publicUrl: PUBLIC_URL, now, logger, fetch: options?.fetch };
+  const app = createApp(deps);
   const defaultJar = new Jar();
 
   return {
     app,
+    deps,
     store,
     idp,
     logs,

@@ -1,0 +1,133 @@
+// The demo desktop's own glue: shows what the deskgate SDK reports and drives it from buttons.
+// Loaded before the SDK (which is async) so no deskgate:* event can fire before we listen.
+(() => {
+  let state = { kind: 'loading' };
+  let sdkError = '';
+
+  const $ = (id) => document.getElementById(id);
+  const config = () => ({ apiUrl: document.body.dataset.apiUrl, tenant: document.body.dataset.tenant });
+
+  function describe(session) {
+    const user = session?.user ?? session?.session?.user;
+    if (!user) return 'Signed in';
+    const who = user.name && user.email ? `${user.name} <${user.email}>` : user.name || user.email || user.id;
+    const roles = Array.isArray(user.roles) && user.roles.length ? user.roles.join(', ') : 'no roles';
+    return `Signed in as ${who} · ${roles}`;
+  }
+
+  function render() {
+    const status = $('agent-status');
+    if (!status) return;
+    if (state.kind === 'signed-in') status.textContent = describe(state.session);
+    else if (state.kind === 'signed-out') status.textContent = 'Not signed in';
+    else status.textContent = 'Waiting for deskgate…';
+    status.dataset.state = state.kind;
+    $('sign-out').disabled = state.kind !== 'signed-in';
+    $('sdk-error').textContent = sdkError;
+    const chip = $('agent-chip');
+    if (chip)
+      chip.textContent =
+        state.kind === 'signed-in' ? describe(state.session).replace('Signed in as ', '') : '';
+  }
+
+  window.addEventListener('deskgate:ready', (event) => {
+    state = { kind: 'signed-in', session: event.detail };
+    sdkError = '';
+    render();
+  });
+  window.addEventListener('deskgate:signed-out', () => {
+    state = { kind: 'signed-out' };
+    render();
+  });
+  window.addEventListener('deskgate:error', (event) => {
+    const detail = event.detail ?? {};
+    sdkError = `deskgate error: ${detail.code ?? 'unknown'}${detail.message ? ` – ${detail.message}` : ''}`;
+    render();
+  });
+  // Script load and error events do not bubble, but they do pass the document in the capture phase
+  // (load events never reach window).
+  const isSdkScript = (target) =>
+    target instanceof HTMLScriptElement && target.src.endsWith('/sdk/deskgate.js');
+  document.addEventListener(
+    'load',
+    (event) => {
+      // The SDK announces sessions, not their absence at start: until it does, nobody is signed in.
+      if (isSdkScript(event.target) && state.kind === 'loading') {
+        state = window.deskgate?.session
+          ? { kind: 'signed-in', session: window.deskgate.session }
+          : { kind: 'signed-out' };
+        render();
+      }
+    },
+    true,
+  );
+  document.addEventListener(
+    'error',
+    (event) => {
+      if (isSdkScript(event.target)) {
+        state = { kind: 'signed-out' };
+        sdkError = `Could not load the deskgate SDK from ${event.target.src}. Is the API running?`;
+        render();
+      }
+    },
+    true,
+  );
+
+  async function callApi() {
+    const { apiUrl, tenant } = config();
+    const result = $('api-result');
+    const status = $('api-status');
+    if (!window.deskgate) {
+      status.textContent = 'The deskgate SDK is not loaded.';
+      return;
+    }
+    status.textContent = 'Calling…';
+    try {
+      const response = await window.deskgate.fetch(`${apiUrl}/t/${tenant}/auth/session`);
+      const text = await response.text();
+      let body = text;
+      try {
+        body = JSON.stringify(JSON.parse(text), null, 2);
+      } catch {}
+      status.textContent = `GET /t/${tenant}/auth/session → ${response.status}`;
+      result.textContent = body;
+    } catch (error) {
+      status.textContent = `Request failed: ${error instanceof Error ? error.message : String(error)}`;
+      result.textContent = '';
+    }
+  }
+
+  async function signOut() {
+    try {
+      await window.deskgate?.signOut();
+    } catch (error) {
+      sdkError = `Sign out failed: ${error instanceof Error ? error.message : String(error)}`;
+      render();
+    }
+  }
+
+  // A pretend reply box: the point is only that the deskgate overlay sits right above it.
+  function send(event) {
+    event.preventDefault();
+    const composer = $('composer');
+    const text = composer.value.trim();
+    if (!text) return;
+    const item = document.createElement('li');
+    item.className = 'agent';
+    item.textContent = text;
+    const meta = document.createElement('span');
+    meta.className = 'meta';
+    meta.textContent = `You · ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+    item.append(meta);
+    $('messages').append(item);
+    item.scrollIntoView({ block: 'end' });
+    composer.value = '';
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    $('sign-out').addEventListener('click', signOut);
+    $('call-api').addEventListener('click', callApi);
+    $('composer-form').addEventListener('submit', send);
+    render();
+  });
+})();

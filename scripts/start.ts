@@ -1,0 +1,143 @@
+// `pnpm start`: the whole demo on one machine: dev IdP, deskgate API (child process) and the agent desktop.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Demo, startDemo } from '../apps/demo/src/index.ts';
+import { DEMO_ACCOUNTS, type DevIdp, startDevIdp } from '../packages/dev-idp/src/index.ts';
+
+// Fixed on purpose: apps/demo/seed.json names these exact origins (issuer, redirect URI, allowed origin).
+const IDP_URL = 'http://127.0.0.1:8788';
+const API_URL = 'http://127.0.0.1:8787';
+const DEMO_HOST = 'localhost';
+const DEMO_PORT = 5173;
+const TENANT = 'demo';
+const HEALTH_TIMEOUT_MS = 30_000;
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const apiEntry = 'apps/api/src/main.ts';
+
+let idp: DevIdp | undefined;
+let api: ChildProcess | undefined;
+let demo: Demo | undefined;
+let stopping = false;
+
+async function main(): Promise<void> {
+  idp = await startDevIdp({
+    port: Number(new URL(IDP_URL).port),
+    host: '127.0.0.1',
+    clients: [
+      {
+        clientId: 'deskgate-demo',
+        clientSecret: 'demo-client-secret',
+        redirectUris: [`${API_URL}/t/${TENANT}/auth/sso/callback`],
+      },
+    ],
+    accounts: DEMO_ACCOUNTS,
+  });
+
+  if (!existsSync(new URL(`../${apiEntry}`, import.meta.url))) {
+    throw new Error(`${apiEntry} does not exist yet; nothing to start the API from`);
+  }
+  const { hostname, port } = new URL(API_URL);
+  api = spawn(process.execPath, [apiEntry], {
+    cwd: root,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      PORT: port,
+      HOST: hostname,
+      DESKGATE_PUBLIC_URL: API_URL,
+      DESKGATE_DATA_DIR: './data',
+      DESKGATE_SEED_FILE: 'apps/demo/seed.json',
+    },
+  });
+  api.once('exit', (code, signal) => {
+    // Ctrl+C reaches the API too (same process group): let our own signal handler claim the shutdown first.
+    setTimeout(() => {
+      if (stopping) return;
+      console.error(`\nThe deskgate API exited (${signal ?? `code ${code}`}); stopping the demo.`);
+      void stop(1);
+    }, 200);
+  });
+  await waitForHealth(api);
+
+  demo = await startDemo({ port: DEMO_PORT, host: DEMO_HOST, apiUrl: API_URL, tenant: TENANT });
+
+  const [agent, manager] = DEMO_ACCOUNTS;
+  console.log(`
+  deskgate demo is running
+
+    Agent desktop (demo)   ${demo.url}
+    deskgate API           ${API_URL}
+    Acme SSO (dev IdP)     ${idp.issuer}
+
+    Sign in as ${agent?.email} / ${agent?.password}  (${agent?.roles.join(', ')})
+            or ${manager?.email} / ${manager?.password}  (${manager?.roles.join(', ')})
+
+  Ctrl+C to stop
+`);
+}
+
+/** Resolves once GET /healthz answers 200; rejects if the API dies first or takes longer than 30 s. */
+async function waitForHealth(child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) =>
+      reject(new Error(`the deskgate API exited (${signal ?? `code ${code}`}) before it became healthy`)),
+    );
+  });
+  exited.catch(() => {});
+  while (Date.now() < deadline) {
+    const healthy = await fetch(`${API_URL}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+      async (response) => {
+        await response.body?.cancel();
+        return response.status === 200;
+      },
+      () => false,
+    );
+    if (healthy) return;
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 250))]);
+  }
+  throw new Error(
+    `the deskgate API did not answer GET ${API_URL}/healthz with 200 within ${HEALTH_TIMEOUT_MS / 1000} s`,
+  );
+}
+
+async function stopApi(): Promise<void> {
+  const child = api;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function stop(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const results = await Promise.allSettled([demo?.close(), stopApi(), idp?.close()]);
+  for (const result of results) {
+    if (result.status === 'rejected') console.error('while stopping:', result.reason);
+  }
+  process.exit(exitCode);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // A second Ctrl+C means "now": do not wait for a stuck child.
+    if (stopping) process.exit(130);
+    console.log('\nStopping…');
+    void stop(0);
+  });
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  const inUse = (error as { code?: string }).code === 'EADDRINUSE';
+  console.error(
+    `\nCould not start the demo: ${message}${inUse ? ' (is another `pnpm start` still running?)' : ''}`,
+  );
+  void stop(1);
+});
