@@ -1,0 +1,21 @@
+// @deskgate/sdk for bundlers: createDeskgate(); the overlay is a separate chunk, imported only when needed.
+import { createInstance } from './deskgate.ts';
+import type { Deskgate, DeskgateOptions } from './types.ts';
+
+export type {
+  Deskgate,
+  DeskgateErrorCode,
+  DeskgateErrorInfo,
+  DeskgateEventMap,
+  DeskgateEventName,
+  DeskgateListener,
+  DeskgateOptions,
+  Locale,
+  SessionInfo,
+  SessionUser,
+} from './types.ts';
+
+/** Creates a Deskgate instance; throws a TypeError for an invalid tenant code or apiUrl. */
+export function createDeskgate(options: DeskgateOptions): Deskgate {
+  return createInstance(options, () => import('./overlay/index.ts'));
+}

@@ -1,0 +1,360 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  type CreateAttemptResponse,
+  MESSAGE_ATTEMPT_COMPLETE,
+  PROTOCOL_VERSION,
+  type RedeemAttemptRequest,
+  type SessionInfo,
+} from '@deskgate/protocol';
+import type { ApiSend, DeskgateErrorInfo } from '../types.ts';
+import type { MessageLike } from './message.ts';
+import { challengeFor } from './pkce.ts';
+import {
+  createSignIn,
+  MIN_POLL_INTERVAL_MS,
+  type PopupLike,
+  type SignInState,
+  type WindowLike,
+} from './signin.ts';
+
+const API = 'https://auth.test';
+const SIGN_IN_URL = `${API}/t/demo/auth/signin?attempt=att1`;
+const session: SessionInfo = {
+  tenant: 'demo',
+  user: { id: 'u1', email: 'agent@example.com', name: 'Agent', roles: ['deepdesk.agent'], confirmed: true },
+  accessExpiresAt: '2030-01-01T00:15:00Z',
+  sessionExpiresAt: '2030-01-02T00:00:00Z',
+};
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const apiError = (status: number, code: string) => json(status, { error: { code, message: code } });
+
+class FakePopup implements PopupLike {
+  closed = false;
+  focused = 0;
+  location = { href: 'about:blank' };
+  focus() {
+    this.focused++;
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+class FakeWindow implements WindowLike {
+  opened: { url: string; target: string; features: string }[] = [];
+  popups: FakePopup[] = [];
+  blocked = false;
+  private target = new EventTarget();
+  open(url: string, target: string, features: string) {
+    this.opened.push({ url, target, features });
+    if (this.blocked) return null;
+    const popup = new FakePopup();
+    this.popups.push(popup);
+    return popup;
+  }
+  addEventListener(
+    type: 'message',
+    listener: (event: MessageLike) => void,
+    options: { signal: AbortSignal },
+  ) {
+    this.target.addEventListener(
+      type,
+      (event) => listener((event as CustomEvent<MessageLike>).detail),
+      options,
+    );
+  }
+  post(message: MessageLike) {
+    this.target.dispatchEvent(new CustomEvent('message', { detail: message }));
+  }
+}
+
+interface FakeApiOptions {
+  attempt?: Partial<CreateAttemptResponse>;
+  createStatus?: number;
+  /** Responses to successive redeems; the last one repeats. */
+  redeem?: ((body: RedeemAttemptRequest) => Response)[];
+}
+
+function setup(options: FakeApiOptions = {}) {
+  const win = new FakeWindow();
+  const states: SignInState[] = [];
+  const errors: DeskgateErrorInfo[] = [];
+  const signedIn: SessionInfo[] = [];
+  const creates: unknown[] = [];
+  const redeems: RedeemAttemptRequest[] = [];
+  const redeemQueue = [...(options.redeem ?? [() => json(200, { status: 'pending' })])];
+  const send: ApiSend = async (path, body, signal) => {
+    signal?.throwIfAborted();
+    if (path === '/t/demo/auth/attempts') {
+      creates.push(body);
+      if (options.createStatus) return apiError(options.createStatus, 'origin_not_allowed');
+      return json(201, {
+        attemptId: 'att1',
+        signInUrl: SIGN_IN_URL,
+        confirmationCode: 'K7Q2',
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        pollIntervalMs: MIN_POLL_INTERVAL_MS,
+        ...options.attempt,
+      });
+    }
+    if (path === '/t/demo/auth/attempts/att1/redeem') {
+      redeems.push(body as RedeemAttemptRequest);
+      const next = redeemQueue.length > 1 ? redeemQueue.shift() : redeemQueue[0];
+      return next!(body as RedeemAttemptRequest);
+    }
+    return apiError(404, 'not_found');
+  };
+  const signIn = createSignIn({
+    tenant: 'demo',
+    apiOrigin: API,
+    send,
+    win,
+    features: 'popup,width=500,height=640',
+    onState: (state) => states.push(state),
+    onSignedIn: (s) => signedIn.push(s),
+    onError: (e) => errors.push(e),
+  });
+  const phase = () => states.at(-1)?.phase ?? 'idle';
+  return { win, signIn, states, errors, signedIn, creates, redeems, phase };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 3000) {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const completion = (popup: unknown, extra: Partial<MessageLike> = {}, data: object = {}): MessageLike => ({
+  origin: API,
+  source: popup,
+  data: { type: MESSAGE_ATTEMPT_COMPLETE, v: PROTOCOL_VERSION, attemptId: 'att1', proof: 'proof1', ...data },
+  ...extra,
+});
+
+describe('createSignIn', () => {
+  it('opens an about:blank popup synchronously inside press(), before any request', () => {
+    const t = setup();
+    t.signIn.press();
+    assert.deepEqual(t.win.opened, [
+      { url: 'about:blank', target: 'deskgate-signin', features: 'popup,width=500,height=640' },
+    ]);
+    assert.equal(t.creates.length, 0);
+    assert.equal(t.phase(), 'waiting');
+    t.signIn.dispose();
+  });
+
+  it('creates an attempt with the S256 challenge of an in-memory verifier, then points the popup at signInUrl', async () => {
+    const t = setup({ redeem: [() => json(200, { status: 'signed_in', session })] });
+    t.signIn.press();
+    await until(() => t.redeems.length > 0, 'first redeem');
+    const { verifier } = t.redeems[0]!;
+    assert.match(verifier, /^[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(t.creates, [{ challenge: await challengeFor(verifier), challengeMethod: 'S256' }]);
+    assert.equal(t.win.popups[0]!.location.href, SIGN_IN_URL);
+    t.signIn.dispose();
+  });
+
+  it('redeems at once with the proof of a verified completion message, signs in and closes the popup', async () => {
+    const t = setup({
+      attempt: { pollIntervalMs: 60_000 },
+      redeem: [
+        (body) =>
+          body.proof === 'proof1' ? json(200, { status: 'signed_in', session }) : apiError(500, 'x'),
+      ],
+    });
+    t.signIn.press();
+    await until(() => t.win.popups[0]!.location.href === SIGN_IN_URL, 'navigation');
+    await new Promise((r) => setTimeout(r, 10));
+    t.win.post(completion(t.win.popups[0]));
+    await until(() => t.signedIn.length === 1, 'sign-in');
+    assert.equal(t.redeems.length, 1);
+    assert.equal(t.redeems[0]!.proof, 'proof1');
+    assert.deepEqual(t.signedIn, [session]);
+    assert.equal(t.win.popups[0]!.closed, true);
+    assert.deepEqual(t.errors, []);
+  });
+
+  it('ignores completion messages from another origin, another window or another attempt', async () => {
+    const t = setup({ attempt: { pollIntervalMs: 60_000 } });
+    t.signIn.press();
+    await until(() => t.win.popups[0]!.location.href === SIGN_IN_URL, 'navigation');
+    await new Promise((r) => setTimeout(r, 10));
+    const popup = t.win.popups[0];
+    t.win.post(completion(popup, { origin: 'https://evil.test' }));
+    t.win.post(completion({}, {}));
+    t.win.post(completion(popup, {}, { attemptId: 'att2' }));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(t.redeems.length, 0, 'no redeem was triggered');
+    t.signIn.dispose();
+  });
+
+  it('polls with the verifier alone, shows the confirmation code, and signs in once confirmed', async () => {
+    const t = setup({
+      redeem: [
+        () => json(200, { status: 'pending' }),
+        () => json(200, { status: 'confirmation_required', confirmationCode: 'K7Q2' }),
+        () => json(200, { status: 'signed_in', session }),
+      ],
+    });
+    t.signIn.press();
+    await until(() => t.signedIn.length === 1, 'sign-in');
+    assert.equal(t.redeems.length, 3);
+    assert.ok(t.redeems.every((r) => r.proof === undefined));
+    assert.deepEqual(
+      t.states.map((s) => s.phase),
+      ['waiting', 'confirm'],
+    );
+    assert.deepEqual(t.states[1], { phase: 'confirm', code: 'K7Q2' });
+  });
+
+  it('does not treat popup.closed as cancellation (COOP makes it read true while open)', async () => {
+    const t = setup({
+      redeem: [
+        () => json(200, { status: 'confirmation_required', confirmationCode: 'K7Q2' }),
+        () => json(200, { status: 'signed_in', session }),
+      ],
+    });
+    t.signIn.press();
+    t.win.popups[0]!.closed = true;
+    await until(() => t.signedIn.length === 1, 'sign-in');
+    assert.deepEqual(t.errors, []);
+  });
+
+  it('when the popup is blocked, shows the blocked state, keeps polling, and opens signInUrl on the next press', async () => {
+    const t = setup({ redeem: [() => json(200, { status: 'pending' })] });
+    t.win.blocked = true;
+    t.signIn.press();
+    assert.equal(t.phase(), 'blocked');
+    await until(() => t.redeems.length >= 2, 'two polls');
+    assert.equal(t.phase(), 'blocked');
+    t.win.blocked = false;
+    t.signIn.press();
+    assert.deepEqual(t.win.opened.at(-1), {
+      url: SIGN_IN_URL,
+      target: 'deskgate-signin',
+      features: 'popup,width=500,height=640',
+    });
+    assert.equal(t.phase(), 'waiting');
+    assert.equal(t.creates.length, 1, 'the same attempt goes on');
+    t.signIn.dispose();
+  });
+
+  it('accepts the completion message from a popup reopened after a block', async () => {
+    const t = setup({
+      attempt: { pollIntervalMs: 60_000 },
+      redeem: [(body) => json(200, body.proof ? { status: 'signed_in', session } : { status: 'pending' })],
+    });
+    t.win.blocked = true;
+    t.signIn.press();
+    await until(() => t.creates.length === 1, 'attempt');
+    await new Promise((r) => setTimeout(r, 10));
+    t.win.blocked = false;
+    t.signIn.press();
+    t.win.post(completion(t.win.popups[0]));
+    await until(() => t.signedIn.length === 1, 'sign-in');
+  });
+
+  it('focuses an open popup instead of opening another when pressed while waiting', async () => {
+    const t = setup();
+    t.signIn.press();
+    t.signIn.press();
+    assert.equal(t.win.opened.length, 1);
+    assert.equal(t.win.popups[0]!.focused, 1);
+    t.signIn.dispose();
+  });
+
+  it('shows the expired state on attempt_expired, and press() then starts a fresh attempt', async () => {
+    const t = setup({ redeem: [() => apiError(410, 'attempt_expired')] });
+    t.signIn.press();
+    await until(() => t.phase() === 'expired', 'expired');
+    assert.deepEqual(
+      t.errors.map((e) => e.code),
+      ['attempt_expired'],
+    );
+    t.signIn.press();
+    assert.equal(t.win.opened.length, 2);
+    assert.equal(t.phase(), 'waiting');
+    await until(() => t.creates.length === 2, 'second attempt');
+    t.signIn.dispose();
+  });
+
+  it('stops polling at expiresAt even if the API keeps answering pending', async () => {
+    const t = setup({ attempt: { expiresAt: new Date(Date.now() + 250).toISOString() } });
+    t.signIn.press();
+    await until(() => t.phase() === 'expired', 'expired');
+    const polls = t.redeems.length;
+    assert.ok(polls >= 1 && polls <= 3, `polled ${polls} times`);
+    await new Promise((r) => setTimeout(r, 2 * MIN_POLL_INTERVAL_MS));
+    assert.equal(t.redeems.length, polls, 'no polling after expiry');
+  });
+
+  it('shows the error state and closes the blank popup when the attempt cannot be created', async () => {
+    const t = setup({ createStatus: 403 });
+    t.signIn.press();
+    await until(() => t.phase() === 'error', 'error');
+    assert.equal(t.win.popups[0]!.closed, true);
+    assert.deepEqual(
+      t.errors.map((e) => e.code),
+      ['origin_not_allowed'],
+    );
+  });
+
+  it('ends the attempt with the error state on a verifier mismatch', async () => {
+    const t = setup({ redeem: [() => apiError(403, 'attempt_verifier_mismatch')] });
+    t.signIn.press();
+    await until(() => t.phase() === 'error', 'error');
+    assert.equal(t.errors[0]?.code, 'attempt_verifier_mismatch');
+  });
+
+  it('falls back to polling without the proof when the API rejects it', async () => {
+    const t = setup({
+      attempt: { pollIntervalMs: MIN_POLL_INTERVAL_MS },
+      redeem: [
+        (body) => (body.proof ? apiError(403, 'attempt_proof_invalid') : json(200, { status: 'pending' })),
+      ],
+    });
+    t.signIn.press();
+    await until(() => t.win.popups[0]!.location.href === SIGN_IN_URL, 'navigation');
+    await new Promise((r) => setTimeout(r, 10));
+    t.win.post(completion(t.win.popups[0]));
+    await until(
+      () => t.redeems.some((r) => r.proof) && t.redeems.at(-1)!.proof === undefined,
+      'poll without proof',
+    );
+    assert.equal(t.phase(), 'waiting');
+    t.signIn.dispose();
+  });
+
+  it('keeps polling through network errors', async () => {
+    let calls = 0;
+    const t = setup({
+      redeem: [
+        () => {
+          calls++;
+          if (calls < 3) throw new TypeError('Failed to fetch');
+          return json(200, { status: 'signed_in', session });
+        },
+      ],
+    });
+    t.signIn.press();
+    await until(() => t.signedIn.length === 1, 'sign-in');
+    assert.deepEqual(t.errors, []);
+  });
+
+  it('stops polling and listening after dispose()', async () => {
+    const t = setup();
+    t.signIn.press();
+    await until(() => t.redeems.length >= 1, 'first poll');
+    t.signIn.dispose();
+    const polls = t.redeems.length;
+    t.win.post(completion(t.win.popups[0]));
+    await new Promise((r) => setTimeout(r, 3 * MIN_POLL_INTERVAL_MS));
+    assert.equal(t.redeems.length, polls);
+    assert.deepEqual(t.signedIn, []);
+  });
+});

@@ -1,0 +1,42 @@
+// The overlay's markup: a pure function of the sign-in state. Stable `part` names are the e2e selectors.
+import type { ComponentChildren } from 'preact';
+import type { SignInState } from './signin.ts';
+import { format, type Strings } from './strings.ts';
+
+export interface OverlayViewProps {
+  state: SignInState;
+  strings: Strings;
+  product: string;
+  onPress: () => void;
+  /** Rendered as a <style> element only where constructable stylesheets are missing. */
+  css?: string | undefined;
+}
+
+export function OverlayView({ state, strings, product, onPress, css }: OverlayViewProps) {
+  const { phase } = state;
+  const label =
+    phase === 'idle'
+      ? format(strings.signIn, { product })
+      : phase === 'expired' || phase === 'error'
+        ? strings.tryAgain
+        : strings.openWindow;
+  let status: ComponentChildren = phase === 'idle' || phase === 'confirm' ? '' : strings[phase];
+  if (state.phase === 'confirm') {
+    const [before, after] = strings.confirm.split('{code}');
+    status = [before, <b part="code">{state.code}</b>, after];
+  }
+  return (
+    <>
+      {css && <style>{css}</style>}
+      {/* biome-ignore lint/a11y/noRedundantRoles: role="region" is part of the documented selector contract */}
+      <section role="region" aria-label={format(strings.region, { product })} part="region">
+        <button type="button" part="signin-button" onClick={onPress}>
+          {label}
+        </button>
+        <p part="status" aria-live="polite">
+          {status}
+        </p>
+      </section>
+    </>
+  );
+}
