@@ -82,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const runtime = await createRuntime(process.env, createLogger(process.env.LOG_LEVEL ?? 'warn'));
+  const runtime = await createRuntime(process.env, createLogger(process.env.LOG_LEVEL ?? 'warn', 2));
   const tenants = new TenantService(runtime.store, runtime.keys, Date.now);
   const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
   try {

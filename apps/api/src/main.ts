@@ -68,7 +68,16 @@ const server = serve(
   },
 );
 
+// Expired attempts, SSO transactions, refresh tokens and sessions are deleted in the background; each
+// instance does it, which is harmless since deletes of expired rows are idempotent.
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+const purge = setInterval(() => {
+  runtime.store.purgeExpired(now()).catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
+}, PURGE_INTERVAL_MS);
+purge.unref();
+
 async function shutdown() {
+  clearInterval(purge);
   server.close();
   await runtime.store.close();
   process.exit(0);

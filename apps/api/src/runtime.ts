@@ -15,13 +15,17 @@ export interface Runtime {
   dataDir: string;
 }
 
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
+/** JSON logs to stdout (the server) or to stderr (the CLI, whose stdout is its answer). */
+export function createLogger(level = process.env.LOG_LEVEL ?? 'info', fd: 1 | 2 = 1): Logger {
   // Belt and braces: nothing we log should carry these, but if it does it is censored.
-  return pino({
-    level,
-    base: { service: 'deskgate-api' },
-    redact: ['req.headers.cookie', 'headers.cookie', '*.token', '*.secret', '*.clientSecret', '*.password'],
-  });
+  return pino(
+    {
+      level,
+      base: { service: 'deskgate-api' },
+      redact: ['req.headers.cookie', 'headers.cookie', '*.token', '*.secret', '*.clientSecret', '*.password'],
+    },
+    pino.destination(fd),
+  );
 }
 
 /** The master key from DESKGATE_MASTER_KEY, or for the embedded default one generated into the data dir. */

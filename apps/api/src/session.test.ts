@@ -90,7 +90,7 @@ describe('session cookies', () => {
     const { jar } = await signIn(h);
     const access = jar.cookies.get(COOKIE_ACCESS)!.attributes;
     const refresh = jar.cookies.get(COOKIE_REFRESH)!.attributes;
-    assert.match(access, /; Path=\/t\/acme; Max-Age=900; HttpOnly; Secure; SameSite=None; Partitioned$/);
+    assert.match(access, /; Path=\/t\/acme; Max-Age=86400; HttpOnly; Secure; SameSite=None; Partitioned$/);
     assert.match(
       refresh,
       /; Path=\/t\/acme\/auth\/refresh; Max-Age=86400; HttpOnly; Secure; SameSite=None; Partitioned$/,
@@ -220,6 +220,16 @@ describe('POST /t/{tenant}/auth/logout', () => {
     // A copy of the old cookies is worthless now.
     const session = await h.sdk(paths.session(TENANT), { jar: kept });
     assert.equal(await errorCode(session), 'session_revoked');
+    const refresh = await h.sdk(paths.refresh(TENANT), { method: 'POST', jar: kept });
+    assert.equal(await errorCode(refresh), 'session_revoked');
+  });
+
+  it('revokes the session even when the access token inside the cookie has expired', async () => {
+    const { jar } = await signIn(h);
+    const kept = new Jar();
+    for (const [name, c] of jar.cookies) kept.cookies.set(name, { ...c });
+    h.advance(20 * 60 * 1000);
+    assert.equal((await h.sdk(paths.logout(TENANT), { method: 'POST', jar })).status, 204);
     const refresh = await h.sdk(paths.refresh(TENANT), { method: 'POST', jar: kept });
     assert.equal(await errorCode(refresh), 'session_revoked');
   });

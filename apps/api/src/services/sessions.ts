@@ -90,7 +90,9 @@ export class SessionService {
         session.expiresAt,
       ),
       cookies: [
-        accessCookie(tenant.code, token, seconds(expiresAt)),
+        // The cookie lives as long as the session while the JWT inside expires after accessTtlSeconds: an
+        // expired but authentic token still tells logout which session to revoke, and the SDK which to refresh.
+        accessCookie(tenant.code, token, seconds(session.expiresAt)),
         refreshCookie(tenant.code, refresh, seconds(session.expiresAt)),
       ],
     };
