@@ -7,6 +7,7 @@ import {
   COOKIE_ACCESS,
   COOKIE_REFRESH,
   createHarness,
+  errorCode,
   type Harness,
   Jar,
   signIn,
@@ -18,10 +19,6 @@ before(async () => {
   h = await createHarness();
 });
 after(() => h.close());
-
-async function errorCode(response: Response) {
-  return ((await response.json()) as { error: { code: string } }).error.code;
-}
 
 describe('GET /t/{tenant}/auth/session', () => {
   it('answers 401 session_missing without a cookie', async () => {

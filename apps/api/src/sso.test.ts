@@ -9,6 +9,7 @@ import {
   CLIENT_SECRET,
   createAttempt,
   createHarness,
+  errorCode,
   type Harness,
   Jar,
   popupSignIn,
@@ -23,12 +24,6 @@ before(async () => {
   h = await createHarness();
 });
 after(() => h.close());
-
-async function errorCode(response: Response) {
-  const text = await response.text();
-  const html = /data-error-code="([a-z_]+)"/.exec(text)?.[1];
-  return html ?? (JSON.parse(text) as { error: { code: string } }).error.code;
-}
 
 /** The attempt's user, and whether any session exists for it: failures must leave neither behind. */
 async function leftovers(attemptId: string) {

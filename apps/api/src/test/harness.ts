@@ -209,6 +209,13 @@ export async function popupSignIn(
   return { callback: await h.page(callback.href, popup), callbackUrl: callback, popup };
 }
 
+/** The error code of a JSON error body, or of an HTML error page (`data-error-code`). */
+export async function errorCode(response: Response): Promise<string> {
+  const text = await response.text();
+  const html = /data-error-code="([a-z_]+)"/.exec(text)?.[1];
+  return html ?? (JSON.parse(text) as { error: { code: string } }).error.code;
+}
+
 export function proofFrom(html: string): string {
   const json = /<script type="application\/json" id="deskgate-data">(.*?)<\/script>/s.exec(html)?.[1];
   if (!json) throw new Error('no completion data on the page');
