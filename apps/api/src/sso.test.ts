@@ -147,9 +147,12 @@ describe('POST /t/{tenant}/auth/attempts/{id}/redeem', () => {
     assert.equal(await errorCode(otherBrowser), 'sso_browser_mismatch');
     assert.equal((await h.store.getAttempt(TENANT, attempt.attemptId))?.confirmedAt, null);
 
+    const nullOrigin = await h.page(confirmPath, popup, { method: 'POST', headers: { origin: 'null' } });
+    assert.equal(await errorCode(nullOrigin), 'origin_not_allowed', 'Origin: null alone proves nothing');
+    // What Chromium sends for our own form under Referrer-Policy: no-referrer.
     const confirmed = await h.page(confirmPath, popup, {
       method: 'POST',
-      headers: { origin: 'https://auth.test' },
+      headers: { origin: 'null', 'sec-fetch-site': 'same-origin' },
     });
     assert.equal(confirmed.status, 200);
     const done = await h.sdk(paths.attemptRedeem(TENANT, attempt.attemptId), {

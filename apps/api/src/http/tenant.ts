@@ -1,7 +1,7 @@
 // Loads the tenant named in /t/{tenant}/... (404 tenant_not_found) and applies its CORS policy.
 import { DeskgateError, isAllowedOrigin } from '@deskgate/core';
 import { SDK_HEADER, TENANT_CODE_PATTERN } from '@deskgate/protocol';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import type { TenantService } from '../services/tenants.ts';
 
@@ -21,12 +21,22 @@ export function loadTenant(tenants: TenantService): MiddlewareHandler<AppEnv> {
  * CORS for the SDK's credentialed requests: only the tenant's exact origins are echoed, never `*`.
  * A disallowed Origin is refused outright so a misconfigured integration sees a clear error.
  */
+/**
+ * A request from our own hosted pages. Under `Referrer-Policy: no-referrer` browsers send `Origin: null`
+ * on same-origin form posts, so `Sec-Fetch-Site` (which pages cannot forge) is accepted as well.
+ */
+export function isSameOriginRequest(c: Context, selfOrigin: string): boolean {
+  const origin = c.req.header('origin');
+  if (origin === selfOrigin) return true;
+  return (origin === undefined || origin === 'null') && c.req.header('sec-fetch-site') === 'same-origin';
+}
+
 export function tenantCors(selfOrigin: string): MiddlewareHandler<AppEnv> {
   return async function tenantCors(c, next) {
     const origin = c.req.header('origin');
     c.header('Vary', 'Origin', { append: true });
     // Our own hosted pages (the confirmation form) are same-origin and need no CORS.
-    if (origin === undefined || origin === selfOrigin) return next();
+    if (origin === undefined || isSameOriginRequest(c, selfOrigin)) return next();
     if (!isAllowedOrigin(c.get('tenant'), origin)) {
       throw new DeskgateError('origin_not_allowed', 'This origin is not allowed to use this tenant');
     }

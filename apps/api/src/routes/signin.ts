@@ -15,6 +15,7 @@ import { MESSAGE_ATTEMPT_COMPLETE, PROTOCOL_VERSION, paths } from '@deskgate/pro
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import { readCookie, setCookies } from '../http/cookies.ts';
+import { isSameOriginRequest } from '../http/tenant.ts';
 import { messages, pickLocale } from '../pages/messages.ts';
 import { escapeHtml, fill, layout, PAGE_CSP } from '../pages/render.ts';
 import type { Services } from './context.ts';
@@ -205,7 +206,7 @@ export function signInRoutes({ deps, oidc, productName }: Services) {
     const tenant = c.get('tenant');
     const locale = localeOf(c);
     // A same-origin form post from our completion page; anything else is a cross-site request.
-    if (c.req.header('origin') !== new URL(deps.publicUrl).origin) {
+    if (!isSameOriginRequest(c, new URL(deps.publicUrl).origin)) {
       throw new DeskgateError('origin_not_allowed', 'Confirm from the sign-in window');
     }
     const attempt = await deps.store.getAttempt(tenant.code, c.req.param('id'));
