@@ -11,7 +11,7 @@ import { attemptRoutes } from './routes/attempts.ts';
 import type { Services } from './routes/context.ts';
 import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/session.ts';
-import { pageHeaders, signInRoutes } from './routes/signin.ts';
+import { pageHeaders, setPageHeaders, signInRoutes } from './routes/signin.ts';
 import { KeyRing } from './services/keyring.ts';
 import { OidcService } from './services/oidc.ts';
 import { SessionService } from './services/sessions.ts';
@@ -47,6 +47,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
     if (error instanceof DeskgateError && accept.includes('text/html')) {
       const locale = pickLocale(c.req.query('locale'), c.req.header('accept-language'));
       c.get('log').info({ code: error.code, status: error.status }, 'request failed');
+      setPageHeaders(c);
       return c.html(errorPage(locale, services.productName, error.code, error.message), error.status as 400);
     }
     return onError(error, c);

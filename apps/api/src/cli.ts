@@ -12,7 +12,7 @@ const USAGE = `Usage: pnpm deskgate <command>
   tenant create --file tenant.json             create a tenant from JSON (fails if the code exists)
   tenant create <code> --name NAME --origin URL [--origin URL ...]
                 [--issuer URL --client-id ID --client-secret-env VAR] [--scopes "openid email"]
-                [--role-claim roles] [--provider-name NAME]
+                [--role-claim roles] [--provider-id sso] [--provider-name NAME]
   tenant set <code> [--name NAME] [--origin URL ...] [--access-ttl SECONDS] [--session-ttl SECONDS]
                 [--issuer URL --client-id ID --client-secret-env VAR ...]
   tenant set --file tenant.json                replace a tenant from JSON
@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, sub, code] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
-    return command ? 0 : 2;
+    return values.help ? 0 : 2;
   }
   const runtime = await createRuntime(process.env, createLogger(process.env.LOG_LEVEL ?? 'warn', 2));
   const tenants = new TenantService(runtime.store, runtime.keys, Date.now);

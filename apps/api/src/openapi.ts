@@ -233,7 +233,8 @@ export function openApiDocument(publicUrl: string) {
           ],
           responses: {
             200: { description: 'Confirmed page', content: html },
-            403: error('origin_not_allowed | sso_browser_mismatch'),
+            400: error('sso_browser_mismatch'),
+            403: error('origin_not_allowed'),
           },
         },
       },

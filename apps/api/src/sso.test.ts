@@ -217,6 +217,14 @@ describe('the popup pages', () => {
     assert.equal(await errorCode(second), 'sso_browser_mismatch');
   });
 
+  it('answer an unknown tenant with a 404 tenant_not_found page that carries the hosted-page headers', async () => {
+    const response = await h.page('/t/nosuch/auth/signin?attempt=x', new Jar());
+    assert.equal(response.status, 404);
+    assert.equal(await errorCode(response), 'tenant_not_found');
+    assert.match(response.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+  });
+
   it('answer an unknown attempt with 404 attempt_not_found as an HTML page', async () => {
     const response = await h.page(`${paths.signIn(TENANT)}?attempt=nope`, new Jar());
     assert.equal(response.status, 404);
@@ -248,6 +256,28 @@ describe('GET /t/{tenant}/auth/sso/start', () => {
       new Jar(),
     );
     assert.equal(await errorCode(response), 'sso_browser_mismatch');
+  });
+
+  it('answers 502 sso_idp_unreachable when the IdP cannot be reached, as a page with the hosted-page headers', async () => {
+    const down = await createHarness({
+      tenant: {
+        oidc: { id: 'down', issuer: 'http://127.0.0.1:9', clientId: 'x', clientSecret: 'not-used-anywhere' },
+      },
+    });
+    try {
+      const { attempt } = await createAttempt(down);
+      const popup = new Jar();
+      await down.page(attempt.signInUrl, popup);
+      const response = await down.page(
+        `${paths.ssoStart(TENANT)}?attempt=${attempt.attemptId}&provider=down`,
+        popup,
+      );
+      assert.equal(response.status, 502);
+      assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+      assert.equal(await errorCode(response), 'sso_idp_unreachable');
+    } finally {
+      await down.close();
+    }
   });
 
   it('answers an unknown provider with 404 sso_not_configured', async () => {

@@ -20,6 +20,17 @@ async function jwks() {
 }
 
 describe('GET /.well-known/jwks.json', () => {
+  it('is never empty: the first key is created when the JWKS is first asked for', async () => {
+    const fresh = await createHarness();
+    try {
+      const response = await fresh.app.request(`https://auth.test${paths.jwks}`);
+      assert.equal(((await response.json()) as { keys: unknown[] }).keys.length, 1);
+      assert.match(response.headers.get('cache-control') ?? '', /max-age=300/);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('publishes the public key that verifies the access cookie, and no private parts', async () => {
     const { jar } = await signIn(h);
     const set = await jwks();

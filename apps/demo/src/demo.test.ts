@@ -18,7 +18,7 @@ test('serves the agent desktop with the SDK script tag and a strict CSP', async 
   assert.equal(
     response.headers.get('content-security-policy'),
     "script-src 'self' http://127.0.0.1:8787; connect-src 'self' http://127.0.0.1:8787; " +
-      "style-src 'self' 'unsafe-inline'; frame-src 'none'; object-src 'none'; base-uri 'none'",
+      "style-src 'self'; frame-src 'none'; object-src 'none'; base-uri 'none'",
   );
   assert.equal(response.headers.get('cross-origin-opener-policy'), null);
   const html = await response.text();

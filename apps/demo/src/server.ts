@@ -35,8 +35,8 @@ export function demoCsp(apiOrigin: string): string {
   return [
     `script-src 'self' ${apiOrigin}`,
     `connect-src 'self' ${apiOrigin}`,
-    // 'unsafe-inline' is for the <style> the SDK puts in its shadow root: shadow roots do not escape CSP.
-    "style-src 'self' 'unsafe-inline'",
+    // No 'unsafe-inline': the SDK styles its shadow root with a constructed (adopted) stylesheet.
+    "style-src 'self'",
     "frame-src 'none'",
     "object-src 'none'",
     "base-uri 'none'",

@@ -54,7 +54,6 @@ export const ERROR_CODES = [
   'attempt_already_completed',
   'attempt_proof_invalid',
   'sso_not_configured',
-  'sso_transaction_invalid',
   'sso_browser_mismatch',
   'sso_state_mismatch',
   'sso_response_invalid',
@@ -103,6 +102,8 @@ export interface CreateAttemptRequest {
   /** base64url(SHA-256(verifier)); the verifier stays in the SDK's memory. */
   challenge: string;
   challengeMethod: 'S256';
+  /** The popup's pages speak this language (else the browser's Accept-Language decides). */
+  locale?: 'en-US' | 'nl-NL';
 }
 
 export interface CreateAttemptResponse {

@@ -15,7 +15,9 @@ export function onError(error: Error, c: Context<AppEnv>) {
     return c.json(errorBody(error.code, error.message), error.status as ContentfulStatusCode);
   }
   // Never echo an unexpected error: it may quote a token or a connection string.
-  (c.get('log') ?? console).error({ err: { name: error.name, stack: error.stack } }, 'unhandled error');
+  // The stack's first line repeats the message, so only the frames are logged.
+  const frames = error.stack?.split('\n').slice(1).join('\n');
+  (c.get('log') ?? console).error({ err: { name: error.name, frames } }, 'unhandled error');
   return c.json(errorBody('internal_error', 'Something went wrong on our side'), 500);
 }
 

@@ -18,10 +18,6 @@ export function loadTenant(tenants: TenantService): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * CORS for the SDK's credentialed requests: only the tenant's exact origins are echoed, never `*`.
- * A disallowed Origin is refused outright so a misconfigured integration sees a clear error.
- */
-/**
  * A request from our own hosted pages. Under `Referrer-Policy: no-referrer` browsers send `Origin: null`
  * on same-origin form posts, so `Sec-Fetch-Site` (which pages cannot forge) is accepted as well.
  */
@@ -31,6 +27,10 @@ export function isSameOriginRequest(c: Context, selfOrigin: string): boolean {
   return (origin === undefined || origin === 'null') && c.req.header('sec-fetch-site') === 'same-origin';
 }
 
+/**
+ * CORS for the SDK's credentialed requests: only the tenant's exact origins are echoed, never `*`.
+ * A disallowed Origin is refused outright (403 origin_not_allowed, logged with the code).
+ */
 export function tenantCors(selfOrigin: string): MiddlewareHandler<AppEnv> {
   return async function tenantCors(c, next) {
     const origin = c.req.header('origin');

@@ -23,14 +23,18 @@ import type { Services } from './context.ts';
 const SSO_TRANSACTION_TTL_MS = 10 * 60 * 1000;
 
 /** Headers for every hosted page: strict CSP, no referrer, and no COOP so the opener link survives. */
+export function setPageHeaders(c: Context): void {
+  c.header('Content-Security-Policy', PAGE_CSP);
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('Cache-Control', 'no-store');
+  c.header('Cross-Origin-Opener-Policy', 'unsafe-none');
+}
+
 export function pageHeaders(): MiddlewareHandler<AppEnv> {
   return async function pageHeaders(c, next) {
     await next();
-    c.header('Content-Security-Policy', PAGE_CSP);
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Cache-Control', 'no-store');
-    c.header('Cross-Origin-Opener-Policy', 'unsafe-none');
+    setPageHeaders(c);
   };
 }
 

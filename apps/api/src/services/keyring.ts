@@ -67,6 +67,8 @@ export class KeyRing {
 
   /** The JWKS document: keys announced ahead of use and kept until their tokens expired. */
   async jwks(now: number): Promise<{ keys: Record<string, unknown>[] }> {
+    // Runs the rotation plan too, so the JWKS is never empty and announces the next key in time.
+    await this.signingKey(now);
     const plan = planSigningKeys(await this.#list(now), now, this.#policy);
     return { keys: plan.publish.map((k) => k.publicJwk) };
   }

@@ -8,7 +8,7 @@ import {
   type TenantConfig,
   type VerifiedProfile,
 } from '@deskgate/core';
-import { createRemoteJWKSet, customFetch as joseFetch, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, customFetch as joseFetch, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { TenantService } from './tenants.ts';
 
@@ -57,12 +57,22 @@ export class OidcService {
     const cached = this.#discovery.get(provider.issuer);
     if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.as;
     const issuer = new URL(provider.issuer);
-    const as = await this.#network(async () =>
-      oauth.processDiscoveryResponse(
+    let as: oauth.AuthorizationServer;
+    try {
+      as = await oauth.processDiscoveryResponse(
         issuer,
         await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...this.#options(provider) }),
-      ),
-    );
+      );
+    } catch (error) {
+      // Unreachable, not found or not a valid discovery document: the agent can only retry later.
+      throw new DeskgateError(
+        'sso_idp_unreachable',
+        'The identity provider’s configuration could not be read',
+        {
+          cause: error,
+        },
+      );
+    }
     this.#discovery.set(provider.issuer, { at: Date.now(), as });
     return as;
   }
@@ -168,6 +178,11 @@ export class OidcService {
         algorithms,
       });
     } catch (error) {
+      if (error instanceof joseErrors.JWKSTimeout || error instanceof TypeError) {
+        throw new DeskgateError('sso_idp_unreachable', 'The identity provider’s keys could not be fetched', {
+          cause: error,
+        });
+      }
       throw new DeskgateError('sso_id_token_invalid', 'The ID token signature could not be verified', {
         cause: error,
       });

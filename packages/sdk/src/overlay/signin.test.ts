@@ -78,7 +78,7 @@ interface FakeApiOptions {
   redeem?: ((body: RedeemAttemptRequest) => Response)[];
 }
 
-function setup(options: FakeApiOptions = {}) {
+function setup(options: FakeApiOptions & { locale?: 'en-US' | 'nl-NL' } = {}) {
   const win = new FakeWindow();
   const states: SignInState[] = [];
   const errors: DeskgateErrorInfo[] = [];
@@ -110,6 +110,7 @@ function setup(options: FakeApiOptions = {}) {
   const signIn = createSignIn({
     tenant: 'demo',
     apiOrigin: API,
+    ...(options.locale && { locale: options.locale }),
     send,
     win,
     features: 'popup,width=500,height=640',
@@ -156,6 +157,14 @@ describe('createSignIn', () => {
     assert.match(verifier, /^[A-Za-z0-9_-]{43}$/);
     assert.deepEqual(t.creates, [{ challenge: await challengeFor(verifier), challengeMethod: 'S256' }]);
     assert.equal(t.win.popups[0]!.location.href, SIGN_IN_URL);
+    t.signIn.dispose();
+  });
+
+  it('passes its locale with the attempt so the popup speaks the same language', async () => {
+    const t = setup({ locale: 'nl-NL', redeem: [() => json(200, { status: 'signed_in', session })] });
+    t.signIn.press();
+    await until(() => t.creates.length > 0, 'attempt created');
+    assert.equal((t.creates[0] as { locale?: string }).locale, 'nl-NL');
     t.signIn.dispose();
   });
 

@@ -6,7 +6,7 @@ import {
   type SessionInfo,
 } from '@deskgate/protocol';
 import { DeskgateError, readJson, toErrorInfo } from '../http.ts';
-import type { ApiSend, DeskgateErrorInfo } from '../types.ts';
+import type { ApiSend, DeskgateErrorInfo, Locale } from '../types.ts';
 import { acceptCompleteMessage, type MessageLike } from './message.ts';
 import { challengeFor, createVerifier } from './pkce.ts';
 
@@ -39,6 +39,8 @@ export interface WindowLike {
 export interface SignInOptions {
   tenant: string;
   apiOrigin: string;
+  /** Passed on so the popup's pages speak the agent's language. */
+  locale?: Locale;
   send: ApiSend;
   win: WindowLike;
   /** window.open features, e.g. `popup,width=500,height=640`. */
@@ -101,7 +103,11 @@ export function createSignIn(options: SignInOptions): SignIn {
     const created = await readJson<CreateAttemptResponse>(
       await send(
         paths.attempts(tenant),
-        { challenge: await challengeFor(verifier), challengeMethod: 'S256' },
+        {
+          challenge: await challengeFor(verifier),
+          challengeMethod: 'S256',
+          ...(options.locale && { locale: options.locale }),
+        },
         signal,
       ),
     );
