@@ -342,6 +342,62 @@ describe('GET /t/{tenant}/auth/sso/callback', () => {
     assert.deepEqual(await leftovers(attempt.attemptId), { completed: false, userId: null });
   });
 
+  it('refuses a response whose RFC 9207 iss names another issuer (mix-up), completing nothing', async () => {
+    const { attempt } = await createAttempt(h);
+    const popup = new Jar();
+    const callback = await loginHeadless(await startSso(h, attempt.signInUrl, popup), AGENT);
+    assert.equal(callback.searchParams.get('iss'), h.idp.issuer, 'the IdP sends iss');
+    callback.searchParams.set('iss', 'https://attacker.example');
+    const response = await h.page(callback.href, popup);
+    assert.equal(response.status, 400);
+    assert.equal(await errorCode(response), 'sso_response_invalid');
+    assert.deepEqual(await leftovers(attempt.attemptId), { completed: false, userId: null });
+  });
+
+  it('signs in with explicit endpoints instead of discovery', async () => {
+    const discovery = (await (
+      await fetch(`${h.idp.issuer}/.well-known/openid-configuration`)
+    ).json()) as Record<string, string>;
+    // Every dev IdP serves the same paths; only the origin differs.
+    const path = (key: string) => new URL(discovery[key]!).pathname;
+    const seen: string[] = [];
+    const spy: typeof fetch = async (input, init) => {
+      seen.push(input instanceof Request ? input.url : String(input));
+      return fetch(input, init);
+    };
+    const explicit = await createHarness({
+      fetch: spy,
+      tenant: (issuer) => ({
+        oidc: {
+          id: 'explicit',
+          issuer,
+          clientId: 'deskgate-test',
+          clientSecret: CLIENT_SECRET,
+          authorizationEndpoint: issuer + path('authorization_endpoint'),
+          tokenEndpoint: issuer + path('token_endpoint'),
+          jwksUri: issuer + path('jwks_uri'),
+          idTokenSigningAlgs: ['RS256'],
+        },
+      }),
+    });
+    try {
+      const { attempt } = await createAttempt(explicit);
+      const { callback } = await popupSignIn(explicit, attempt.signInUrl);
+      assert.equal(callback.status, 303);
+      assert.ok(
+        seen.some((u) => u.endsWith(path('token_endpoint'))),
+        'the token endpoint was called',
+      );
+      assert.equal(
+        seen.some((u) => u.includes('openid-configuration')),
+        false,
+        'no discovery request',
+      );
+    } finally {
+      await explicit.close();
+    }
+  });
+
   it('refuses an ID token whose nonce does not match (sso_nonce_mismatch)', async () => {
     const { attempt } = await createAttempt(h);
     const popup = new Jar();

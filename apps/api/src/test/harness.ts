@@ -75,7 +75,8 @@ export interface Harness {
 
 export async function createHarness(options?: {
   fetch?: typeof fetch;
-  tenant?: Record<string, unknown>;
+  /** Overrides of the tenant, or a function of the IdP's issuer returning them. */
+  tenant?: Record<string, unknown> | ((issuer: string) => Record<string, unknown>);
 }): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'deskgate-api-'));
   const store = createSqliteStore({ filename: join(dir, 'test.sqlite') });
@@ -115,7 +116,7 @@ export async function createHarness(options?: {
         clientId: 'deskgate-test',
         clientSecret: CLIENT_SECRET,
       },
-      ...options?.tenant,
+      ...(typeof options?.tenant === 'function' ? options.tenant(idp.issuer) : options?.tenant),
     },
     'create',
   );
