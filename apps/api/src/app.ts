@@ -2,7 +2,7 @@
 import { DeskgateError } from '@deskgate/core';
 import { Hono } from 'hono';
 import type { AppEnv, Deps } from './deps.ts';
-import { errorBody, onError } from './http/errors.ts';
+import { notFound, onError } from './http/errors.ts';
 import { requestLog } from './http/request-log.ts';
 import { loadTenant, tenantCors } from './http/tenant.ts';
 import { pickLocale } from './pages/messages.ts';
@@ -11,7 +11,7 @@ import { attemptRoutes } from './routes/attempts.ts';
 import type { Services } from './routes/context.ts';
 import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/session.ts';
-import { pageHeaders, setPageHeaders, signInRoutes } from './routes/signin.ts';
+import { setPageHeaders, signInRoutes } from './routes/signin.ts';
 import { KeyRing } from './services/keyring.ts';
 import { OidcService } from './services/oidc.ts';
 import { SessionService } from './services/sessions.ts';
@@ -52,7 +52,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
     }
     return onError(error, c);
   });
-  app.notFound((c) => c.json(errorBody('not_found', 'No such endpoint'), 404));
+  app.notFound(notFound);
 
   app.route('/', publicRoutes(services));
 
@@ -63,9 +63,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
   tenant.route('/', signInRoutes(services));
   app.route('/t/:tenant/auth', tenant);
   // Unknown tenants under /t/ also answer tenant_not_found, not a bare 404.
-  app.all('/t/:tenant/*', pageHeaders(), loadTenant(tenants), (c) =>
-    c.json(errorBody('not_found', 'No such endpoint'), 404),
-  );
+  app.all('/t/:tenant/*', loadTenant(tenants), notFound);
 
   return app;
 }

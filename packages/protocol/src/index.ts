@@ -16,7 +16,6 @@ export const paths = {
   jwks: '/.well-known/jwks.json',
   openapi: '/openapi.json',
   health: '/healthz',
-  sdkLoader: '/sdk/deskgate.js',
   tenant: (t: string) => `/t/${t}`,
   session: (t: string) => `/t/${t}/auth/session`,
   refresh: (t: string) => `/t/${t}/auth/refresh`,

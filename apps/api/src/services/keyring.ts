@@ -52,7 +52,11 @@ export class KeyRing {
       await this.#store.insertSigningKey({ ...record, privateJwkEncrypted });
       plan = planSigningKeys(await this.#list(now, true), now, this.#policy);
     }
-    for (const key of plan.prune) await this.#store.deleteSigningKey(key.kid);
+    if (plan.prune.length > 0) {
+      for (const key of plan.prune) await this.#store.deleteSigningKey(key.kid);
+      // Drop them from the cached list too, or every signing until the next reload deletes them again.
+      if (this.#cache) this.#cache.keys = this.#cache.keys.filter((k) => !plan.prune.includes(k));
+    }
     const key = plan.signing;
     if (!key) throw new Error('No signing key is active');
     return { kid: key.kid, privateKey: await this.#import(key, 'private') };

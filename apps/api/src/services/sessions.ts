@@ -127,29 +127,21 @@ export class SessionService {
     const session = record && (await this.#store.getSession(record.sessionId));
     let decision = decideRefresh(tenant.code, record, session, now);
     const successor = await successorRefreshToken(this.#keys.refreshSuccessor, token);
-    if (decision.outcome === 'rotate' && record && session) {
-      const next = {
-        digest: await sha256(successor),
-        sessionId: session.id,
-        createdAt: now,
-        expiresAt: session.expiresAt,
-        usedAt: null,
-      };
+    const next = session && {
+      digest: await sha256(successor),
+      sessionId: session.id,
+      createdAt: now,
+      expiresAt: session.expiresAt,
+      usedAt: null,
+    };
+    if (decision.outcome === 'rotate' && next) {
       const result = await this.#store.rotateRefreshToken(digest, next, now);
       if (result === 'already_used') {
         // Lost a race with a parallel refresh: judge the replay by when the winner used the token.
         decision = decideRefresh(tenant.code, await this.#store.getRefreshToken(digest), session, now);
       }
     }
-    if (decision.outcome === 'grace' && session) {
-      await this.#store.ensureRefreshToken({
-        digest: await sha256(successor),
-        sessionId: session.id,
-        createdAt: now,
-        expiresAt: session.expiresAt,
-        usedAt: null,
-      });
-    }
+    if (decision.outcome === 'grace' && next) await this.#store.ensureRefreshToken(next);
     if (decision.outcome === 'reuse' && session) {
       await this.#store.revokeSession(session.id, 'refresh_reused', now);
       throw new DeskgateError(
