@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sha256 } from '@deskgate/core';
-import { loginHeadless } from '@deskgate/dev-idp';
+import { DEMO_ACCOUNTS, loginHeadless } from '@deskgate/dev-idp';
 import { paths } from '@deskgate/protocol';
 import {
   AGENT,
@@ -90,11 +90,28 @@ describe('POST /t/{tenant}/auth/attempts/{id}/redeem', () => {
     assert.equal(await errorCode(response), 'attempt_verifier_mismatch');
   });
 
-  it('hides an attempt from another allowed-looking origin (404 attempt_not_found)', async () => {
+  it('hides an attempt from another allowed origin than the one that created it (404 attempt_not_found)', async () => {
+    const twoOrigins = await createHarness({
+      tenant: { allowedOrigins: ['https://cx.test', 'https://other.test'] },
+    });
+    try {
+      const { verifier, attempt } = await createAttempt(twoOrigins);
+      const response = await twoOrigins.sdk(paths.attemptRedeem(TENANT, attempt.attemptId), {
+        body: { verifier },
+        origin: 'https://other.test',
+      });
+      assert.equal(response.status, 404);
+      assert.equal(await errorCode(response), 'attempt_not_found');
+    } finally {
+      await twoOrigins.close();
+    }
+  });
+
+  it('refuses a redeem from an origin the tenant does not allow (403 origin_not_allowed)', async () => {
     const { verifier, attempt } = await createAttempt(h);
     const response = await h.sdk(paths.attemptRedeem(TENANT, attempt.attemptId), {
       body: { verifier },
-      headers: { origin: 'https://other.test' },
+      origin: 'https://other.test',
     });
     assert.equal(response.status, 403);
     assert.equal(await errorCode(response), 'origin_not_allowed');
@@ -298,12 +315,10 @@ describe('GET /t/{tenant}/auth/sso/callback', () => {
     const { attempt } = await createAttempt(h);
     await popupSignIn(h, attempt.signInUrl);
     const { userId } = await leftovers(attempt.attemptId);
-    const user = await h.store.findUserByIdentity(
-      TENANT,
-      h.idp.issuer,
-      (await h.store.getUser(TENANT, userId!))!.id,
-    );
-    assert.equal(user, undefined, 'the identity key is the IdP subject, not our user id');
+    const agentSub = DEMO_ACCOUNTS.find((a) => a.email === AGENT.email)!.sub;
+    const user = await h.store.findUserByIdentity(TENANT, h.idp.issuer, agentSub);
+    assert.equal(user?.id, userId, 'the identity (issuer, sub) names the user');
+    assert.notEqual(userId, agentSub, 'our user id is our own, not the IdP subject');
     const again = await createAttempt(h);
     await popupSignIn(h, again.attempt.signInUrl);
     assert.equal((await leftovers(again.attempt.attemptId)).userId, userId, 'same IdP subject, same user');
