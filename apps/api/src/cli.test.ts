@@ -4,8 +4,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 const run = promisify(execFile);
 const CLI = new URL('./cli.ts', import.meta.url).pathname;
@@ -23,10 +23,10 @@ async function deskgate(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-before(async () => {
+beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'deskgate-cli-'));
 });
-after(() => rm(dir, { recursive: true, force: true }));
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('pnpm deskgate tenant', () => {
   it('creates a tenant, generating a master key (mode 0600) and encrypting the client secret at rest', async () => {

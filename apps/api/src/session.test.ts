@@ -1,8 +1,8 @@
 // Contract of /auth/session, /auth/refresh and /auth/logout through app.request(), real SQLite and IdP.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { REFRESH_GRACE_MS, sha256 } from '@deskgate/core';
 import { paths, type SessionInfo } from '@deskgate/protocol';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   COOKIE_ACCESS,
   COOKIE_REFRESH,
@@ -15,10 +15,10 @@ import {
 } from './test/harness.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await createHarness();
 });
-after(() => h.close());
+afterAll(() => h.close());
 
 describe('GET /t/{tenant}/auth/session', () => {
   it('answers 401 session_missing without a cookie', async () => {

@@ -1,9 +1,9 @@
 // Contract of the sign-in handoff and OIDC SSO: attempts, popup pages, callback validation, redeem.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { sha256 } from '@deskgate/core';
 import { DEMO_ACCOUNTS, loginHeadless } from '@deskgate/dev-idp';
 import { paths } from '@deskgate/protocol';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   AGENT,
   CLIENT_SECRET,
@@ -20,10 +20,10 @@ import {
 } from './test/harness.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await createHarness();
 });
-after(() => h.close());
+afterAll(() => h.close());
 
 /** The attempt's user, and whether any session exists for it: failures must leave neither behind. */
 async function leftovers(attemptId: string) {

@@ -1,17 +1,17 @@
 // Contract of the tenant-independent routes: JWKS and key rotation, OpenAPI coverage, SDK files.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { DEFAULT_KEY_ROTATION } from '@deskgate/core';
 import { paths } from '@deskgate/protocol';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createApp } from './app.ts';
 import { COOKIE_ACCESS, createHarness, type Harness, signIn, TENANT } from './test/harness.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await createHarness();
 });
-after(() => h.close());
+afterAll(() => h.close());
 
 async function jwks() {
   const response = await h.app.request(`https://auth.test${paths.jwks}`);

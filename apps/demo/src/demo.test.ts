@@ -1,16 +1,16 @@
 // The demo page loads the SDK the way integrators will, under the CSP they will need.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { type Demo, startDemo } from './index.ts';
 
 let demo: Demo;
 
-before(async () => {
+beforeAll(async () => {
   demo = await startDemo({ port: 0, host: '127.0.0.1', apiUrl: 'http://127.0.0.1:8787/', tenant: 'demo' });
 });
 
-after(() => demo.close());
+afterAll(() => demo.close());
 
 test('serves the agent desktop with the SDK script tag and a strict CSP', async () => {
   const response = await fetch(`${demo.url}/`);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import {
   type CryptoKey,
   compactVerify,
@@ -9,6 +8,7 @@ import {
   type KeyObject,
   SignJWT,
 } from 'jose';
+import { describe, it } from 'vitest';
 import {
   type AccessClaims,
   accessAudience,

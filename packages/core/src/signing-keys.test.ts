@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { CompactSign, compactVerify, importJWK } from 'jose';
+import { describe, it } from 'vitest';
 import {
   DEFAULT_KEY_ROTATION,
   generateSigningKey,

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { DEMO_ACCOUNTS, type DevIdp, loginHeadless, startDevIdp } from './index.ts';
 
 const CLIENT = { clientId: 'test-rp', clientSecret: 'test-secret', redirectUris: ['http://127.0.0.1:9/cb'] };
@@ -29,13 +29,13 @@ interface Discovery {
 let idp: DevIdp;
 let discovery: Discovery;
 
-before(async () => {
+beforeAll(async () => {
   idp = await startDevIdp({ port: 0, clients: [CLIENT, POST_CLIENT] });
   const response = await fetch(`${idp.issuer}/.well-known/openid-configuration`);
   discovery = (await response.json()) as Discovery;
 });
 
-after(() => idp.close());
+afterAll(() => idp.close());
 
 function pkce() {
   const verifier = randomBytes(32).toString('base64url');

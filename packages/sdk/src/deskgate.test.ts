@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { SDK_HEADER, type SessionInfo } from '@deskgate/protocol';
+import { describe, it } from 'vitest';
 import { createInstance } from './deskgate.ts';
 import type { LockManagerLike } from './refresh.ts';
 import type { DeskgateOptions, OverlayContext, OverlayModule } from './types.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import type { SessionInfo } from '@deskgate/protocol';
+import { describe, it } from 'vitest';
 import { createRefresher, type LockManagerLike } from './refresh.ts';
 
 const session = (id: string): SessionInfo => ({

@@ -1,7 +1,6 @@
-// The Store contract as a node:test suite; every adapter runs it, so they cannot drift apart.
+// The Store contract as a test suite; every adapter runs it, so they cannot drift apart.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import type {
   AttemptRecord,
   RefreshTokenRecord,
@@ -13,6 +12,7 @@ import type {
   UserRecord,
 } from '@deskgate/core/store';
 import { StoreConflictError } from '@deskgate/core/store';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 const T0 = 1_700_000_000_000;
 const MINUTE_MS = 60_000;
@@ -147,7 +147,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     };
 
     let firstMigration: unknown;
-    before(async () => {
+    beforeAll(async () => {
       const instances = await Promise.all([open(), open()]);
       opened.push(...instances);
       [store, other] = instances as [Store, Store];
@@ -160,7 +160,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       if (firstMigration) await store.migrate();
     });
 
-    after(async () => {
+    afterAll(async () => {
       await Promise.all(opened.map((s) => s.close()));
     });
 

@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, describe, it } from 'node:test';
 import pg from 'pg';
+import { afterAll, describe, it } from 'vitest';
 import { describeStoreConformance } from './conformance.ts';
 import { createPostgresStore } from './postgres.ts';
 
@@ -27,7 +27,7 @@ try {
 }
 
 if (unreachable === undefined) {
-  after(async () => {
+  afterAll(async () => {
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     await admin.end();
   });
@@ -46,5 +46,5 @@ if (unreachable === undefined) {
     });
   });
 } else {
-  it('PostgreSQL store conformance', { skip: `PostgreSQL unreachable: ${unreachable}` }, () => {});
+  it.skip(`PostgreSQL store conformance (PostgreSQL unreachable: ${unreachable})`, () => {});
 }

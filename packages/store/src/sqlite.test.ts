@@ -4,13 +4,13 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { afterAll, describe, it } from 'vitest';
 import { describeStoreConformance } from './conformance.ts';
 import { createSqliteStore } from './sqlite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deskgate-store-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describeStoreConformance('SQLite store', async () =>
   createSqliteStore({ filename: join(dir, 'test.sqlite') }),

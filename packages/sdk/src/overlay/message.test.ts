@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { MESSAGE_ATTEMPT_COMPLETE, PROTOCOL_VERSION } from '@deskgate/protocol';
+import { describe, it } from 'vitest';
 import { acceptCompleteMessage } from './message.ts';
 
 const popup = { name: 'popup' };

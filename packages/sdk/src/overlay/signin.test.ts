@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import {
   type CreateAttemptResponse,
   MESSAGE_ATTEMPT_COMPLETE,
@@ -7,6 +6,7 @@ import {
   type RedeemAttemptRequest,
   type SessionInfo,
 } from '@deskgate/protocol';
+import { describe, it } from 'vitest';
 import type { ApiSend, DeskgateErrorInfo } from '../types.ts';
 import type { MessageLike } from './message.ts';
 import { challengeFor } from './pkce.ts';

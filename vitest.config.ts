@@ -1,0 +1,34 @@
+// One Vitest run for the whole repository: a project per package, Node for the server side and a real
+// Chromium for the SDK's browser code. `pnpm vitest --project <name>` runs one of them.
+import { defineConfig } from 'vitest/config';
+
+/** A Node project for the package in `dir` (its `src/**\/*.test.ts`). */
+const node = (name: string, dir: string, options: { isolate?: boolean } = {}) => ({
+  extends: true as const,
+  test: { name, root: dir, include: ['src/**/*.test.ts'], environment: 'node', ...options },
+});
+
+export default defineConfig({
+  test: {
+    reporters: ['default', './scripts/reporters/vitest-counts.ts'],
+    // Integration tests talk to a real OpenID Provider, SQLite and PostgreSQL: generous, never slept on.
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**', 'apps/*/src/**'],
+      exclude: ['**/*.test.*', '**/test/**', '**/fixtures/**'],
+      reporter: ['text-summary', 'html'],
+      reportsDirectory: 'coverage',
+    },
+    projects: [
+      // Pure logic shares no globals: one module graph for all its files is markedly faster.
+      node('core', 'packages/core', { isolate: false }),
+      node('store', 'packages/store'),
+      node('dev-idp', 'packages/dev-idp'),
+      node('api', 'apps/api'),
+      node('demo', 'apps/demo'),
+      node('sdk', 'packages/sdk'),
+    ],
+  },
+});
