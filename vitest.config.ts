@@ -1,5 +1,6 @@
 // One Vitest run for the whole repository: a project per package, Node for the server side and a real
 // Chromium for the SDK's browser code. `pnpm vitest --project <name>` runs one of them.
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 
 /** A Node project for the package in `dir` (its `src/**\/*.test.ts`). */
@@ -28,7 +29,26 @@ export default defineConfig({
       node('dev-idp', 'packages/dev-idp'),
       node('api', 'apps/api'),
       node('demo', 'apps/demo'),
-      node('sdk', 'packages/sdk'),
+      {
+        // The SDK is browser code: its tests run in a real Chromium (real DOM, Shadow DOM, Web Crypto, Web Locks).
+        extends: true,
+        oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+        // Known up front, so Vite does not discover them mid-run and reload the test page.
+        optimizeDeps: { include: ['preact', 'preact/jsx-runtime'] },
+        test: {
+          name: 'sdk',
+          root: 'packages/sdk',
+          include: ['src/**/*.test.{ts,tsx}'],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({
+              launchOptions: { executablePath: '/usr/bin/chromium', args: ['--disable-gpu', '--disable-quic'] },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
     ],
   },
 });

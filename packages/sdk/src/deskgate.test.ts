@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
 import { SDK_HEADER, type SessionInfo } from '@deskgate/protocol';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createInstance } from './deskgate.ts';
 import type { LockManagerLike } from './refresh.ts';
 import type { DeskgateOptions, OverlayContext, OverlayModule } from './types.ts';
@@ -78,8 +77,8 @@ const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('createInstance: options', () => {
   it('throws a TypeError for an invalid tenant code or a missing apiUrl', () => {
-    assert.throws(() => setup({}, { tenant: 'A!' }), TypeError);
-    assert.throws(() => setup({}, { apiUrl: undefined as unknown as string }), TypeError);
+    expect(() => setup({}, { tenant: 'A!' })).toThrow(TypeError);
+    expect(() => setup({}, { apiUrl: undefined as unknown as string })).toThrow(TypeError);
   });
 });
 
@@ -88,12 +87,12 @@ describe('login', () => {
     const t = setup({ 'GET /t/demo/auth/session': () => json(200, session()) });
     const ready: SessionInfo[] = [];
     t.deskgate.on('ready', (s) => ready.push(s));
-    assert.deepEqual(await t.deskgate.login(), session());
-    assert.deepEqual(t.deskgate.session, session());
-    assert.deepEqual(ready, [session()]);
-    assert.deepEqual(t.windowEvents, [{ type: 'deskgate:ready', detail: session() }]);
-    assert.equal(t.overlayLoads, 0);
-    assert.equal(t.requests[0]!.credentials, 'include');
+    expect(await t.deskgate.login()).toStrictEqual(session());
+    expect(t.deskgate.session).toStrictEqual(session());
+    expect(ready).toStrictEqual([session()]);
+    expect(t.windowEvents).toStrictEqual([{ type: 'deskgate:ready', detail: session() }]);
+    expect(t.overlayLoads).toBe(0);
+    expect(t.requests[0]!.credentials).toBe('include');
   });
 
   it('refreshes when the session is missing, and resolves the refreshed session without the overlay', async () => {
@@ -101,12 +100,12 @@ describe('login', () => {
       'GET /t/demo/auth/session': () => unauthorized('session_expired'),
       'POST /t/demo/auth/refresh': () => json(200, session('refreshed')),
     });
-    assert.equal((await t.deskgate.login())?.user.id, 'refreshed');
-    assert.equal(t.overlayLoads, 0);
+    expect((await t.deskgate.login())?.user.id).toBe('refreshed');
+    expect(t.overlayLoads).toBe(0);
     const refresh = t.requests.find((r) => r.method === 'POST')!;
-    assert.equal(refresh.headers.get(SDK_HEADER), '1');
-    assert.equal(refresh.headers.get('content-type'), 'application/json');
-    assert.equal(refresh.credentials, 'include');
+    expect(refresh.headers.get(SDK_HEADER)).toBe('1');
+    expect(refresh.headers.get('content-type')).toBe('application/json');
+    expect(refresh.credentials).toBe('include');
   });
 
   it('re-probes the session inside the cross-tab lock before refreshing', async () => {
@@ -127,9 +126,9 @@ describe('login', () => {
       {},
       locks,
     );
-    assert.equal((await t.deskgate.login())?.user.id, 'other-tab');
-    assert.deepEqual(names, ['deskgate-refresh:demo']);
-    assert.equal(t.calls('POST /t/demo/auth/refresh'), 0);
+    expect((await t.deskgate.login())?.user.id).toBe('other-tab');
+    expect(names).toStrictEqual(['deskgate-refresh:demo']);
+    expect(t.calls('POST /t/demo/auth/refresh')).toBe(0);
   });
 
   it('shows the overlay only when both the session and the refresh fail, and resolves null', async () => {
@@ -140,22 +139,22 @@ describe('login', () => {
       },
       { anchor: '#composer', locale: 'nl-NL', productName: 'Acme' },
     );
-    assert.equal(await t.deskgate.login(), null);
-    assert.equal(t.mounts.length, 1);
+    expect(await t.deskgate.login()).toBe(null);
+    expect(t.mounts.length).toBe(1);
     const context = t.mounts[0]!;
-    assert.equal(context.tenant, 'demo');
-    assert.equal(context.apiUrl, API);
-    assert.equal(context.apiOrigin, API);
-    assert.equal(context.anchor, '#composer');
-    assert.equal(context.locale, 'nl-NL');
-    assert.equal(context.productName, 'Acme');
-    assert.deepEqual(t.windowEvents, [], 'never signed in, so no signed-out');
+    expect(context.tenant).toBe('demo');
+    expect(context.apiUrl).toBe(API);
+    expect(context.apiOrigin).toBe(API);
+    expect(context.anchor).toBe('#composer');
+    expect(context.locale).toBe('nl-NL');
+    expect(context.productName).toBe('Acme');
+    expect(t.windowEvents, 'never signed in, so no signed-out').toStrictEqual([]);
   });
 
   it('shares one run between concurrent calls', async () => {
     const t = setup({ 'GET /t/demo/auth/session': () => json(200, session()) });
     await Promise.all([t.deskgate.login(), t.deskgate.login()]);
-    assert.equal(t.calls('GET /t/demo/auth/session'), 1);
+    expect(t.calls('GET /t/demo/auth/session')).toBe(1);
   });
 
   it('emits a network_error and still shows the overlay when the API is unreachable', async () => {
@@ -164,11 +163,11 @@ describe('login', () => {
         throw new TypeError('Failed to fetch');
       },
     });
-    assert.equal(await t.deskgate.login(), null);
-    assert.deepEqual(t.windowEvents, [
+    expect(await t.deskgate.login()).toBe(null);
+    expect(t.windowEvents).toStrictEqual([
       { type: 'deskgate:error', detail: { code: 'network_error', message: 'Failed to fetch' } },
     ]);
-    assert.equal(t.mounts.length, 1);
+    expect(t.mounts.length).toBe(1);
   });
 
   it('emits overlay_load_failed when the overlay chunk cannot be loaded', async () => {
@@ -178,8 +177,8 @@ describe('login', () => {
       () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')),
       { fetch: async () => unauthorized('session_missing'), events: new EventTarget(), locks: undefined },
     );
-    assert.equal(await deskgate.login(), null);
-    assert.deepEqual(errors, ['overlay_load_failed']);
+    expect(await deskgate.login()).toBe(null);
+    expect(errors).toStrictEqual(['overlay_load_failed']);
   });
 });
 
@@ -192,9 +191,9 @@ describe('sign-in through the overlay', () => {
     await t.deskgate.login();
     t.mounts[0]!.onSignedIn(session());
     await settle();
-    assert.equal(t.overlayDestroyed, 1);
-    assert.deepEqual(t.deskgate.session, session());
-    assert.deepEqual(t.windowEvents, [{ type: 'deskgate:ready', detail: session() }]);
+    expect(t.overlayDestroyed).toBe(1);
+    expect(t.deskgate.session).toStrictEqual(session());
+    expect(t.windowEvents).toStrictEqual([{ type: 'deskgate:ready', detail: session() }]);
   });
 
   it('forwards overlay errors as error events', async () => {
@@ -204,7 +203,7 @@ describe('sign-in through the overlay', () => {
     });
     await t.deskgate.login();
     t.mounts[0]!.onError({ code: 'attempt_expired', message: 'expired' });
-    assert.deepEqual(t.windowEvents.at(-1), {
+    expect(t.windowEvents.at(-1)).toStrictEqual({
       type: 'deskgate:error',
       detail: { code: 'attempt_expired', message: 'expired' },
     });
@@ -215,12 +214,12 @@ describe('fetch', () => {
   it('sends credentials and the SDK header, and resolves a /path against apiUrl', async () => {
     const t = setup({ 'GET /t/demo/api/thing': () => json(200, { ok: true }) });
     const response = await t.deskgate.fetch('/t/demo/api/thing', { headers: { accept: 'application/json' } });
-    assert.equal(response.status, 200);
+    expect(response.status).toBe(200);
     const [request] = t.requests;
-    assert.equal(request!.url, `${API}/t/demo/api/thing`);
-    assert.equal(request!.credentials, 'include');
-    assert.equal(request!.headers.get(SDK_HEADER), '1');
-    assert.equal(request!.headers.get('accept'), 'application/json');
+    expect(request!.url).toBe(`${API}/t/demo/api/thing`);
+    expect(request!.credentials).toBe('include');
+    expect(request!.headers.get(SDK_HEADER)).toBe('1');
+    expect(request!.headers.get('accept')).toBe('application/json');
   });
 
   it('on 401 refreshes once and retries the request once, with its body', async () => {
@@ -234,10 +233,10 @@ describe('fetch', () => {
       'POST /t/demo/auth/refresh': () => json(200, session()),
     });
     const response = await t.deskgate.fetch(`${API}/t/demo/api/thing`, { method: 'POST', body: '{"a":1}' });
-    assert.equal(response.status, 200);
-    assert.deepEqual(bodies, ['{"a":1}', '{"a":1}']);
-    assert.equal(t.calls('POST /t/demo/auth/refresh'), 1);
-    assert.deepEqual(t.deskgate.session, session());
+    expect(response.status).toBe(200);
+    expect(bodies).toStrictEqual(['{"a":1}', '{"a":1}']);
+    expect(t.calls('POST /t/demo/auth/refresh')).toBe(1);
+    expect(t.deskgate.session).toStrictEqual(session());
   });
 
   it('refreshes once for many concurrent 401s in a tab', async () => {
@@ -251,11 +250,8 @@ describe('fetch', () => {
       },
     });
     const responses = await Promise.all([1, 2, 3, 4].map(() => t.deskgate.fetch('/t/demo/api/thing')));
-    assert.deepEqual(
-      responses.map((r) => r.status),
-      [200, 200, 200, 200],
-    );
-    assert.equal(t.calls('POST /t/demo/auth/refresh'), 1);
+    expect(responses.map((r) => r.status)).toStrictEqual([200, 200, 200, 200]);
+    expect(t.calls('POST /t/demo/auth/refresh')).toBe(1);
   });
 
   it('does not retry a second time when the retry is 401 too', async () => {
@@ -263,8 +259,8 @@ describe('fetch', () => {
       'GET /t/demo/api/thing': () => unauthorized('session_invalid'),
       'POST /t/demo/auth/refresh': () => json(200, session()),
     });
-    assert.equal((await t.deskgate.fetch('/t/demo/api/thing')).status, 401);
-    assert.equal(t.calls('GET /t/demo/api/thing'), 2);
+    expect((await t.deskgate.fetch('/t/demo/api/thing')).status).toBe(401);
+    expect(t.calls('GET /t/demo/api/thing')).toBe(2);
   });
 
   it('when the refresh fails: returns the 401, clears the session, emits signed-out and shows the overlay', async () => {
@@ -278,13 +274,10 @@ describe('fetch', () => {
     signedIn = false;
     const response = await t.deskgate.fetch('/t/demo/api/thing');
     await settle();
-    assert.equal(response.status, 401);
-    assert.equal(t.deskgate.session, null);
-    assert.deepEqual(
-      t.windowEvents.map((e) => e.type),
-      ['deskgate:ready', 'deskgate:signed-out'],
-    );
-    assert.equal(t.mounts.length, 1);
+    expect(response.status).toBe(401);
+    expect(t.deskgate.session).toBe(null);
+    expect(t.windowEvents.map((e) => e.type)).toStrictEqual(['deskgate:ready', 'deskgate:signed-out']);
+    expect(t.mounts.length).toBe(1);
   });
 });
 
@@ -297,14 +290,11 @@ describe('signOut', () => {
     await t.deskgate.login();
     await t.deskgate.signOut();
     const logout = t.requests.find((r) => new URL(r.url).pathname === '/t/demo/auth/logout')!;
-    assert.equal(logout.method, 'POST');
-    assert.equal(logout.headers.get(SDK_HEADER), '1');
-    assert.equal(t.deskgate.session, null);
-    assert.deepEqual(
-      t.windowEvents.map((e) => e.type),
-      ['deskgate:ready', 'deskgate:signed-out'],
-    );
-    assert.equal(t.mounts.length, 1);
+    expect(logout.method).toBe('POST');
+    expect(logout.headers.get(SDK_HEADER)).toBe('1');
+    expect(t.deskgate.session).toBe(null);
+    expect(t.windowEvents.map((e) => e.type)).toStrictEqual(['deskgate:ready', 'deskgate:signed-out']);
+    expect(t.mounts.length).toBe(1);
   });
 });
 
@@ -328,7 +318,36 @@ describe('events', () => {
     off();
     await t.deskgate.signOut();
     await t.deskgate.login();
-    assert.deepEqual(calls, ['option-ready', 'on-ready', 'option-signed-out', 'option-ready']);
+    expect(calls).toStrictEqual(['option-ready', 'on-ready', 'option-signed-out', 'option-ready']);
+  });
+});
+
+describe('in the page, with the browser defaults', () => {
+  it('dispatches deskgate:* events on window, where a script-tag integrator listens', async () => {
+    const seen: string[] = [];
+    const listener = (event: Event) =>
+      seen.push(`${event.type} ${(event as CustomEvent<SessionInfo>).detail?.user.id ?? ''}`.trim());
+    addEventListener('deskgate:ready', listener);
+    addEventListener('deskgate:signed-out', listener);
+    try {
+      const responses: Record<string, () => Response> = {
+        'GET /t/demo/auth/session': () => json(200, session('in-page')),
+        'POST /t/demo/auth/logout': () => json(204, null),
+      };
+      const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+        const request = new Request(input, init);
+        return responses[`${request.method} ${new URL(request.url).pathname}`]!();
+      };
+      const mounted = { mountOverlay: () => ({ destroy() {} }) };
+      const deskgate = createInstance({ tenant: 'demo', apiUrl: API }, async () => mounted, { fetch });
+      await deskgate.login();
+      await deskgate.signOut();
+      deskgate.destroy();
+      expect(seen).toStrictEqual(['deskgate:ready in-page', 'deskgate:signed-out']);
+    } finally {
+      removeEventListener('deskgate:ready', listener);
+      removeEventListener('deskgate:signed-out', listener);
+    }
   });
 });
 
@@ -341,11 +360,11 @@ describe('destroy', () => {
     await t.deskgate.login();
     t.deskgate.destroy();
     await settle();
-    assert.equal(t.overlayDestroyed, 1);
+    expect(t.overlayDestroyed).toBe(1);
     t.mounts[0]!.onSignedIn(session());
-    assert.deepEqual(t.windowEvents, []);
-    assert.equal(await t.deskgate.login(), null);
-    assert.equal(t.mounts.length, 1, 'no new overlay after destroy');
+    expect(t.windowEvents).toStrictEqual([]);
+    expect(await t.deskgate.login()).toBe(null);
+    expect(t.mounts.length, 'no new overlay after destroy').toBe(1);
   });
 
   it('does not mount an overlay whose chunk arrives after destroy()', async () => {
@@ -368,7 +387,7 @@ describe('destroy', () => {
         return { destroy() {} };
       },
     });
-    assert.equal(await login, null);
-    assert.deepEqual(mounted, []);
+    expect(await login).toBe(null);
+    expect(mounted).toStrictEqual([]);
   });
 });

@@ -1,5 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveLocale, resolveOptions } from './options.ts';
 import type { DeskgateOptions } from './types.ts';
 
@@ -7,7 +6,7 @@ const base = { tenant: 'demo', apiUrl: 'http://127.0.0.1:8787' };
 
 describe('resolveOptions', () => {
   it('fills the documented defaults', () => {
-    assert.deepEqual(resolveOptions(base), {
+    expect(resolveOptions(base)).toStrictEqual({
       tenant: 'demo',
       apiUrl: 'http://127.0.0.1:8787',
       apiOrigin: 'http://127.0.0.1:8787',
@@ -19,23 +18,22 @@ describe('resolveOptions', () => {
 
   it('keeps a path prefix in apiUrl but drops the trailing slash, and drops query and hash', () => {
     const r = resolveOptions({ ...base, apiUrl: 'https://auth.example.com/deskgate/?x=1#y' });
-    assert.equal(r.apiUrl, 'https://auth.example.com/deskgate');
-    assert.equal(r.apiOrigin, 'https://auth.example.com');
+    expect(r.apiUrl).toBe('https://auth.example.com/deskgate');
+    expect(r.apiOrigin).toBe('https://auth.example.com');
   });
 
   it('keeps the anchor, locale and product name it is given', () => {
     const r = resolveOptions({ ...base, anchor: '#composer', locale: 'nl-NL', productName: 'Acme Assist' });
-    assert.equal(r.anchor, '#composer');
-    assert.equal(r.locale, 'nl-NL');
-    assert.equal(r.productName, 'Acme Assist');
+    expect(r.anchor).toBe('#composer');
+    expect(r.locale).toBe('nl-NL');
+    expect(r.productName).toBe('Acme Assist');
   });
 
   for (const tenant of ['', 'ab', 'Demo', 'de-mo', 'de mo', undefined, 42]) {
     it(`throws a TypeError naming the pattern for tenant ${JSON.stringify(tenant)}`, () => {
-      assert.throws(
-        () => resolveOptions({ ...base, tenant } as unknown as DeskgateOptions),
-        (e: unknown) => e instanceof TypeError && /tenant must match/.test(e.message),
-      );
+      const call = () => resolveOptions({ ...base, tenant } as unknown as DeskgateOptions);
+      expect(call).toThrow(TypeError);
+      expect(call).toThrow(/tenant must match/);
     });
   }
 
@@ -48,26 +46,25 @@ describe('resolveOptions', () => {
     'javascript:1',
   ]) {
     it(`throws a TypeError for apiUrl ${JSON.stringify(apiUrl)}`, () => {
-      assert.throws(
-        () => resolveOptions({ ...base, apiUrl } as unknown as DeskgateOptions),
-        (e: unknown) => e instanceof TypeError && /apiUrl must be an absolute http\(s\) URL/.test(e.message),
-      );
+      const call = () => resolveOptions({ ...base, apiUrl } as unknown as DeskgateOptions);
+      expect(call).toThrow(TypeError);
+      expect(call).toThrow(/apiUrl must be an absolute http\(s\) URL/);
     });
   }
 
   it('throws a TypeError when called without options', () => {
-    assert.throws(() => resolveOptions(undefined as unknown as DeskgateOptions), TypeError);
+    expect(() => resolveOptions(undefined as unknown as DeskgateOptions)).toThrow(TypeError);
   });
 });
 
 describe('resolveLocale', () => {
   it('selects Dutch for any nl locale and English for everything else', () => {
-    assert.equal(resolveLocale('nl-NL'), 'nl-NL');
-    assert.equal(resolveLocale('nl'), 'nl-NL');
-    assert.equal(resolveLocale('nl-BE'), 'nl-NL');
-    assert.equal(resolveLocale('en-US'), 'en-US');
-    assert.equal(resolveLocale('de-DE'), 'en-US');
-    assert.equal(resolveLocale('nlx'), 'en-US');
-    assert.equal(resolveLocale(undefined), 'en-US');
+    expect(resolveLocale('nl-NL')).toBe('nl-NL');
+    expect(resolveLocale('nl')).toBe('nl-NL');
+    expect(resolveLocale('nl-BE')).toBe('nl-NL');
+    expect(resolveLocale('en-US')).toBe('en-US');
+    expect(resolveLocale('de-DE')).toBe('en-US');
+    expect(resolveLocale('nlx')).toBe('en-US');
+    expect(resolveLocale(undefined)).toBe('en-US');
   });
 });

@@ -1,7 +1,6 @@
-import assert from 'node:assert/strict';
 import type { SessionInfo } from '@deskgate/protocol';
-import { describe, it } from 'vitest';
-import { createRefresher, type LockManagerLike } from './refresh.ts';
+import { describe, expect, it } from 'vitest';
+import { createRefresher } from './refresh.ts';
 
 const session = (id: string): SessionInfo => ({
   tenant: 'demo',
@@ -9,24 +8,6 @@ const session = (id: string): SessionInfo => ({
   accessExpiresAt: '2026-01-01T00:15:00Z',
   sessionExpiresAt: '2026-01-02T00:00:00Z',
 });
-
-/** An in-memory exclusive lock manager, shared by "tabs" like navigator.locks is. */
-function fakeLocks(): LockManagerLike & { names: string[] } {
-  const tails = new Map<string, Promise<unknown>>();
-  const names: string[] = [];
-  return {
-    names,
-    request<T>(name: string, callback: () => Promise<T>): Promise<T> {
-      names.push(name);
-      const run = (tails.get(name) ?? Promise.resolve()).then(callback);
-      tails.set(
-        name,
-        run.catch(() => {}),
-      );
-      return run;
-    },
-  };
-}
 
 /** A fake API with a cookie jar shared by all tabs: refresh rotates, probe reads. */
 function fakeServer() {
@@ -61,9 +42,9 @@ describe('createRefresher', () => {
     const server = fakeServer();
     const refreshSession = createRefresher({ refresh: server.refresh, probe: server.probe, lockName: 'x' });
     const results = await Promise.all([refreshSession(), refreshSession(), refreshSession()]);
-    assert.equal(server.refreshes, 1);
-    assert.equal(server.probes, 0, 'without locks there is nothing to re-probe for');
-    assert.ok(results.every((r) => r === results[0]));
+    expect(server.refreshes).toBe(1);
+    expect(server.probes, 'without locks there is nothing to re-probe for').toBe(0);
+    expect(results.every((r) => r === results[0])).toBeTruthy();
   });
 
   it('starts a new refresh once the previous one settled', async () => {
@@ -71,7 +52,7 @@ describe('createRefresher', () => {
     const refreshSession = createRefresher({ refresh: server.refresh, probe: server.probe, lockName: 'x' });
     await refreshSession();
     await refreshSession();
-    assert.equal(server.refreshes, 2);
+    expect(server.refreshes).toBe(2);
   });
 
   it('lets the next call retry after a refresh that threw', async () => {
@@ -85,8 +66,8 @@ describe('createRefresher', () => {
       probe: async () => null,
       lockName: 'x',
     });
-    await assert.rejects(refreshSession(), TypeError);
-    assert.equal((await refreshSession())?.user.id, 'ok');
+    await expect(refreshSession()).rejects.toThrow(TypeError);
+    expect((await refreshSession())?.user.id).toBe('ok');
   });
 
   it('resolves null when the refresh token is not usable', async () => {
@@ -95,31 +76,23 @@ describe('createRefresher', () => {
       probe: async () => null,
       lockName: 'x',
     });
-    assert.equal(await refreshSession(), null);
+    expect(await refreshSession()).toBe(null);
   });
 
-  it('refreshes once across tabs: the tabs queued on the lock find the new session by probing', async () => {
+  it("refreshes once across tabs with the browser's Web Locks: tabs queued on the lock find the new session by probing", async () => {
     const server = fakeServer();
-    const locks = fakeLocks();
+    const lockName = `deskgate-refresh:${crypto.randomUUID()}`;
     const tabs = [1, 2, 3].map(() =>
-      createRefresher({
-        refresh: server.refresh,
-        probe: server.probe,
-        lockName: 'deskgate-refresh:demo',
-        locks,
-      }),
+      createRefresher({ refresh: server.refresh, probe: server.probe, lockName, locks: navigator.locks }),
     );
-    const results = await Promise.all(tabs.map((refreshSession) => refreshSession()));
-    assert.equal(server.refreshes, 1);
-    assert.deepEqual(
-      results.map((r) => r?.user.id),
-      ['s1', 's1', 's1'],
-    );
-    assert.deepEqual(locks.names, [
-      'deskgate-refresh:demo',
-      'deskgate-refresh:demo',
-      'deskgate-refresh:demo',
-    ]);
+    const running = Promise.all(tabs.map((refreshSession) => refreshSession()));
+    const state = await navigator.locks.query();
+    expect(state.held?.filter((lock) => lock.name === lockName)).toHaveLength(1);
+    expect(state.pending?.filter((lock) => lock.name === lockName)).toHaveLength(2);
+    const results = await running;
+    expect(server.refreshes).toBe(1);
+    expect(results.map((r) => r?.user.id)).toStrictEqual(['s1', 's1', 's1']);
+    expect((await navigator.locks.query()).held?.some((lock) => lock.name === lockName)).toBe(false);
   });
 
   it('refreshes inside the lock when the probe finds no session', async () => {
@@ -127,13 +100,13 @@ describe('createRefresher', () => {
     const refreshSession = createRefresher({
       refresh: server.refresh,
       probe: server.probe,
-      lockName: 'l',
-      locks: fakeLocks(),
+      lockName: `deskgate-refresh:${crypto.randomUUID()}`,
+      locks: navigator.locks,
     });
-    assert.equal((await refreshSession())?.user.id, 's1');
+    expect((await refreshSession())?.user.id).toBe('s1');
     server.expireAccess();
-    assert.equal((await refreshSession())?.user.id, 's2');
-    assert.equal(server.probes, 2);
-    assert.equal(server.refreshes, 2);
+    expect((await refreshSession())?.user.id).toBe('s2');
+    expect(server.probes).toBe(2);
+    expect(server.refreshes).toBe(2);
   });
 });

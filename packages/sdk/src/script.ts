@@ -2,7 +2,7 @@
 import { createInstance } from './deskgate.ts';
 import type { Deskgate, OverlayModule } from './types.ts';
 
-/** File name of the overlay chunk next to this script, injected by scripts/build.ts. */
+/** File name of the content-hashed overlay chunk next to this script, filled in by vite.config.ts. */
 declare const OVERLAY_FILE: string;
 
 declare global {

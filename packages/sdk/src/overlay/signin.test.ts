@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import {
   type CreateAttemptResponse,
   MESSAGE_ATTEMPT_COMPLETE,
@@ -6,7 +5,7 @@ import {
   type RedeemAttemptRequest,
   type SessionInfo,
 } from '@deskgate/protocol';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApiSend, DeskgateErrorInfo } from '../types.ts';
 import type { MessageLike } from './message.ts';
 import { challengeFor } from './pkce.ts';
@@ -141,11 +140,11 @@ describe('createSignIn', () => {
   it('opens an about:blank popup synchronously inside press(), before any request', () => {
     const t = setup();
     t.signIn.press();
-    assert.deepEqual(t.win.opened, [
+    expect(t.win.opened).toStrictEqual([
       { url: 'about:blank', target: 'deskgate-signin', features: 'popup,width=500,height=640' },
     ]);
-    assert.equal(t.creates.length, 0);
-    assert.equal(t.phase(), 'waiting');
+    expect(t.creates.length).toBe(0);
+    expect(t.phase()).toBe('waiting');
     t.signIn.dispose();
   });
 
@@ -154,9 +153,9 @@ describe('createSignIn', () => {
     t.signIn.press();
     await until(() => t.redeems.length > 0, 'first redeem');
     const { verifier } = t.redeems[0]!;
-    assert.match(verifier, /^[A-Za-z0-9_-]{43}$/);
-    assert.deepEqual(t.creates, [{ challenge: await challengeFor(verifier), challengeMethod: 'S256' }]);
-    assert.equal(t.win.popups[0]!.location.href, SIGN_IN_URL);
+    expect(verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(t.creates).toStrictEqual([{ challenge: await challengeFor(verifier), challengeMethod: 'S256' }]);
+    expect(t.win.popups[0]!.location.href).toBe(SIGN_IN_URL);
     t.signIn.dispose();
   });
 
@@ -164,7 +163,7 @@ describe('createSignIn', () => {
     const t = setup({ locale: 'nl-NL', redeem: [() => json(200, { status: 'signed_in', session })] });
     t.signIn.press();
     await until(() => t.creates.length > 0, 'attempt created');
-    assert.equal((t.creates[0] as { locale?: string }).locale, 'nl-NL');
+    expect((t.creates[0] as { locale?: string }).locale).toBe('nl-NL');
     t.signIn.dispose();
   });
 
@@ -181,11 +180,11 @@ describe('createSignIn', () => {
     await new Promise((r) => setTimeout(r, 10));
     t.win.post(completion(t.win.popups[0]));
     await until(() => t.signedIn.length === 1, 'sign-in');
-    assert.equal(t.redeems.length, 1);
-    assert.equal(t.redeems[0]!.proof, 'proof1');
-    assert.deepEqual(t.signedIn, [session]);
-    assert.equal(t.win.popups[0]!.closed, true);
-    assert.deepEqual(t.errors, []);
+    expect(t.redeems.length).toBe(1);
+    expect(t.redeems[0]!.proof).toBe('proof1');
+    expect(t.signedIn).toStrictEqual([session]);
+    expect(t.win.popups[0]!.closed).toBe(true);
+    expect(t.errors).toStrictEqual([]);
   });
 
   it('ignores completion messages from another origin, another window or another attempt', async () => {
@@ -198,7 +197,7 @@ describe('createSignIn', () => {
     t.win.post(completion({}, {}));
     t.win.post(completion(popup, {}, { attemptId: 'att2' }));
     await new Promise((r) => setTimeout(r, 50));
-    assert.equal(t.redeems.length, 0, 'no redeem was triggered');
+    expect(t.redeems.length, 'no redeem was triggered').toBe(0);
     t.signIn.dispose();
   });
 
@@ -212,13 +211,10 @@ describe('createSignIn', () => {
     });
     t.signIn.press();
     await until(() => t.signedIn.length === 1, 'sign-in');
-    assert.equal(t.redeems.length, 3);
-    assert.ok(t.redeems.every((r) => r.proof === undefined));
-    assert.deepEqual(
-      t.states.map((s) => s.phase),
-      ['waiting', 'confirm'],
-    );
-    assert.deepEqual(t.states[1], { phase: 'confirm', code: 'K7Q2' });
+    expect(t.redeems.length).toBe(3);
+    expect(t.redeems.every((r) => r.proof === undefined)).toBeTruthy();
+    expect(t.states.map((s) => s.phase)).toStrictEqual(['waiting', 'confirm']);
+    expect(t.states[1]).toStrictEqual({ phase: 'confirm', code: 'K7Q2' });
   });
 
   it('does not treat popup.closed as cancellation (COOP makes it read true while open)', async () => {
@@ -231,25 +227,25 @@ describe('createSignIn', () => {
     t.signIn.press();
     t.win.popups[0]!.closed = true;
     await until(() => t.signedIn.length === 1, 'sign-in');
-    assert.deepEqual(t.errors, []);
+    expect(t.errors).toStrictEqual([]);
   });
 
   it('when the popup is blocked, shows the blocked state, keeps polling, and opens signInUrl on the next press', async () => {
     const t = setup({ redeem: [() => json(200, { status: 'pending' })] });
     t.win.blocked = true;
     t.signIn.press();
-    assert.equal(t.phase(), 'blocked');
+    expect(t.phase()).toBe('blocked');
     await until(() => t.redeems.length >= 2, 'two polls');
-    assert.equal(t.phase(), 'blocked');
+    expect(t.phase()).toBe('blocked');
     t.win.blocked = false;
     t.signIn.press();
-    assert.deepEqual(t.win.opened.at(-1), {
+    expect(t.win.opened.at(-1)).toStrictEqual({
       url: SIGN_IN_URL,
       target: 'deskgate-signin',
       features: 'popup,width=500,height=640',
     });
-    assert.equal(t.phase(), 'waiting');
-    assert.equal(t.creates.length, 1, 'the same attempt goes on');
+    expect(t.phase()).toBe('waiting');
+    expect(t.creates.length, 'the same attempt goes on').toBe(1);
     t.signIn.dispose();
   });
 
@@ -272,8 +268,8 @@ describe('createSignIn', () => {
     const t = setup();
     t.signIn.press();
     t.signIn.press();
-    assert.equal(t.win.opened.length, 1);
-    assert.equal(t.win.popups[0]!.focused, 1);
+    expect(t.win.opened.length).toBe(1);
+    expect(t.win.popups[0]!.focused).toBe(1);
     t.signIn.dispose();
   });
 
@@ -281,13 +277,10 @@ describe('createSignIn', () => {
     const t = setup({ redeem: [() => apiError(410, 'attempt_expired')] });
     t.signIn.press();
     await until(() => t.phase() === 'expired', 'expired');
-    assert.deepEqual(
-      t.errors.map((e) => e.code),
-      ['attempt_expired'],
-    );
+    expect(t.errors.map((e) => e.code)).toStrictEqual(['attempt_expired']);
     t.signIn.press();
-    assert.equal(t.win.opened.length, 2);
-    assert.equal(t.phase(), 'waiting');
+    expect(t.win.opened.length).toBe(2);
+    expect(t.phase()).toBe('waiting');
     await until(() => t.creates.length === 2, 'second attempt');
     t.signIn.dispose();
   });
@@ -297,27 +290,24 @@ describe('createSignIn', () => {
     t.signIn.press();
     await until(() => t.phase() === 'expired', 'expired');
     const polls = t.redeems.length;
-    assert.ok(polls >= 1 && polls <= 3, `polled ${polls} times`);
+    expect(polls >= 1 && polls <= 3, `polled ${polls} times`).toBeTruthy();
     await new Promise((r) => setTimeout(r, 2 * MIN_POLL_INTERVAL_MS));
-    assert.equal(t.redeems.length, polls, 'no polling after expiry');
+    expect(t.redeems.length, 'no polling after expiry').toBe(polls);
   });
 
   it('shows the error state and closes the blank popup when the attempt cannot be created', async () => {
     const t = setup({ createStatus: 403 });
     t.signIn.press();
     await until(() => t.phase() === 'error', 'error');
-    assert.equal(t.win.popups[0]!.closed, true);
-    assert.deepEqual(
-      t.errors.map((e) => e.code),
-      ['origin_not_allowed'],
-    );
+    expect(t.win.popups[0]!.closed).toBe(true);
+    expect(t.errors.map((e) => e.code)).toStrictEqual(['origin_not_allowed']);
   });
 
   it('ends the attempt with the error state on a verifier mismatch', async () => {
     const t = setup({ redeem: [() => apiError(403, 'attempt_verifier_mismatch')] });
     t.signIn.press();
     await until(() => t.phase() === 'error', 'error');
-    assert.equal(t.errors[0]?.code, 'attempt_verifier_mismatch');
+    expect(t.errors[0]?.code).toBe('attempt_verifier_mismatch');
   });
 
   it('falls back to polling without the proof when the API rejects it', async () => {
@@ -335,7 +325,7 @@ describe('createSignIn', () => {
       () => t.redeems.some((r) => r.proof) && t.redeems.at(-1)!.proof === undefined,
       'poll without proof',
     );
-    assert.equal(t.phase(), 'waiting');
+    expect(t.phase()).toBe('waiting');
     t.signIn.dispose();
   });
 
@@ -352,7 +342,7 @@ describe('createSignIn', () => {
     });
     t.signIn.press();
     await until(() => t.signedIn.length === 1, 'sign-in');
-    assert.deepEqual(t.errors, []);
+    expect(t.errors).toStrictEqual([]);
   });
 
   it('stops polling and listening after dispose()', async () => {
@@ -363,7 +353,7 @@ describe('createSignIn', () => {
     const polls = t.redeems.length;
     t.win.post(completion(t.win.popups[0]));
     await new Promise((r) => setTimeout(r, 3 * MIN_POLL_INTERVAL_MS));
-    assert.equal(t.redeems.length, polls);
-    assert.deepEqual(t.signedIn, []);
+    expect(t.redeems.length).toBe(polls);
+    expect(t.signedIn).toStrictEqual([]);
   });
 });

@@ -1,0 +1,348 @@
+// The overlay in a real browser: where it floats, how it is isolated, how a keyboard user drives it, and what
+// it says in every state of the sign-in and in both locales.
+import type { SessionInfo } from '@deskgate/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { userEvent } from 'vitest/browser';
+import type { ApiSend, DeskgateErrorInfo, Locale, OverlayContext } from '../types.ts';
+import { mountOverlay } from './index.ts';
+import type { PopupLike } from './signin.ts';
+
+const API = 'https://auth.test';
+/** The host's bottom margin: the overlay keeps this gap above the anchor (and the viewport's edge). */
+const GAP_PX = 8;
+const session: SessionInfo = {
+  tenant: 'demo',
+  user: { id: 'u1', email: 'agent@example.com', name: 'Agent', roles: ['deepdesk.agent'], confirmed: true },
+  accessExpiresAt: '2030-01-01T00:15:00Z',
+  sessionExpiresAt: '2030-01-02T00:00:00Z',
+};
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const attempt = (overrides: object = {}) =>
+  json(201, {
+    attemptId: 'att1',
+    signInUrl: `${API}/t/demo/auth/signin?attempt=att1`,
+    confirmationCode: 'K7Q2',
+    expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    pollIntervalMs: 100,
+    ...overrides,
+  });
+
+/** A fake API: the attempt answer, then what every redeem poll answers. */
+function api(create: () => Response, redeem: () => Response = () => json(200, { status: 'pending' })) {
+  const paths: string[] = [];
+  const send: ApiSend = async (path, _body, signal) => {
+    signal?.throwIfAborted();
+    paths.push(path);
+    return path.endsWith('/redeem') ? redeem() : create();
+  };
+  return { send, paths };
+}
+
+const added: Element[] = [];
+const handles: { destroy(): void }[] = [];
+
+/** Adds an element to the page for this test only. */
+function add<T extends Element>(element: T): T {
+  document.body.append(element);
+  added.push(element);
+  return element;
+}
+
+/** A fixed-position textarea where a CX platform's reply box would be. */
+function anchorAt(box: { top: number; left: number; width: number; height?: number }): HTMLTextAreaElement {
+  const anchor = add(document.createElement('textarea'));
+  anchor.id = 'composer';
+  anchor.style.cssText = `position:fixed;margin:0;padding:0;border:0;box-sizing:border-box;top:${box.top}px;left:${box.left}px;width:${box.width}px;height:${box.height ?? 60}px`;
+  return anchor;
+}
+
+function mount(overrides: Partial<OverlayContext> = {}) {
+  const errors: DeskgateErrorInfo[] = [];
+  const signedIn: SessionInfo[] = [];
+  const context: OverlayContext = {
+    tenant: 'demo',
+    apiUrl: API,
+    apiOrigin: API,
+    locale: 'en-US',
+    productName: 'Deepdesk',
+    anchor: null,
+    send: api(() => attempt()).send,
+    onSignedIn: (s) => signedIn.push(s),
+    onError: (e) => errors.push(e),
+    ...overrides,
+  };
+  const handle = mountOverlay(context);
+  handles.push(handle);
+  const host = document.querySelector<HTMLElement>('[data-deskgate-overlay]')!;
+  const root = host.shadowRoot!;
+  return {
+    handle,
+    host,
+    root,
+    errors,
+    signedIn,
+    button: () => root.querySelector<HTMLButtonElement>('button[part="signin-button"]')!,
+    status: () => root.querySelector<HTMLElement>('[part="status"]')!,
+    region: () => root.querySelector<HTMLElement>('section[role="region"]')!,
+  };
+}
+
+class FakePopup implements PopupLike {
+  closed = false;
+  location = { href: 'about:blank' };
+  focus() {}
+  close() {
+    this.closed = true;
+  }
+}
+
+/** window.open as the overlay sees it: a popup that stays open, or null as a popup blocker answers. */
+function stubOpen(result: 'popup' | 'blocked' = 'popup') {
+  return vi
+    .spyOn(window, 'open')
+    .mockImplementation(() => (result === 'popup' ? (new FakePopup() as unknown as Window) : null));
+}
+
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+
+afterEach(() => {
+  for (const handle of handles.splice(0)) handle.destroy();
+  for (const element of added.splice(0)) element.remove();
+  vi.restoreAllMocks();
+});
+
+describe('mountOverlay: placement', () => {
+  it("floats just above the anchor, aligned with its left edge, without moving the page's own layout", () => {
+    const anchor = anchorAt({ top: 500, left: 40, width: 320 });
+    const before = anchor.getBoundingClientRect().toJSON();
+    const { host } = mount({ anchor: '#composer' });
+    const box = host.getBoundingClientRect();
+    expect(box.bottom).toBeCloseTo(500 - GAP_PX, 0);
+    expect(box.left).toBeCloseTo(40, 0);
+    expect(box.width).toBeLessThanOrEqual(320);
+    expect(box.height).toBeGreaterThan(0);
+    expect(anchor.getBoundingClientRect().toJSON()).toStrictEqual(before);
+    expect(getComputedStyle(host).position).toBe('fixed');
+  });
+
+  it('takes an element as the anchor as well as a selector', () => {
+    const anchor = anchorAt({ top: 300, left: 10, width: 250 });
+    const { host } = mount({ anchor });
+    expect(host.getBoundingClientRect().bottom).toBeCloseTo(300 - GAP_PX, 0);
+  });
+
+  it('follows the anchor when the window is resized and when a container scrolls', async () => {
+    const scroller = add(document.createElement('div'));
+    scroller.style.cssText = 'position:fixed;top:0;left:0;width:300px;height:400px;overflow:auto';
+    const spacer = document.createElement('div');
+    spacer.style.height = '300px';
+    const anchor = document.createElement('textarea');
+    anchor.style.cssText = 'display:block;margin:0;height:60px;width:280px';
+    const tail = document.createElement('div');
+    tail.style.height = '1000px';
+    scroller.append(spacer, anchor, tail);
+    const { host } = mount({ anchor });
+    expect(host.getBoundingClientRect().bottom).toBeCloseTo(300 - GAP_PX, 0);
+
+    scroller.scrollTop = 100;
+    await vi.waitFor(() => expect(host.getBoundingClientRect().bottom).toBeCloseTo(200 - GAP_PX, 0));
+
+    spacer.style.height = '250px';
+    window.dispatchEvent(new Event('resize'));
+    expect(host.getBoundingClientRect().bottom).toBeCloseTo(150 - GAP_PX, 0);
+  });
+
+  it('follows the anchor when the anchor itself changes size', async () => {
+    const anchor = anchorAt({ top: 400, left: 20, width: 220 });
+    const { host } = mount({ anchor });
+    expect(host.style.maxWidth).toBe('220px');
+    anchor.style.width = '420px';
+    await vi.waitFor(() => expect(host.style.maxWidth).toBe('420px'));
+  });
+
+  it('sits at the bottom right of the viewport without an anchor, or when the selector matches nothing', () => {
+    for (const anchor of [null, '#no-such-element']) {
+      const { host, handle } = mount({ anchor });
+      const box = host.getBoundingClientRect();
+      expect(box.right).toBeCloseTo(innerWidth - 16, 0);
+      expect(box.bottom).toBeCloseTo(innerHeight - 16 - GAP_PX, 0);
+      handle.destroy();
+    }
+  });
+
+  it('stops following the anchor once destroyed, and leaves nothing behind', async () => {
+    const anchor = anchorAt({ top: 400, left: 20, width: 220 });
+    const { handle, host } = mount({ anchor });
+    handle.destroy();
+    expect(host.isConnected).toBe(false);
+    expect(document.querySelector('[data-deskgate-overlay]')).toBeNull();
+    anchor.style.top = '100px';
+    window.dispatchEvent(new Event('resize'));
+    await nextFrame();
+    expect(host.style.bottom).toBe(`${innerHeight - 400}px`);
+  });
+});
+
+describe('mountOverlay: isolation from the host page', () => {
+  it("lives in an open shadow root styled by an adopted stylesheet, untouched by the page's CSS", () => {
+    const pageStyle = add(document.createElement('style'));
+    pageStyle.textContent =
+      'body{color:rgb(255,0,0);font-family:serif} button{display:none!important} section{padding:40px!important}';
+    const { root, button, region } = mount();
+    expect(root.mode).toBe('open');
+    expect(root.adoptedStyleSheets).toHaveLength(1);
+    expect(
+      root.querySelector('style'),
+      'no <style> element (a strict style-src CSP would block it)',
+    ).toBeNull();
+    expect(button().getBoundingClientRect().width).toBeGreaterThan(0);
+    expect(getComputedStyle(region()).color).toBe('rgb(31, 35, 40)');
+    expect(getComputedStyle(region()).padding).toBe('12px');
+  });
+});
+
+describe('mountOverlay: keyboard', () => {
+  it('is reached with Tab from the page and started with Enter, keeping focus on the button', async () => {
+    const open = stubOpen();
+    const before = add(document.createElement('input'));
+    before.focus();
+    const { host, root, button } = mount();
+    await userEvent.tab();
+    expect(document.activeElement).toBe(host);
+    expect(root.activeElement).toBe(button());
+    await userEvent.keyboard('{Enter}');
+    expect(open).toHaveBeenCalledTimes(1);
+    expect(open.mock.calls[0]?.slice(0, 2)).toStrictEqual(['about:blank', 'deskgate-signin']);
+    await vi.waitFor(() => expect(button().textContent).toBe('Open the sign-in window'));
+    expect(root.activeElement, 'focus stays on the button across the re-render').toBe(button());
+  });
+
+  it('is started with Space as well', async () => {
+    const open = stubOpen();
+    const { button } = mount();
+    button().focus();
+    await userEvent.keyboard(' ');
+    expect(open).toHaveBeenCalledTimes(1);
+  });
+
+  it('announces its status politely, in a labelled region', () => {
+    const { status, region } = mount();
+    expect(status().getAttribute('aria-live')).toBe('polite');
+    expect(region().getAttribute('aria-label')).toBe('Deepdesk sign-in');
+  });
+});
+
+describe('mountOverlay: states, in both locales', () => {
+  const text = {
+    'en-US': {
+      signIn: 'Sign in to Acme Assist',
+      region: 'Acme Assist sign-in',
+      waiting: 'Waiting for the sign-in window…',
+      open: 'Open the sign-in window',
+      confirm: 'Check that the sign-in window shows code K7Q2, then confirm there.',
+      blocked: 'Your browser blocked the sign-in window.',
+      error: 'Something went wrong while signing in.',
+      expired: 'The sign-in attempt expired.',
+      retry: 'Try again',
+    },
+    'nl-NL': {
+      signIn: 'Aanmelden bij Acme Assist',
+      region: 'Acme Assist aanmelden',
+      waiting: 'Wachten op het aanmeldvenster…',
+      open: 'Aanmeldvenster openen',
+      confirm: 'Controleer of het aanmeldvenster code K7Q2 toont en bevestig daar.',
+      blocked: 'Je browser heeft het aanmeldvenster geblokkeerd.',
+      error: 'Er ging iets mis bij het aanmelden.',
+      expired: 'De aanmeldpoging is verlopen.',
+      retry: 'Opnieuw proberen',
+    },
+  } as const satisfies Record<Locale, Record<string, string>>;
+
+  for (const locale of ['en-US', 'nl-NL'] as const) {
+    const t = text[locale];
+    const mountIn = (overrides: Partial<OverlayContext> = {}) =>
+      mount({ locale, productName: 'Acme Assist', ...overrides });
+
+    describe(locale, () => {
+      it('offers to sign in, with the product name, in a region of that language', () => {
+        const { host, button, status, region } = mountIn();
+        expect(host.lang).toBe(locale);
+        expect(button().textContent).toBe(t.signIn);
+        expect(region().getAttribute('aria-label')).toBe(t.region);
+        expect(status().textContent).toBe('');
+      });
+
+      it('waits for the sign-in window once pressed', async () => {
+        stubOpen();
+        const { button, status } = mountIn();
+        button().click();
+        expect(status().textContent).toBe(t.waiting);
+        expect(button().textContent).toBe(t.open);
+      });
+
+      it('shows the confirmation code when the sign-in must be confirmed in the window', async () => {
+        stubOpen();
+        const fake = api(
+          () => attempt(),
+          () => json(200, { status: 'confirmation_required', confirmationCode: 'K7Q2' }),
+        );
+        const { button, status, root } = mountIn({ send: fake.send });
+        button().click();
+        await vi.waitFor(() => expect(status().textContent).toBe(t.confirm));
+        expect(root.querySelector('[part="code"]')?.textContent).toBe('K7Q2');
+        expect(root.querySelector('[part="code"]')?.tagName).toBe('B');
+      });
+
+      it('says so when the browser blocked the sign-in window', () => {
+        stubOpen('blocked');
+        const { button, status } = mountIn();
+        button().click();
+        expect(status().textContent).toBe(t.blocked);
+        expect(button().textContent).toBe(t.open);
+      });
+
+      it('shows the error state, reports the code, and tries again from the button', async () => {
+        const open = stubOpen();
+        const fake = api(() => json(403, { error: { code: 'origin_not_allowed', message: 'nope' } }));
+        const { button, status, errors } = mountIn({ send: fake.send });
+        button().click();
+        await vi.waitFor(() => expect(status().textContent).toBe(t.error));
+        expect(button().textContent).toBe(t.retry);
+        expect(errors.map((e) => e.code)).toStrictEqual(['origin_not_allowed']);
+        button().click();
+        expect(open).toHaveBeenCalledTimes(2);
+        expect(status().textContent).toBe(t.waiting);
+      });
+
+      it('shows the expired state when the attempt runs out', async () => {
+        stubOpen();
+        const fake = api(() => attempt({ expiresAt: new Date(Date.now() + 150).toISOString() }));
+        const { button, status, errors } = mountIn({ send: fake.send });
+        button().click();
+        await vi.waitFor(() => expect(status().textContent).toBe(t.expired));
+        expect(button().textContent).toBe(t.retry);
+        expect(errors.map((e) => e.code)).toStrictEqual(['attempt_expired']);
+      });
+    });
+  }
+
+  it('hands the session over and closes the sign-in window when the attempt is redeemed', async () => {
+    const popups: FakePopup[] = [];
+    vi.spyOn(window, 'open').mockImplementation(() => {
+      const popup = new FakePopup();
+      popups.push(popup);
+      return popup as unknown as Window;
+    });
+    const fake = api(
+      () => attempt(),
+      () => json(200, { status: 'signed_in', session }),
+    );
+    const { button, signedIn } = mount({ send: fake.send });
+    button().click();
+    await vi.waitFor(() => expect(signedIn).toStrictEqual([session]));
+    expect(popups[0]?.closed).toBe(true);
+    expect(popups[0]?.location.href).toBe(`${API}/t/demo/auth/signin?attempt=att1`);
+  });
+});
