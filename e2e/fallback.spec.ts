@@ -1,20 +1,17 @@
 // The handoff's fallback: no verified opener (COOP, or a sign-in link opened somewhere else), so the SDK polls
 // and the attempt is released only after the agent confirms the code on the completion page.
-
-import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { Page, Response } from 'playwright-core';
+import type { Page, Response } from '@playwright/test';
 import {
   AGENT,
   confirmCodes,
   type DeskgateWindow,
-  type Harness,
-  STEP_TIMEOUT_MS,
-  startHarness,
+  expect,
+  SESSION_COOKIES,
   TENANT,
+  test,
   ui,
   waitForAgentState,
-} from './harness.ts';
+} from './fixtures.ts';
 
 const REDEEM_PATH = new RegExp(`/t/${TENANT}/auth/attempts/[^/]+/redeem$`);
 
@@ -33,120 +30,95 @@ async function confirmationRequiredPolls(page: Page, times: number): Promise<voi
   for (let i = 0; i < times; i++) {
     await page.waitForResponse(
       async (response) => (await redeemStatus(response)) === 'confirmation_required',
-      {
-        timeout: STEP_TIMEOUT_MS,
-      },
     );
   }
 }
 
-async function assertNotSignedIn(page: Page, apiUrl: string): Promise<void> {
-  assert.equal(await page.locator('#agent-status').getAttribute('data-state'), 'signed-out');
-  assert.equal(
+async function expectNotSignedIn(page: Page, apiUrl: string): Promise<void> {
+  await expect(page.locator('#agent-status')).toHaveAttribute('data-state', 'signed-out');
+  expect(
     await page.evaluate(() => (window as unknown as DeskgateWindow).deskgate?.session ?? null),
-    null,
-  );
-  assert.equal(await ui.overlay(page).count(), 1, 'the overlay is still shown');
+  ).toBeNull();
+  expect(await ui.overlay(page).count(), 'the overlay is still shown').toBe(1);
   const cookies = (await page.context().cookies()).filter((c) => c.domain === new URL(apiUrl).hostname);
-  assert.deepEqual(
-    cookies
-      .filter((c) => c.name === 'access_token_cookie' || c.name === 'refresh_token_cookie')
-      .map((c) => c.name),
-    [],
+  expect(
+    cookies.filter((c) => SESSION_COOKIES.includes(c.name)).map((c) => c.name),
     'no session cookies',
-  );
+  ).toStrictEqual([]);
 }
 
-describe('sign-in without a verified opener (polling fallback with code confirmation)', () => {
-  let h: Harness;
+test.describe('sign-in without a verified opener (polling fallback with code confirmation)', () => {
+  test('completes sign-in from a COOP-isolated CX page only after the agent confirms the code shown in both places', async ({
+    page,
+    context,
+    stack,
+  }) => {
+    const coop: string[] = [];
+    page.on('response', (response) => {
+      if (response.request().isNavigationRequest() && response.url().startsWith(`${stack.cxUrl}/`))
+        coop.push(response.headers()['cross-origin-opener-policy'] ?? '');
+    });
+    await stack.gotoCx(page, { coop: true });
+    expect(coop, 'the CX page was served with COOP same-origin').toStrictEqual(['same-origin']);
+    await waitForAgentState(page, 'signed-out');
+    await page.evaluate(() => {
+      (window as unknown as { __marker: string }).__marker = 'before sign-in';
+    });
 
-  before(async () => {
-    h = await startHarness();
+    const { popup, code } = await stack.signInThroughPopup(page, { coop: true, confirm: false });
+    expect(code?.length ?? 0, `the completion page shows a code, got "${code}"`).toBeGreaterThanOrEqual(4);
+    expect(await popup.evaluate(() => window.opener), 'COOP severed the opener').toBeNull();
+    await ui.overlayCode(page).filter({ hasText: code! }).waitFor();
+    expect((await ui.overlayCode(page).textContent())?.trim(), 'the overlay shows the same code').toBe(code);
+
+    // Not signed in before the agent confirms, however often the SDK polls.
+    await confirmationRequiredPolls(page, 1);
+    await expectNotSignedIn(page, stack.apiUrl);
+
+    await confirmCodes(popup);
+    await ui.overlay(page).waitFor({ state: 'detached' });
+    await waitForAgentState(page, 'signed-in');
+    await expect(ui.agentStatus(page)).toContainText(/agent@demo\.test/);
+    expect(
+      await page.evaluate(() => (window as unknown as { __marker?: string }).__marker),
+      'the CX page was not reloaded',
+    ).toBe('before sign-in');
+    const access = (await context.cookies()).find((c) => c.name === 'access_token_cookie');
+    expect(access?.partitionKey).toBe('https://cx.test');
   });
 
-  after(async () => {
-    await h?.stop();
-  });
-
-  afterEach((t) => h?.report(t));
-
-  it('completes sign-in from a COOP-isolated CX page only after the agent confirms the code shown in both places', async () => {
-    const context = await h.newContext('agent');
-    try {
-      const page = await context.newPage();
-      const coop: string[] = [];
-      page.on('response', (response) => {
-        if (response.request().isNavigationRequest() && response.url().startsWith(`${h.cxUrl}/`))
-          coop.push(response.headers()['cross-origin-opener-policy'] ?? '');
-      });
-      await h.gotoCx(page, { coop: true });
-      assert.deepEqual(coop, ['same-origin'], 'the CX page was served with COOP same-origin');
-      await waitForAgentState(page, 'signed-out');
-      await page.evaluate(() => {
-        (window as unknown as { __marker: string }).__marker = 'before sign-in';
-      });
-
-      const { popup, code } = await h.signInThroughPopup(page, { coop: true, confirm: false });
-      assert.ok(code && code.length >= 4, `the completion page shows a code, got "${code}"`);
-      assert.equal(await popup.evaluate(() => window.opener), null, 'COOP severed the opener');
-      await ui.overlayCode(page).filter({ hasText: code }).waitFor();
-      assert.equal(
-        (await ui.overlayCode(page).textContent())?.trim(),
-        code,
-        'the overlay shows the same code',
-      );
-
-      // Not signed in before the agent confirms, however often the SDK polls.
-      await confirmationRequiredPolls(page, 1);
-      await assertNotSignedIn(page, h.apiUrl);
-
-      await confirmCodes(popup);
-      await ui.overlay(page).waitFor({ state: 'detached' });
-      await waitForAgentState(page, 'signed-in');
-      assert.match((await ui.agentStatus(page).textContent()) ?? '', /agent@demo\.test/);
-      assert.equal(
-        await page.evaluate(() => (window as unknown as { __marker?: string }).__marker),
-        'before sign-in',
-        'the CX page was not reloaded',
-      );
-      const access = (await context.cookies()).find((c) => c.name === 'access_token_cookie');
-      assert.equal(access?.partitionKey, 'https://cx.test');
-    } finally {
-      await context.close();
-    }
-  });
-
-  it('does not sign in the SDK that created an attempt when its sign-in link is completed in another browser without confirmation', async () => {
+  test('does not sign in the SDK that created an attempt when its sign-in link is completed in another browser without confirmation', async ({
+    browser,
+    stack,
+  }) => {
     // The crafter: a CX page whose SDK creates an attempt; its sign-in link never loads in its own popup.
-    const crafter = await h.newContext('crafter');
-    const victim = await h.newContext('victim');
-    const bystander = await h.newContext('bystander');
+    const [crafter, victim, bystander] = await Promise.all([1, 2, 3].map(() => browser.newContext()));
     try {
-      const page = await crafter.newPage();
-      await h.gotoCx(page);
+      const page = await crafter!.newPage();
+      await stack.gotoCx(page);
       await waitForAgentState(page, 'signed-out');
-      await crafter.route(/\/auth\/signin\?/, (route) => route.abort('aborted'));
-      const popupEvent = crafter.waitForEvent('page');
-      const signInRequest = crafter.waitForEvent('request', (r) => /\/auth\/signin\?/.test(r.url()));
+      await crafter!.route(/\/auth\/signin\?/, (route) => route.abort('aborted'));
+      const popupEvent = crafter!.waitForEvent('page');
+      const signInRequest = crafter!.waitForEvent('request', (r) => /\/auth\/signin\?/.test(r.url()));
       await ui.signInButton(page).click();
       const popup = await popupEvent;
       const signInUrl = (await signInRequest).url();
-      assert.match(signInUrl, new RegExp(`^${h.apiUrl}/t/${TENANT}/auth/signin\\?attempt=`));
+      expect(signInUrl).toMatch(new RegExp(`^${stack.apiUrl}/t/${TENANT}/auth/signin\\?attempt=`));
       await popup.close();
 
       // The victim opens the link in their own browser and signs in with their own account.
-      const victimPage = await victim.newPage();
+      const victimPage = await victim!.newPage();
       await victimPage.goto(signInUrl);
 
       // Once bound to the victim's browser, the link is useless anywhere else.
-      const otherPage = await bystander.newPage();
+      const otherPage = await bystander!.newPage();
       const mismatch = await otherPage.goto(signInUrl);
-      assert.ok(mismatch && mismatch.status() >= 400, `an error status, got ${mismatch?.status()}`);
-      assert.equal(
-        await otherPage.locator('[data-error-code]').getAttribute('data-error-code'),
+      expect(mismatch?.status() ?? 0, 'an error status').toBeGreaterThanOrEqual(400);
+      await expect(otherPage.locator('[data-error-code]')).toHaveAttribute(
+        'data-error-code',
         'sso_browser_mismatch',
       );
-      assert.match((await otherPage.locator('main').textContent()) ?? '', /sso_browser_mismatch/);
+      await expect(otherPage.locator('main')).toContainText('sso_browser_mismatch');
 
       const polls = confirmationRequiredPolls(page, 2);
       await victimPage.getByRole('link', { name: /^Continue with / }).click();
@@ -157,19 +129,17 @@ describe('sign-in without a verified opener (polling fallback with code confirma
 
       // The victim is asked to compare codes (they would see none in their own desktop); nothing happened silently.
       await victimPage.locator('[data-confirmation-code]').waitFor();
-      assert.ok(await victimPage.getByRole('button', { name: 'Yes, the codes match' }).isVisible());
+      await expect(victimPage.getByRole('button', { name: 'Yes, the codes match' })).toBeVisible();
       const victimCode = (await victimPage.locator('[data-confirmation-code]').textContent())?.trim();
 
       // The crafter's SDK keeps polling and keeps hearing "confirmation required": it stays signed out.
       await polls;
-      await assertNotSignedIn(page, h.apiUrl);
-      assert.equal((await ui.overlayCode(page).textContent())?.trim(), victimCode);
-      const victimSession = (await victim.cookies()).filter(
-        (c) => c.name === 'access_token_cookie' || c.name === 'refresh_token_cookie',
-      );
-      assert.deepEqual(victimSession, [], 'the victim was not given a session either');
+      await expectNotSignedIn(page, stack.apiUrl);
+      expect((await ui.overlayCode(page).textContent())?.trim()).toBe(victimCode);
+      const victimSession = (await victim!.cookies()).filter((c) => SESSION_COOKIES.includes(c.name));
+      expect(victimSession, 'the victim was not given a session either').toStrictEqual([]);
     } finally {
-      await Promise.all([crafter.close(), victim.close(), bystander.close()]);
+      await Promise.all([crafter, victim, bystander].map((context) => context?.close()));
     }
   });
 });

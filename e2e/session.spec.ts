@@ -1,30 +1,16 @@
 // The sign-in handoff's fast path and the session it leaves behind, as an agent sees them on the CX page.
-
-import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { BrowserContext, Page, Request } from 'playwright-core';
+import type { Page, Request } from '@playwright/test';
 import {
   type DeskgateWindow,
-  type Harness,
-  STEP_TIMEOUT_MS,
-  startHarness,
+  expect,
+  sessionCookies,
   TENANT,
+  test,
   ui,
   waitForAgentState,
-} from './harness.ts';
+} from './fixtures.ts';
 
 const ACCESS_TTL_PLUS_A_MINUTE_MS = 16 * 60 * 1000;
-
-/** The deskgate session cookies in a context, by name. */
-async function sessionCookies(context: BrowserContext, apiUrl: string) {
-  // All cookies, then by host: a URL filter would also match on path, and these live under /t/{tenant}.
-  const host = new URL(apiUrl).hostname;
-  const cookies = (await context.cookies()).filter((c) => c.domain === host);
-  return {
-    access: cookies.find((c) => c.name === 'access_token_cookie'),
-    refresh: cookies.find((c) => c.name === 'refresh_token_cookie'),
-  };
-}
 
 /** Requests the page makes from now on (the page's own fetches and scripts, not the popup's). */
 function recordRequests(page: Page): Request[] {
@@ -44,181 +30,150 @@ async function callApi(page: Page): Promise<string> {
   });
   await page.locator('#call-api').click();
   const status = page.locator('#api-status').filter({ hasText: /→ \d+|failed|not loaded/ });
-  await status.waitFor({ timeout: STEP_TIMEOUT_MS });
+  await status.waitFor();
   return (await status.textContent()) ?? '';
 }
 
-describe('sign-in through the overlay and popup, and the session after it', () => {
-  let h: Harness;
+test.describe('sign-in through the overlay and popup, and the session after it', () => {
+  test('signs in through the overlay and popup without reloading the CX page and sets partitioned HttpOnly session cookies', async ({
+    page,
+    context,
+    stack,
+  }) => {
+    await stack.gotoCx(page);
+    await ui.signInButton(page).waitFor();
+    expect(await ui.overlay(page).count(), 'one overlay').toBe(1);
+    await page.evaluate(() => {
+      (window as unknown as { __marker: string }).__marker = 'before sign-in';
+    });
+    await waitForAgentState(page, 'signed-out');
 
-  before(async () => {
-    h = await startHarness();
-  });
+    const { popup, signInUrl } = await stack.signInThroughPopup(page);
+    expect(signInUrl).toMatch(new RegExp(`^${stack.apiUrl}/t/${TENANT}/auth/signin\\?`));
+    expect(popup.isClosed(), 'the popup is closed').toBe(true);
 
-  after(async () => {
-    await h?.stop();
-  });
+    await waitForAgentState(page, 'signed-in');
+    expect(await ui.overlay(page).count(), 'the overlay is gone').toBe(0);
+    expect(
+      await page.evaluate(() => (window as unknown as { __marker?: string }).__marker),
+      'the CX page was not reloaded',
+    ).toBe('before sign-in');
+    await expect(ui.agentStatus(page)).toContainText(/Signed in as Ada Agent <agent@demo\.test>/);
+    const email = await page.evaluate(
+      () => (window as unknown as DeskgateWindow).deskgate?.session?.user.email,
+    );
+    expect(email).toBe('agent@demo.test');
 
-  afterEach((t) => h?.report(t));
-
-  it('signs in through the overlay and popup without reloading the CX page and sets partitioned HttpOnly session cookies', async () => {
-    const context = await h.newContext('agent');
-    try {
-      const page = await context.newPage();
-      await h.gotoCx(page);
-      await ui.signInButton(page).waitFor();
-      assert.equal(await ui.overlay(page).count(), 1, 'one overlay');
-      await page.evaluate(() => {
-        (window as unknown as { __marker: string }).__marker = 'before sign-in';
-      });
-      await waitForAgentState(page, 'signed-out');
-
-      const { popup, signInUrl } = await h.signInThroughPopup(page);
-      assert.match(signInUrl, new RegExp(`^${h.apiUrl}/t/${TENANT}/auth/signin\\?`));
-      assert.ok(popup.isClosed(), 'the popup is closed');
-
-      await waitForAgentState(page, 'signed-in');
-      assert.equal(await ui.overlay(page).count(), 0, 'the overlay is gone');
-      assert.equal(
-        await page.evaluate(() => (window as unknown as { __marker?: string }).__marker),
-        'before sign-in',
-        'the CX page was not reloaded',
-      );
-      assert.match(
-        (await ui.agentStatus(page).textContent()) ?? '',
-        /Signed in as Ada Agent <agent@demo\.test>/,
-      );
-      const session = await page.evaluate(
-        () => (window as unknown as DeskgateWindow).deskgate?.session?.user.email,
-      );
-      assert.equal(session, 'agent@demo.test');
-
-      const { access, refresh } = await sessionCookies(context, h.apiUrl);
-      assert.ok(access, 'access cookie set');
-      assert.ok(refresh, 'refresh cookie set');
-      for (const [cookie, path] of [
-        [access, `/t/${TENANT}`],
-        [refresh, `/t/${TENANT}/auth/refresh`],
-      ] as const) {
-        assert.equal(cookie.domain, 'auth.test', `${cookie.name} domain`);
-        assert.equal(cookie.path, path, `${cookie.name} path`);
-        assert.equal(cookie.httpOnly, true, `${cookie.name} HttpOnly`);
-        assert.equal(cookie.secure, true, `${cookie.name} Secure`);
-        assert.equal(cookie.sameSite, 'None', `${cookie.name} SameSite`);
-        assert.equal(
-          cookie.partitionKey,
-          'https://cx.test',
-          `${cookie.name} is partitioned under the CX site`,
-        );
-      }
-    } finally {
-      await context.close();
+    const { access, refresh } = await sessionCookies(context, stack.apiUrl);
+    expect(access, 'access cookie set').toBeTruthy();
+    expect(refresh, 'refresh cookie set').toBeTruthy();
+    for (const [cookie, path] of [
+      [access!, `/t/${TENANT}`],
+      [refresh!, `/t/${TENANT}/auth/refresh`],
+    ] as const) {
+      expect(cookie.domain, `${cookie.name} domain`).toBe('auth.test');
+      expect(cookie.path, `${cookie.name} path`).toBe(path);
+      expect(cookie.httpOnly, `${cookie.name} HttpOnly`).toBe(true);
+      expect(cookie.secure, `${cookie.name} Secure`).toBe(true);
+      expect(cookie.sameSite, `${cookie.name} SameSite`).toBe('None');
+      expect(cookie.partitionKey, `${cookie.name} is partitioned under the CX site`).toBe('https://cx.test');
     }
   });
 
-  it('stays signed in across a reload without showing the overlay or fetching the overlay chunk', async () => {
-    const { context, page } = await h.signedInPage();
-    try {
-      const requests = recordRequests(page);
-      await page.reload();
-      await waitForAgentState(page, 'signed-in');
-      assert.equal(await ui.overlay(page).count(), 0, 'no overlay');
-      const urls = requests.map((r) => r.url());
-      assert.ok(
-        urls.some((u) => u.endsWith('/sdk/deskgate.js')),
-        `the loader was requested: ${urls.join(', ')}`,
-      );
-      assert.deepEqual(
-        urls.filter((u) => u.includes('/sdk/overlay.')),
-        [],
-        'the overlay chunk is not fetched',
-      );
-    } finally {
-      await context.close();
-    }
+  test('stays signed in across a reload without showing the overlay or fetching the overlay chunk', async ({
+    context,
+    stack,
+  }) => {
+    const page = await stack.signedInPage(context);
+    const requests = recordRequests(page);
+    await page.reload();
+    await waitForAgentState(page, 'signed-in');
+    expect(await ui.overlay(page).count(), 'no overlay').toBe(0);
+    const urls = requests.map((r) => r.url());
+    expect(
+      urls.some((u) => u.endsWith('/sdk/deskgate.js')),
+      `the loader was requested: ${urls.join(', ')}`,
+    ).toBe(true);
+    expect(
+      urls.filter((u) => u.includes('/sdk/overlay.')),
+      'the overlay chunk is not fetched',
+    ).toStrictEqual([]);
   });
 
-  it('refreshes an expired access cookie on a 401 and retries, without showing the overlay', async () => {
-    const { context, page } = await h.signedInPage();
-    try {
-      const before = await sessionCookies(context, h.apiUrl);
-      const requests = recordRequests(page);
-      await h.advanceApiClock(ACCESS_TTL_PLUS_A_MINUTE_MS);
+  test('refreshes an expired access cookie on a 401 and retries, without showing the overlay', async ({
+    context,
+    stack,
+  }) => {
+    const page = await stack.signedInPage(context);
+    const before = await sessionCookies(context, stack.apiUrl);
+    const requests = recordRequests(page);
+    await stack.advanceApiClock(ACCESS_TTL_PLUS_A_MINUTE_MS);
 
-      const status = await callApi(page);
-      assert.match(status, new RegExp(`GET /t/${TENANT}/auth/session → 200`));
+    expect(await callApi(page)).toMatch(new RegExp(`GET /t/${TENANT}/auth/session → 200`));
+    const body = JSON.parse((await page.locator('#api-result').textContent()) ?? '{}');
+    expect(body.user?.email).toBe('agent@demo.test');
+
+    const refreshes = requests.filter(isRefresh);
+    expect(refreshes, 'exactly one POST /refresh').toHaveLength(1);
+    expect((await refreshes[0]!.response())?.status()).toBe(200);
+    expect(await ui.overlay(page).count(), 'no overlay').toBe(0);
+    await expect(page.locator('#agent-status')).toHaveAttribute('data-state', 'signed-in');
+
+    const after = await sessionCookies(context, stack.apiUrl);
+    expect(after.refresh?.value, 'the refresh token rotated').not.toBe(before.refresh?.value);
+    expect(after.access?.value, 'a new access token was set').not.toBe(before.access?.value);
+    expect(after.refresh?.partitionKey).toBe('https://cx.test');
+  });
+
+  test('keeps two tabs signed in when both refresh at the same moment', async ({ context, stack }) => {
+    const first = await stack.signedInPage(context);
+    const second = await context.newPage();
+    await stack.gotoCx(second);
+    await waitForAgentState(second, 'signed-in');
+    const requests = [first, second].map(recordRequests);
+    await stack.advanceApiClock(ACCESS_TTL_PLUS_A_MINUTE_MS);
+
+    const statuses = await Promise.all([callApi(first), callApi(second)]);
+    for (const status of statuses) expect(status).toMatch(/→ 200/);
+    for (const page of [first, second]) {
+      expect(await ui.overlay(page).count(), 'no overlay').toBe(0);
       const body = JSON.parse((await page.locator('#api-result').textContent()) ?? '{}');
-      assert.equal(body.user?.email, 'agent@demo.test');
+      expect(body.user?.email).toBe('agent@demo.test');
+    }
+    const refreshes = requests.flat().filter(isRefresh);
+    expect(refreshes.length, 'at least one tab refreshed').toBeGreaterThanOrEqual(1);
+    for (const refresh of refreshes)
+      expect((await refresh.response())?.status(), 'no refresh failed').toBe(200);
 
-      const refreshes = requests.filter(isRefresh);
-      assert.equal(refreshes.length, 1, 'exactly one POST /refresh');
-      assert.equal((await refreshes[0]!.response())?.status(), 200);
-      assert.equal(await ui.overlay(page).count(), 0, 'no overlay');
-      assert.equal(await page.locator('#agent-status').getAttribute('data-state'), 'signed-in');
-
-      const afterRefresh = await sessionCookies(context, h.apiUrl);
-      assert.notEqual(afterRefresh.refresh?.value, before.refresh?.value, 'the refresh token rotated');
-      assert.notEqual(afterRefresh.access?.value, before.access?.value, 'a new access token was set');
-      assert.equal(afterRefresh.refresh?.partitionKey, 'https://cx.test');
-    } finally {
-      await context.close();
+    // The family was not revoked as a replay: both tabs come back signed in.
+    await Promise.all([first.reload(), second.reload()]);
+    for (const page of [first, second]) {
+      await waitForAgentState(page, 'signed-in');
+      expect(await ui.overlay(page).count(), 'no overlay after reload').toBe(0);
     }
   });
 
-  it('keeps two tabs signed in when both refresh at the same moment', async () => {
-    const { context, page: first } = await h.signedInPage();
-    try {
-      const second = await context.newPage();
-      await h.gotoCx(second);
-      await waitForAgentState(second, 'signed-in');
-      const requests = [first, second].map(recordRequests);
-      await h.advanceApiClock(ACCESS_TTL_PLUS_A_MINUTE_MS);
+  test('signs out: the overlay returns, the session endpoint answers 401 and the session cookies are gone', async ({
+    context,
+    stack,
+  }) => {
+    const page = await stack.signedInPage(context);
+    await page.locator('#sign-out').click();
+    await ui.signInButton(page).waitFor();
+    await waitForAgentState(page, 'signed-out');
 
-      const statuses = await Promise.all([callApi(first), callApi(second)]);
-      for (const status of statuses) assert.match(status, /→ 200/);
-      for (const page of [first, second]) {
-        assert.equal(await ui.overlay(page).count(), 0, 'no overlay');
-        const body = JSON.parse((await page.locator('#api-result').textContent()) ?? '{}');
-        assert.equal(body.user?.email, 'agent@demo.test');
-      }
-      const refreshes = requests.flat().filter(isRefresh);
-      assert.ok(refreshes.length >= 1, 'at least one tab refreshed');
-      for (const refresh of refreshes)
-        assert.equal((await refresh.response())?.status(), 200, 'no refresh failed');
+    const status = await page.evaluate(
+      async (url) => (await fetch(url, { credentials: 'include' })).status,
+      `${stack.apiUrl}/t/${TENANT}/auth/session`,
+    );
+    expect(status).toBe(401);
+    const { access, refresh } = await sessionCookies(context, stack.apiUrl);
+    expect(access, 'access cookie removed').toBeUndefined();
+    expect(refresh, 'refresh cookie removed').toBeUndefined();
 
-      // The family was not revoked as a replay: both tabs come back signed in.
-      await Promise.all([first.reload(), second.reload()]);
-      for (const page of [first, second]) {
-        await waitForAgentState(page, 'signed-in');
-        assert.equal(await ui.overlay(page).count(), 0, 'no overlay after reload');
-      }
-    } finally {
-      await context.close();
-    }
-  });
-
-  it('signs out: the overlay returns, the session endpoint answers 401 and the session cookies are gone', async () => {
-    const { context, page } = await h.signedInPage();
-    try {
-      await page.locator('#sign-out').click();
-      await ui.signInButton(page).waitFor();
-      await waitForAgentState(page, 'signed-out');
-
-      const status = await page.evaluate(
-        async (url) => (await fetch(url, { credentials: 'include' })).status,
-        `${h.apiUrl}/t/${TENANT}/auth/session`,
-      );
-      assert.equal(status, 401);
-      const { access, refresh } = await sessionCookies(context, h.apiUrl);
-      assert.equal(access, undefined, 'access cookie removed');
-      assert.equal(refresh, undefined, 'refresh cookie removed');
-
-      // And a reload does not bring the session back.
-      await page.reload();
-      await ui.signInButton(page).waitFor();
-      await waitForAgentState(page, 'signed-out');
-    } finally {
-      await context.close();
-    }
+    // And a reload does not bring the session back.
+    await page.reload();
+    await ui.signInButton(page).waitFor();
+    await waitForAgentState(page, 'signed-out');
   });
 });

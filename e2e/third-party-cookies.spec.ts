@@ -1,30 +1,24 @@
-// Control: the browser really treats auth.test as third-party on cx.test and blocks unpartitioned cookies
-// there. The sign-in handoff exists because of this; if a future Chromium changes it, this spec says so.
-
-import assert from 'node:assert/strict';
+// Control: how each browser treats cookies that auth.test sets from a cx.test page. The sign-in handoff and
+// the Partitioned session cookies exist because of this; if a future browser changes it, this spec says so.
 import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import {
-  BrowserLog,
-  createCertificate,
-  launchBrowser,
-  makeTempDir,
-  newBrowserContext,
-  testFailed,
-} from './harness.ts';
+import { expect, test } from '@playwright/test';
+import { createCertificate, makeTempDir } from './support/net.ts';
 
-describe('third-party cookies in this browser (control)', () => {
+/** What comes back on the next credentialed cross-site fetch, and what the browser says it stored. */
+interface Observed {
+  sent: string[];
+  stored: { name: string; partitionKey: string | undefined }[];
+}
+
+test.describe('third-party cookies in this browser (control)', () => {
   let tmp: string;
   let server: Server;
-  let browser: Browser;
   let cxOrigin: string;
   let authOrigin: string;
-  const log = new BrowserLog();
 
-  before(async () => {
+  test.beforeAll(async () => {
     tmp = await makeTempDir('control');
     const tls = await createCertificate(tmp);
     // One throwaway HTTPS server, two sites by Host: cx.test serves a blank page, auth.test sets and echoes
@@ -64,48 +58,52 @@ describe('third-party cookies in this browser (control)', () => {
     const { port } = server.address() as AddressInfo;
     cxOrigin = `https://cx.test:${port}`;
     authOrigin = `https://auth.test:${port}`;
-    browser = await launchBrowser();
   });
 
-  after(async () => {
-    await browser?.close();
+  test.afterAll(async () => {
     server?.closeAllConnections();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  afterEach((t) => {
-    if (testFailed(t))
-      console.log(`--- browser log for "${t.name}" ---\n${log.lines.join('\n') || '(empty)'}`);
-    log.clear();
+  async function observe(page: import('@playwright/test').Page): Promise<Observed> {
+    await page.goto(`${cxOrigin}/`);
+    const echoed = await page.evaluate(async (auth) => {
+      const set = await fetch(`${auth}/set`, { credentials: 'include' });
+      if (set.status !== 204) throw new Error(`/set answered ${set.status}`);
+      const echo = await fetch(`${auth}/echo`, { credentials: 'include' });
+      return ((await echo.json()) as { cookie: string }).cookie;
+    }, authOrigin);
+    const stored = (await page.context().cookies(authOrigin)).map(({ name, partitionKey }) => ({
+      name,
+      partitionKey,
+    }));
+    return { sent: echoed.split(/;\s*/).filter(Boolean).sort(), stored };
+  }
+
+  test('Chromium sends back a Partitioned SameSite=None cookie on the next cross-site fetch, but not an unpartitioned one', async ({
+    page,
+    browserName,
+  }) => {
+    test.skip(
+      browserName !== 'chromium',
+      'Chromium blocks unpartitioned third-party cookies; Firefox is below',
+    );
+    const { sent, stored } = await observe(page);
+    expect(sent, 'only the Partitioned cookie comes back').toStrictEqual(['chips=1']);
+    expect(stored).toContainEqual({ name: 'chips', partitionKey: 'https://cx.test' });
+    expect(
+      stored.filter((c) => c.name === 'plain'),
+      'no unpartitioned third-party cookie is stored for auth.test',
+    ).toStrictEqual([]);
   });
 
-  it('sends back a Partitioned SameSite=None cookie on the next cross-site fetch, but not an unpartitioned one', async () => {
-    const context = await newBrowserContext(browser, log, 'control');
-    try {
-      const page = await context.newPage();
-      await page.goto(`${cxOrigin}/`);
-      const echoed = await page.evaluate(async (auth) => {
-        const set = await fetch(`${auth}/set`, { credentials: 'include' });
-        if (set.status !== 204) throw new Error(`/set answered ${set.status}`);
-        const echo = await fetch(`${auth}/echo`, { credentials: 'include' });
-        return ((await echo.json()) as { cookie: string }).cookie;
-      }, authOrigin);
-      const sent = echoed.split(/;\s*/).filter(Boolean);
-      assert.ok(sent.includes('chips=1'), `the Partitioned cookie should come back, got "${echoed}"`);
-      assert.ok(!sent.includes('plain=1'), `the unpartitioned cookie must not come back, got "${echoed}"`);
-
-      const cookies = await context.cookies(authOrigin);
-      const chips = cookies.find((c) => c.name === 'chips');
-      assert.ok(chips, 'the Partitioned cookie is stored');
-      assert.equal(chips.partitionKey, 'https://cx.test');
-      assert.equal(
-        cookies.some((c) => c.name === 'plain' && c.partitionKey === undefined),
-        false,
-        'no unpartitioned third-party cookie is stored for auth.test',
-      );
-    } finally {
-      await context.close();
-    }
+  test("Firefox keeps both cookies in cx.test's partition (Total Cookie Protection) and sends both back", async ({
+    page,
+    browserName,
+  }) => {
+    test.skip(browserName !== 'firefox', 'Total Cookie Protection is Firefox behaviour; Chromium is above');
+    const { sent } = await observe(page);
+    expect(sent, 'both come back, each from the cx.test partition').toStrictEqual(['chips=1', 'plain=1']);
   });
 });

@@ -1,3 +1,4 @@
 // Public surface of @deskgate/demo: start the fake agent desktop in-process (start script, e2e).
 
-export { type Demo, type DemoOptions, demoCsp, startDemo } from './server.ts';
+export { type DemoSettings, demoCsp } from './config.ts';
+export { type Demo, type DemoOptions, startDemo } from './server.ts';

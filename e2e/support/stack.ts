@@ -1,0 +1,197 @@
+// The stack every spec signs in against, started once per run by the global setup:
+//
+//   https://cx.test:<cxPort>     apps/demo (Vite preview), loads {api}/sdk/deskgate.js by script tag
+//   https://auth.test:<apiPort>  apps/api/src/main.ts as a child process (HTTPS, fresh data dir, test clock)
+//   http://127.0.0.1:<idpPort>   @deskgate/dev-idp, a real OpenID Provider
+//
+// Browsers map *.test to 127.0.0.1; the certificate is self-signed for both names and generated per run.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startDevIdp } from '@deskgate/dev-idp';
+import { startDemo } from '../../apps/demo/src/index.ts';
+import { createCertificate, freePort, type HttpsTarget, httpsJson, makeTempDir, ROOT } from './net.ts';
+
+export const TENANT = 'acme';
+const HEALTH_TIMEOUT_MS = 30_000;
+
+/** What the specs need to reach the stack; handed to the test workers through the environment. */
+export interface StackInfo {
+  /** https://auth.test:<port> */
+  apiUrl: string;
+  /** https://cx.test:<port> */
+  cxUrl: string;
+  idpIssuer: string;
+  /** The e2e certificate, the only one Node-side requests trust. */
+  certFile: string;
+  apiLogFile: string;
+}
+
+const ENV = 'DESKGATE_E2E_STACK';
+
+export function publishStack(info: StackInfo): void {
+  process.env[ENV] = JSON.stringify(info);
+}
+
+export function stackInfo(): StackInfo {
+  const raw = process.env[ENV];
+  if (!raw) throw new Error(`${ENV} is not set: run the e2e suite with Playwright Test (pnpm test:e2e)`);
+  return JSON.parse(raw) as StackInfo;
+}
+
+export function apiTarget(info: StackInfo): HttpsTarget {
+  return {
+    port: Number(new URL(info.apiUrl).port),
+    servername: 'auth.test',
+    ca: readFileSync(info.certFile),
+  };
+}
+
+export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<void> }> {
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        console.error('[e2e] cleanup failed:', error);
+      }
+    }
+  };
+  const tmp = await makeTempDir('run');
+  cleanups.push(() => (process.env.E2E_KEEP_TMP ? undefined : rm(tmp, { recursive: true, force: true })));
+  const apiLogFile = join(tmp, 'api.log');
+  try {
+    const tls = await createCertificate(tmp);
+    const apiPort = await freePort();
+    const apiUrl = `https://auth.test:${apiPort}`;
+
+    // The demo first: its port makes the allowed origin in the seed.
+    const demo = await startDemo({
+      port: 0,
+      host: '127.0.0.1',
+      allowedHosts: ['cx.test'],
+      apiUrl,
+      tenant: TENANT,
+      tls: { key: tls.key, cert: tls.cert },
+    });
+    cleanups.push(() => demo.close());
+    const cxUrl = `https://cx.test:${new URL(demo.url).port}`;
+
+    const clientId = 'deskgate-e2e';
+    const clientSecret = `e2e-secret-${Math.random().toString(36).slice(2)}`;
+    const idp = await startDevIdp({
+      port: 0,
+      host: '127.0.0.1',
+      clients: [{ clientId, clientSecret, redirectUris: [`${apiUrl}/t/${TENANT}/auth/sso/callback`] }],
+    });
+    cleanups.push(() => idp.close());
+
+    const seedFile = join(tmp, 'seed.json');
+    const seed = {
+      tenants: [
+        {
+          code: TENANT,
+          displayName: 'Acme (e2e)',
+          allowedOrigins: [cxUrl],
+          oidc: {
+            id: 'acme-sso',
+            displayName: 'Acme SSO',
+            issuer: idp.issuer,
+            clientId,
+            clientSecret,
+            scopes: ['openid', 'email', 'profile'],
+            roleClaim: 'roles',
+          },
+        },
+      ],
+    };
+    await writeFile(seedFile, `${JSON.stringify(seed, null, 2)}\n`);
+
+    const api = spawnApi(tmp, { apiPort, apiUrl, seedFile, tls, apiLogFile });
+    // If the runner dies without tearing down, the API must not outlive it.
+    const kill = () => api.exitCode === null && api.signalCode === null && api.kill('SIGKILL');
+    process.once('exit', kill);
+    const exited = new Promise<void>((resolve) => api.once('exit', () => resolve()));
+    cleanups.push(async () => {
+      process.off('exit', kill);
+      if (api.exitCode !== null || api.signalCode !== null) return;
+      api.kill('SIGTERM');
+      const timer = setTimeout(() => api.kill('SIGKILL'), 3_000);
+      await exited;
+      clearTimeout(timer);
+    });
+    const info: StackInfo = { apiUrl, cxUrl, idpIssuer: idp.issuer, certFile: tls.certFile, apiLogFile };
+    await waitForHealth(api, apiTarget(info), () => readLog(apiLogFile));
+    return { info, stop };
+  } catch (error) {
+    const log = readLog(apiLogFile);
+    await stop();
+    if (log) console.error(`[e2e] API log:\n${log}`);
+    throw error;
+  }
+}
+
+export function readLog(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+function spawnApi(
+  tmp: string,
+  o: {
+    apiPort: number;
+    apiUrl: string;
+    seedFile: string;
+    tls: { certFile: string; keyFile: string };
+    apiLogFile: string;
+  },
+): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['NODE_TLS_REJECT_UNAUTHORIZED', 'DATABASE_URL', 'DESKGATE_MASTER_KEY'])
+    delete env[name];
+  const logFd = openSync(o.apiLogFile, 'a');
+  const child = spawn(process.execPath, ['apps/api/src/main.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', logFd, logFd],
+    env: {
+      ...env,
+      PORT: String(o.apiPort),
+      HOST: '127.0.0.1',
+      DESKGATE_PUBLIC_URL: o.apiUrl,
+      DESKGATE_DATA_DIR: join(tmp, 'data'),
+      DESKGATE_SEED_FILE: o.seedFile,
+      DESKGATE_TLS_CERT: o.tls.certFile,
+      DESKGATE_TLS_KEY: o.tls.keyFile,
+      DESKGATE_UNSAFE_TEST_CLOCK: '1',
+      // Exactly the dist/ that `pnpm build` just wrote.
+      DESKGATE_SDK_DIR: join(ROOT, 'packages/sdk/dist'),
+      LOG_LEVEL: 'warn',
+    },
+  });
+  closeSync(logFd);
+  return child;
+}
+
+async function waitForHealth(api: ChildProcess, target: HttpsTarget, log: () => string): Promise<void> {
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (api.exitCode !== null || api.signalCode !== null) {
+      throw new Error(
+        `the API exited (${api.signalCode ?? `code ${api.exitCode}`}) before answering /healthz:\n${log()}`,
+      );
+    }
+    try {
+      const res = await httpsJson(target, 'GET', '/healthz');
+      if (res.status === 200) return;
+      lastError = new Error(`/healthz answered ${res.status}`);
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(
+    `the API did not answer /healthz within ${HEALTH_TIMEOUT_MS} ms (${String(lastError)}):\n${log()}`,
+  );
+}
