@@ -6,6 +6,7 @@ import {
   confirmCodes,
   type DeskgateWindow,
   expect,
+  expectPartitionedUnderCxSite,
   SESSION_COOKIES,
   TENANT,
   test,
@@ -83,8 +84,7 @@ test.describe('sign-in without a verified opener (polling fallback with code con
       await page.evaluate(() => (window as unknown as { __marker?: string }).__marker),
       'the CX page was not reloaded',
     ).toBe('before sign-in');
-    const access = (await context.cookies()).find((c) => c.name === 'access_token_cookie');
-    expect(access?.partitionKey).toBe('https://cx.test');
+    await expectPartitionedUnderCxSite(context, stack);
   });
 
   test('does not sign in the SDK that created an attempt when its sign-in link is completed in another browser without confirmation', async ({

@@ -91,6 +91,31 @@ export async function sessionCookies(context: BrowserContext, apiUrl: string) {
   };
 }
 
+/**
+ * The session cookies live in the CX site's partition: a top-level page on the API's own site does not get
+ * them. Chromium also reports the partition key; Playwright's Firefox (over BiDi) reports none, so there the
+ * behaviour is the evidence.
+ */
+export async function expectPartitionedUnderCxSite(context: BrowserContext, stack: Stack): Promise<void> {
+  const { access, refresh } = await sessionCookies(context, stack.apiUrl);
+  expect(access && refresh, 'both session cookies are stored').toBeTruthy();
+  if (context.browser()?.browserType().name() === 'chromium') {
+    for (const cookie of [access, refresh])
+      expect(cookie?.partitionKey, cookie?.name).toBe('https://cx.test');
+  }
+  const firstParty = await context.newPage();
+  try {
+    const response = await firstParty.goto(`${stack.apiUrl}/t/${TENANT}/auth/session`);
+    expect(response?.status(), 'no session first-party on the API site').toBe(401);
+    await expect(firstParty.locator('[data-error-code]')).toHaveAttribute(
+      'data-error-code',
+      'session_missing',
+    );
+  } finally {
+    await firstParty.close();
+  }
+}
+
 function createStack(info: StackInfo): Stack {
   const stack: Stack = {
     ...info,

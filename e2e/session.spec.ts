@@ -3,6 +3,7 @@ import type { Page, Request } from '@playwright/test';
 import {
   type DeskgateWindow,
   expect,
+  expectPartitionedUnderCxSite,
   sessionCookies,
   TENANT,
   test,
@@ -76,8 +77,8 @@ test.describe('sign-in through the overlay and popup, and the session after it',
       expect(cookie.httpOnly, `${cookie.name} HttpOnly`).toBe(true);
       expect(cookie.secure, `${cookie.name} Secure`).toBe(true);
       expect(cookie.sameSite, `${cookie.name} SameSite`).toBe('None');
-      expect(cookie.partitionKey, `${cookie.name} is partitioned under the CX site`).toBe('https://cx.test');
     }
+    await expectPartitionedUnderCxSite(context, stack);
   });
 
   test('stays signed in across a reload without showing the overlay or fetching the overlay chunk', async ({
@@ -122,7 +123,7 @@ test.describe('sign-in through the overlay and popup, and the session after it',
     const after = await sessionCookies(context, stack.apiUrl);
     expect(after.refresh?.value, 'the refresh token rotated').not.toBe(before.refresh?.value);
     expect(after.access?.value, 'a new access token was set').not.toBe(before.access?.value);
-    expect(after.refresh?.partitionKey).toBe('https://cx.test');
+    await expectPartitionedUnderCxSite(context, stack);
   });
 
   test('keeps two tabs signed in when both refresh at the same moment', async ({ context, stack }) => {
