@@ -1,8 +1,11 @@
 // `pnpm start`: the whole demo on one machine: dev IdP, deskgate API (child process) and the agent desktop.
+// `pnpm dev` (--dev): the same, plus the demo on Vite's dev server and the SDK rebuilt and reloaded on save.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createBuilder } from 'vite';
 import { type Demo, startDemo } from '../apps/demo/src/index.ts';
 import { DEMO_ACCOUNTS, type DevIdp, startDevIdp } from '../packages/dev-idp/src/index.ts';
 
@@ -13,6 +16,9 @@ const DEMO_HOST = 'localhost';
 const DEMO_PORT = 5173;
 const TENANT = 'demo';
 const HEALTH_TIMEOUT_MS = 30_000;
+/** Editors write a file in several steps; one rebuild per burst. */
+const REBUILD_DEBOUNCE_MS = 100;
+const dev = process.argv.includes('--dev');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const apiEntry = 'apps/api/src/main.ts';
@@ -50,6 +56,7 @@ async function main(): Promise<void> {
       DESKGATE_PUBLIC_URL: API_URL,
       DESKGATE_DATA_DIR: './data',
       DESKGATE_SEED_FILE: 'apps/demo/seed.json',
+      ...(dev && { DESKGATE_SDK_WATCH: '1' }),
     },
   });
   api.once('exit', (code, signal) => {
@@ -62,11 +69,12 @@ async function main(): Promise<void> {
   });
   await waitForHealth(api);
 
-  demo = await startDemo({ port: DEMO_PORT, host: DEMO_HOST, apiUrl: API_URL, tenant: TENANT });
+  demo = await startDemo({ port: DEMO_PORT, host: DEMO_HOST, apiUrl: API_URL, tenant: TENANT, dev });
+  if (dev) watchSdk();
 
   const [agent, manager] = DEMO_ACCOUNTS;
   console.log(`
-  deskgate demo is running
+  deskgate demo is running${dev ? ' (dev: the demo and the SDK reload on save)' : ''}
 
     Agent desktop (demo)   ${demo.url}
     deskgate API           ${API_URL}
@@ -77,6 +85,32 @@ async function main(): Promise<void> {
 
   Ctrl+C to stop
 `);
+}
+
+/** Rebuilds the SDK (packages/sdk/vite.config.ts) when its sources or the wire protocol change. */
+function watchSdk(): void {
+  const sdkRoot = join(root, 'packages/sdk');
+  let timer: NodeJS.Timeout | undefined;
+  let building: Promise<void> = Promise.resolve();
+  const rebuild = () => {
+    building = building.then(async () => {
+      const started = Date.now();
+      try {
+        const builder = await createBuilder({ root: sdkRoot, logLevel: 'warn' });
+        await builder.buildApp();
+        console.log(`SDK rebuilt in ${Date.now() - started} ms`);
+      } catch (error) {
+        console.error(`SDK build failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+  };
+  for (const dir of ['packages/sdk/src', 'packages/protocol/src']) {
+    watch(join(root, dir), { recursive: true }, (_event, file) => {
+      if (!file || /\.test\.tsx?$/.test(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(rebuild, REBUILD_DEBOUNCE_MS);
+    });
+  }
 }
 
 /** Resolves once GET /healthz answers 200; rejects if the API dies first or takes longer than 30 s. */
