@@ -40,7 +40,11 @@ export function cxDesktop(settings: DemoSettings): Plugin {
   const apiUrl = (api.origin + api.pathname).replace(/\/+$/, '');
   const csp = demoCsp(api.origin);
   const page = (template: string, url: URL) =>
-    renderPage(template, { apiUrl, tenant: settings.tenant, locale: pickLocale(url.searchParams.get('locale')) });
+    renderPage(template, {
+      apiUrl,
+      tenant: settings.tenant,
+      locale: pickLocale(url.searchParams.get('locale')),
+    });
 
   /** Refuses what a static page does not take, and sets the page's headers; true when it answered. */
   function headers(req: IncomingMessage, res: ServerResponse): boolean {
