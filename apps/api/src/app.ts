@@ -5,13 +5,19 @@ import type { AppEnv, Deps } from './deps.ts';
 import { notFound, onError } from './http/errors.ts';
 import { requestLog } from './http/request-log.ts';
 import { loadTenant, tenantCors } from './http/tenant.ts';
+import { params } from './http/validation.ts';
+import { setPageHeaders } from './pages/headers.ts';
 import { pickLocale } from './pages/messages.ts';
 import { errorPage } from './pages/render.ts';
 import { attemptRoutes } from './routes/attempts.ts';
+import { completeRoutes } from './routes/complete.ts';
 import type { Services } from './routes/context.ts';
+import { openApiRoutes } from './routes/openapi.ts';
 import { publicRoutes } from './routes/public.ts';
+import { referenceRoutes } from './routes/reference.ts';
 import { sessionRoutes } from './routes/session.ts';
-import { setPageHeaders, signInRoutes } from './routes/signin.ts';
+import { signInRoutes } from './routes/signin.ts';
+import { TenantPath } from './schemas/common.ts';
 import { KeyRing } from './services/keyring.ts';
 import { OidcService } from './services/oidc.ts';
 import { SessionService } from './services/sessions.ts';
@@ -55,12 +61,16 @@ export function createApp(deps: Deps, options?: AppOptions) {
   app.notFound(notFound);
 
   app.route('/', publicRoutes(services));
+  app.route('/', openApiRoutes(app, services));
+  app.route('/', referenceRoutes(services));
 
   const tenant = new Hono<AppEnv>();
-  tenant.use(loadTenant(tenants), tenantCors(new URL(deps.publicUrl).origin));
+  // Tenant and CORS come before anything a route declares (requireSdkWrite, then its validators).
+  tenant.use(loadTenant(tenants), tenantCors(new URL(deps.publicUrl).origin), params(TenantPath));
   tenant.route('/', sessionRoutes(services));
   tenant.route('/', attemptRoutes(services));
   tenant.route('/', signInRoutes(services));
+  tenant.route('/', completeRoutes(services));
   app.route('/t/:tenant/auth', tenant);
   // Unknown tenants under /t/ also answer tenant_not_found, not a bare 404.
   app.all('/t/:tenant/*', loadTenant(tenants), notFound);

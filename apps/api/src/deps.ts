@@ -8,6 +8,9 @@ export interface SdkAssets {
   chunks: Map<string, { body: string; etag: string }>;
 }
 
+/** The API reference viewer's files (swagger-ui-dist), by file name. */
+export type ReferenceAssets = Map<string, { body: string | Uint8Array<ArrayBuffer>; contentType: string }>;
+
 export interface Deps {
   store: Store;
   keys: DerivedKeys;
@@ -20,6 +23,8 @@ export interface Deps {
   fetch?: typeof fetch;
   /** Built SDK files; without them /sdk/* answers 404. */
   sdk?: SdkAssets;
+  /** The API reference viewer; without it /reference and its files answer 404. */
+  reference?: ReferenceAssets;
 }
 
 export interface AppEnv {

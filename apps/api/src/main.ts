@@ -4,7 +4,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApp } from './app.ts';
-import { applySeedFile, createLogger, createRuntime, loadSdkAssets } from './runtime.ts';
+import {
+  applySeedFile,
+  createLogger,
+  createRuntime,
+  loadReferenceAssets,
+  loadSdkAssets,
+  watchSdkAssets,
+} from './runtime.ts';
 
 const env = process.env;
 const logger = createLogger();
@@ -27,10 +34,32 @@ if (env.DESKGATE_SEED_FILE) {
   const codes = await applySeedFile(runtime, env.DESKGATE_SEED_FILE, now);
   logger.info({ tenants: codes }, 'applied seed file');
 }
-const sdk = await loadSdkAssets(env.DESKGATE_SDK_DIR);
+let sdk = await loadSdkAssets(env.DESKGATE_SDK_DIR);
 if (!sdk) logger.warn('the SDK is not built (run `pnpm build`); /sdk/deskgate.js answers 404');
+// Development only (`pnpm dev`): serve each rebuild of the SDK without a restart.
+if (env.DESKGATE_SDK_WATCH === '1') {
+  watchSdkAssets(
+    env.DESKGATE_SDK_DIR,
+    (assets) => {
+      sdk = assets;
+    },
+    logger,
+  );
+}
 
-const api = createApp({ store: runtime.store, keys: runtime.keys, publicUrl, now, logger, sdk });
+const reference = await loadReferenceAssets();
+const api = createApp({
+  store: runtime.store,
+  keys: runtime.keys,
+  publicUrl,
+  now,
+  logger,
+  // Read per request, so a reloaded SDK is served at once.
+  get sdk() {
+    return sdk;
+  },
+  reference,
+});
 let app: { fetch: typeof api.fetch } = api;
 if (unsafeTestClock) {
   logger.warn('DESKGATE_UNSAFE_TEST_CLOCK is on: POST /__test__/clock moves the clock. Tests only!');

@@ -1,11 +1,12 @@
-// Builds the runtime from the environment: store, master key, logger, seed file and SDK files.
+// Builds the runtime from the environment: store, master key, logger, seed file, SDK and reference files.
+import { unwatchFile, watchFile } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deriveKeys, generateMasterKey, parseMasterKey, type Store } from '@deskgate/core';
 import { openStore } from '@deskgate/store';
 import pino, { type Logger } from 'pino';
-import type { SdkAssets } from './deps.ts';
+import type { ReferenceAssets, SdkAssets } from './deps.ts';
 import { TenantService } from './services/tenants.ts';
 
 export interface Runtime {
@@ -70,12 +71,17 @@ export async function applySeedFile(runtime: Runtime, file: string, now = Date.n
   return codes;
 }
 
+/** Where the built SDK is: `dir`, or the workspace's packages/sdk/dist. */
+function sdkDistDir(dir?: string): string {
+  return dir ?? dirname(fileURLToPath(import.meta.resolve('@deskgate/sdk/dist/manifest.json')));
+}
+
 /** Reads the built SDK (packages/sdk/dist) so the API can serve it; undefined when it was not built. */
 export async function loadSdkAssets(dir?: string): Promise<SdkAssets | undefined> {
   let distDir: string;
   let manifest: { loader: string; overlay: string };
   try {
-    distDir = dir ?? dirname(fileURLToPath(import.meta.resolve('@deskgate/sdk/dist/manifest.json')));
+    distDir = sdkDistDir(dir);
     manifest = JSON.parse(await readFile(join(distDir, 'manifest.json'), 'utf8'));
   } catch {
     return undefined;
@@ -89,4 +95,47 @@ export async function loadSdkAssets(dir?: string): Promise<SdkAssets | undefined
     loader: await asset(manifest.loader),
     chunks: new Map([[manifest.overlay, await asset(manifest.overlay)]]),
   };
+}
+
+/** Interval of the manifest poll in watch mode: a rebuild removes and recreates dist/, which fs.watch loses. */
+const SDK_WATCH_INTERVAL_MS = 250;
+
+/**
+ * For `pnpm dev` (DESKGATE_SDK_WATCH=1): calls `onChange` with the SDK files each time a rebuild writes a new
+ * manifest (the build's last step). Returns the function that stops watching.
+ */
+export function watchSdkAssets(
+  dir: string | undefined,
+  onChange: (assets: SdkAssets) => void,
+  logger: Logger,
+): () => void {
+  const manifest = join(sdkDistDir(dir), 'manifest.json');
+  watchFile(manifest, { interval: SDK_WATCH_INTERVAL_MS }, async (current) => {
+    if (current.mtimeMs === 0) return; // removed: the rebuild has only just started
+    const assets = await loadSdkAssets(dir);
+    if (!assets) return;
+    onChange(assets);
+    logger.info('reloaded the rebuilt SDK');
+  });
+  return () => unwatchFile(manifest);
+}
+
+/** The files of the API reference viewer that /reference uses, read once from the installed package. */
+const REFERENCE_FILES = {
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+} as const;
+
+export async function loadReferenceAssets(): Promise<ReferenceAssets> {
+  const dir = dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
+  const assets: ReferenceAssets = new Map();
+  for (const [name, contentType] of Object.entries(REFERENCE_FILES)) {
+    const bytes = new Uint8Array(await readFile(join(dir, name)));
+    assets.set(name, {
+      body: contentType.startsWith('text/') ? new TextDecoder().decode(bytes) : bytes,
+      contentType,
+    });
+  }
+  return assets;
 }

@@ -1,11 +1,19 @@
 // Contract of the tenant-independent routes: JWKS and key rotation, OpenAPI coverage, SDK files.
 import assert from 'node:assert/strict';
-import { DEFAULT_KEY_ROTATION } from '@deskgate/core';
-import { paths } from '@deskgate/protocol';
+import { DEFAULT_KEY_ROTATION, statusForCode } from '@deskgate/core';
+import { ERROR_CODES, type ErrorCode, paths, TENANT_CODE_PATTERN } from '@deskgate/protocol';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { createApp } from './app.ts';
-import { COOKIE_ACCESS, createHarness, type Harness, signIn, TENANT } from './test/harness.ts';
+import { type App, createApp } from './app.ts';
+import { LOCALES } from './pages/messages.ts';
+import {
+  COOKIE_ACCESS,
+  COOKIE_REFRESH,
+  createHarness,
+  type Harness,
+  signIn,
+  TENANT,
+} from './test/harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -70,21 +78,150 @@ describe('GET /.well-known/jwks.json', () => {
   });
 });
 
+interface Operation {
+  operationId?: string;
+  summary?: string;
+  parameters?: { in: string; name: string; schema: { pattern?: string } }[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: { $ref?: string } }> };
+  responses: Record<string, { content?: Record<string, { schema: ErrorSchema & { $ref?: string } }> }>;
+}
+interface ErrorSchema {
+  properties?: { error?: { properties: { code: { enum: string[] } } } };
+}
+interface OpenApiDocument {
+  openapi: string;
+  servers: { url: string }[];
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, { required?: string[]; properties: Record<string, Record<string, unknown>> }>;
+    securitySchemes: Record<string, { in: string; name: string }>;
+  };
+}
+
+async function openApi(app: { request: App['request'] } = h.app): Promise<OpenApiDocument> {
+  const response = await app.request('https://auth.test/openapi.json');
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('access-control-allow-origin'), '*');
+  return (await response.json()) as OpenApiDocument;
+}
+
+/** `METHOD /path` of every route the app serves without a declaration (summary, operationId, responses). */
+function undocumented(app: App, doc: OpenApiDocument): string[] {
+  const served = new Set(
+    app.routes
+      // ALL routes are middleware (the request log, tenant loading) and the unknown-tenant fallback.
+      .filter((r) => r.method !== 'ALL')
+      .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`),
+  );
+  return [...served].filter((route) => {
+    const [method = '', path = ''] = route.split(' ');
+    const operation = doc.paths[path]?.[method.toLowerCase()];
+    return !operation?.summary || !operation.operationId || Object.keys(operation.responses).length === 0;
+  });
+}
+
+const errorCodes = (operation: Operation | undefined, status: number) =>
+  operation?.responses[status]?.content?.['application/json']?.schema.properties?.error?.properties.code.enum;
+
 describe('GET /openapi.json', () => {
-  it('documents every route the app serves', async () => {
-    const doc = (await (await h.app.request('https://auth.test/openapi.json')).json()) as {
-      paths: Record<string, unknown>;
-    };
-    const documented = new Set(Object.keys(doc.paths));
-    const served = new Set(
-      h.app.routes
-        .filter((r) => r.method !== 'ALL')
-        .map((r) =>
-          r.path.replace(/:(\w+)/g, '{$1}').replace('/t/{tenant}/auth/t/{tenant}/auth', '/t/{tenant}/auth'),
-        ),
+  it('documents every route the app serves, and serves every route it documents', async () => {
+    const doc = await openApi();
+    assert.deepEqual(undocumented(h.app, doc), []);
+    const served = new Set(h.app.routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`));
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(operations)) {
+        assert.ok(
+          served.has(`${method.toUpperCase()} ${path}`),
+          `${method} ${path} is documented but not served`,
+        );
+      }
+    }
+    for (const path of ['/healthz', '/.well-known/jwks.json', '/openapi.json', '/reference', '/sdk/{file}']) {
+      assert.ok(doc.paths[path]?.get, `${path} is documented`);
+    }
+    assert.ok(doc.paths['/assets/swagger-ui/{file}']?.get && doc.paths['/assets/pages.css']?.get);
+  });
+
+  it('notices a plain route added without a declaration', async () => {
+    const app = createApp(h.deps);
+    app.get('/undeclared', (c) => c.text('nobody described me'));
+    assert.deepEqual(undocumented(app, await openApi(app)), ['GET /undeclared']);
+  });
+
+  it('is OpenAPI 3.1 for this server, with the cookie and Origin security schemes', async () => {
+    const doc = await openApi();
+    assert.equal(doc.openapi, '3.1.0');
+    assert.deepEqual(doc.servers, [{ url: 'https://auth.test' }]);
+    const schemes = doc.components.securitySchemes;
+    assert.deepEqual([schemes.accessCookie?.in, schemes.accessCookie?.name], ['cookie', COOKIE_ACCESS]);
+    assert.deepEqual([schemes.refreshCookie?.in, schemes.refreshCookie?.name], ['cookie', COOKIE_REFRESH]);
+    assert.deepEqual([schemes.originAllowed?.in, schemes.originAllowed?.name], ['header', 'Origin']);
+  });
+
+  it('carries the request schemas the validators enforce', async () => {
+    const doc = await openApi();
+    const create = doc.components.schemas.CreateAttemptRequest;
+    assert.deepEqual(create?.required, ['challenge', 'challengeMethod']);
+    assert.deepEqual(
+      [create?.properties.challenge?.minLength, create?.properties.challenge?.maxLength],
+      [43, 43],
     );
-    for (const path of served) assert.ok(documented.has(path), `${path} is served but not documented`);
-    for (const path of documented) assert.ok(served.has(path), `${path} is documented but not served`);
+    assert.equal(create?.properties.challengeMethod?.const, 'S256');
+    assert.deepEqual(create?.properties.locale?.enum, [...LOCALES]);
+    const redeem = doc.components.schemas.RedeemAttemptRequest;
+    assert.deepEqual(redeem?.required, ['verifier']);
+    assert.deepEqual(
+      [redeem?.properties.verifier?.minLength, redeem?.properties.verifier?.maxLength],
+      [43, 128],
+    );
+    assert.equal(redeem?.properties.proof?.type, 'string');
+    const body = doc.paths['/t/{tenant}/auth/attempts']?.post?.requestBody;
+    assert.equal(body?.required, true);
+    assert.equal(body?.content['application/json']?.schema.$ref, '#/components/schemas/CreateAttemptRequest');
+    for (const name of ['SessionInfo', 'CreateAttemptResponse', 'RedeemAttemptResponse']) {
+      assert.ok(doc.components.schemas[name], `${name} is a component`);
+    }
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/t/')) continue;
+      for (const operation of Object.values(operations)) {
+        const tenant = operation.parameters?.find((p) => p.in === 'path' && p.name === 'tenant');
+        assert.equal(tenant?.schema.pattern, TENANT_CODE_PATTERN.source, path);
+      }
+    }
+  });
+
+  it('lists the error codes of each route under the status each is answered with', async () => {
+    const doc = await openApi();
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const status of Object.keys(operation.responses)) {
+          for (const code of errorCodes(operation, Number(status)) ?? []) {
+            assert.ok((ERROR_CODES as readonly string[]).includes(code), code);
+            assert.equal(statusForCode(code as ErrorCode), Number(status), `${method} ${path}: ${code}`);
+          }
+        }
+      }
+    }
+    const redeem = doc.paths['/t/{tenant}/auth/attempts/{id}/redeem']?.post;
+    assert.deepEqual(errorCodes(redeem, 400), ['validation_failed']);
+    assert.deepEqual(errorCodes(redeem, 403)?.toSorted(), [
+      'attempt_proof_invalid',
+      'attempt_verifier_mismatch',
+      'csrf_header_required',
+      'origin_not_allowed',
+    ]);
+    assert.deepEqual(errorCodes(redeem, 409), ['attempt_already_redeemed']);
+    assert.deepEqual(errorCodes(redeem, 410), ['attempt_expired']);
+    const session = doc.paths['/t/{tenant}/auth/session']?.get;
+    assert.deepEqual(errorCodes(session, 401)?.toSorted(), [
+      'session_expired',
+      'session_invalid',
+      'session_missing',
+      'session_revoked',
+    ]);
+    const callback = doc.paths['/t/{tenant}/auth/sso/callback']?.get;
+    assert.ok(callback?.responses[400]?.content?.['text/html'], 'navigations get the error as a page');
+    assert.ok(doc.paths['/t/{tenant}/auth/signin']?.get?.responses[200]?.content?.['text/html']);
   });
 });
 

@@ -1,56 +1,126 @@
-// Tenant-independent routes: JWKS, OpenAPI, health, the SDK files and the hosted pages' assets.
+// Tenant-independent routes: JWKS, health, the SDK files and the hosted pages' assets.
 import { paths } from '@deskgate/protocol';
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
+import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
-import { openApiDocument } from '../openapi.ts';
+import { params } from '../http/validation.ts';
 import { COMPLETE_JS, PAGES_CSS } from '../pages/assets.ts';
+import { errorResponses } from '../schemas/common.ts';
 import type { Services } from './context.ts';
 
 /** The loader URL never changes, so it is cached briefly; hashed chunks are immutable. */
 const LOADER_CACHE = 'public, max-age=300, stale-while-revalidate=3600';
 const CHUNK_CACHE = 'public, max-age=31536000, immutable';
+const ASSET_CACHE = 'public, max-age=3600';
+
+const SdkPath = v.object({
+  file: v.pipe(
+    v.string('must be a file name'),
+    v.description('deskgate.js (the loader), or a content-hashed chunk it names'),
+    v.metadata({ examples: ['deskgate.js'] }),
+  ),
+});
+
+const text = (type: string, description: string) => ({
+  description,
+  content: { [type]: { schema: { type: 'string' as const } } },
+});
 
 export function publicRoutes({ deps, keyring }: Services) {
   const app = new Hono<AppEnv>();
 
-  app.get(paths.health, (c) => c.json({ status: 'ok' }));
-
-  app.get(paths.jwks, async (c) => {
-    c.header('Cache-Control', 'public, max-age=300');
-    c.header('Access-Control-Allow-Origin', '*');
-    return c.json(await keyring.jwks(deps.now()));
-  });
-
-  app.get(paths.openapi, (c) => {
-    c.header('Access-Control-Allow-Origin', '*');
-    return c.json(openApiDocument(deps.publicUrl));
-  });
-
-  app.get('/sdk/:file', (c) => {
-    const file = c.req.param('file');
-    const asset = file === 'deskgate.js' ? deps.sdk?.loader : deps.sdk?.chunks.get(file);
-    if (!asset) return c.notFound();
-    // Loaded cross-origin by CX pages, the overlay chunk as a module script (which needs CORS).
-    c.header('Access-Control-Allow-Origin', '*');
-    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('ETag', asset.etag);
-    c.header('Cache-Control', file === 'deskgate.js' ? LOADER_CACHE : CHUNK_CACHE);
-    if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304);
-    return c.body(asset.body, 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
-  });
-
-  app.get('/assets/pages.css', (c) =>
-    c.body(PAGES_CSS, 200, {
-      'Content-Type': 'text/css; charset=utf-8',
-      'Cache-Control': 'public, max-age=3600',
+  app.get(
+    paths.health,
+    describeRoute({
+      operationId: 'health',
+      tags: ['operations'],
+      summary: 'Liveness',
+      responses: {
+        200: {
+          description: 'Up',
+          content: {
+            'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } },
+          },
+        },
+      },
     }),
+    (c) => c.json({ status: 'ok' }),
   );
-  app.get('/assets/complete.js', (c) =>
-    c.body(COMPLETE_JS, 200, {
-      'Content-Type': 'text/javascript; charset=utf-8',
-      'Cache-Control': 'public, max-age=3600',
+
+  app.get(
+    paths.jwks,
+    describeRoute({
+      operationId: 'jwks',
+      tags: ['operations'],
+      summary: "deskgate's public signing keys, to verify the access token elsewhere (cached 5 min)",
+      responses: {
+        200: {
+          description: 'JWKS (RFC 7517): the current key and those still publishing or retiring',
+          content: { 'application/json': { schema: { type: 'object', required: ['keys'] } } },
+        },
+      },
     }),
+    async (c) => {
+      c.header('Cache-Control', 'public, max-age=300');
+      c.header('Access-Control-Allow-Origin', '*');
+      return c.json(await keyring.jwks(deps.now()));
+    },
+  );
+
+  app.get(
+    '/sdk/:file',
+    describeRoute({
+      operationId: 'sdkFile',
+      tags: ['assets'],
+      summary: 'SDK loader (deskgate.js, cached 5 min) and content-hashed chunks (immutable)',
+      responses: {
+        200: text('text/javascript', 'JavaScript, with CORS so CX pages can load the overlay as a module'),
+        304: { description: 'Not modified (If-None-Match)' },
+        ...errorResponses(['not_found']),
+      },
+    }),
+    params(SdkPath),
+    (c) => {
+      const { file } = c.req.valid('param');
+      const asset = file === 'deskgate.js' ? deps.sdk?.loader : deps.sdk?.chunks.get(file);
+      if (!asset) return c.notFound();
+      // Loaded cross-origin by CX pages, the overlay chunk as a module script (which needs CORS).
+      c.header('Access-Control-Allow-Origin', '*');
+      c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+      c.header('X-Content-Type-Options', 'nosniff');
+      c.header('ETag', asset.etag);
+      c.header('Cache-Control', file === 'deskgate.js' ? LOADER_CACHE : CHUNK_CACHE);
+      if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304);
+      return c.body(asset.body, 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+    },
+  );
+
+  app.get(
+    '/assets/pages.css',
+    describeRoute({
+      operationId: 'pagesCss',
+      tags: ['assets'],
+      summary: "The hosted pages' stylesheet",
+      responses: { 200: text('text/css', 'CSS') },
+    }),
+    (c) =>
+      c.body(PAGES_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': ASSET_CACHE }),
+  );
+
+  app.get(
+    '/assets/complete.js',
+    describeRoute({
+      operationId: 'completeJs',
+      tags: ['assets'],
+      summary: "The completion page's script: hands the proof to the opener",
+      responses: { 200: text('text/javascript', 'JavaScript') },
+    }),
+    (c) =>
+      c.body(COMPLETE_JS, 200, {
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Cache-Control': ASSET_CACHE,
+      }),
   );
 
   return app;

@@ -17,6 +17,7 @@ import { createSqliteStore } from '@deskgate/store';
 import pino from 'pino';
 import { createApp } from '../app.ts';
 import type { Deps } from '../deps.ts';
+import { loadReferenceAssets } from '../runtime.ts';
 import { TenantService } from '../services/tenants.ts';
 
 export const PUBLIC_URL = 'https://auth.test';
@@ -73,6 +74,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Read once: every harness serves the same reference viewer files. */
+const referenceAssets = loadReferenceAssets();
+
 export async function createHarness(options?: {
   fetch?: typeof fetch;
   /** Overrides of the tenant, or a function of the IdP's issuer returning them. */
@@ -120,7 +124,15 @@ export async function createHarness(options?: {
     },
     'create',
   );
-  const deps: Deps = { store, keys, publicUrl: PUBLIC_URL, now, logger, fetch: options?.fetch };
+  const deps: Deps = {
+    store,
+    keys,
+    publicUrl: PUBLIC_URL,
+    now,
+    logger,
+    fetch: options?.fetch,
+    reference: await referenceAssets,
+  };
   const app = createApp(deps);
   const defaultJar = new Jar();
 

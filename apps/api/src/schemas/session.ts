@@ -1,0 +1,27 @@
+// The session as the SDK sees it (GET /session, refresh, a successful redeem), checked against protocol.
+import type { SessionInfo as ProtocolSessionInfo } from '@deskgate/protocol';
+import * as v from 'valibot';
+import type { Assert, Same } from './same.ts';
+
+const DateTime = v.pipe(v.string(), v.isoTimestamp());
+
+export const SessionInfo = v.pipe(
+  v.object({
+    tenant: v.string(),
+    user: v.object({
+      id: v.string(),
+      email: v.nullable(v.string()),
+      name: v.nullable(v.string()),
+      roles: v.array(v.string()),
+      confirmed: v.pipe(
+        v.boolean(),
+        v.description('True when an identity provider or a signed platform token vouched for this user'),
+      ),
+    }),
+    accessExpiresAt: v.pipe(DateTime, v.description('When the access cookie expires; refresh after it')),
+    sessionExpiresAt: v.pipe(DateTime, v.description('Absolute end of the session')),
+  }),
+  v.metadata({ ref: 'SessionInfo' }),
+);
+
+export type SessionInfoMatchesProtocol = Assert<Same<v.InferOutput<typeof SessionInfo>, ProtocolSessionInfo>>;
