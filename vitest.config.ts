@@ -43,7 +43,10 @@ export default defineConfig({
             enabled: true,
             headless: true,
             provider: playwright({
-              launchOptions: { executablePath: '/usr/bin/chromium', args: ['--disable-gpu', '--disable-quic'] },
+              launchOptions: {
+                executablePath: '/usr/bin/chromium',
+                args: ['--disable-gpu', '--disable-quic'],
+              },
             }),
             instances: [{ browser: 'chromium' }],
           },
