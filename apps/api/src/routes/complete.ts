@@ -21,6 +21,12 @@ const CompleteQuery = v.object({
 const ConfirmPath = v.object({ id: v.string('must be an attempt id') });
 const ConfirmQuery = v.object({ locale: PageLocale });
 
+/** What the completion page and its confirmation answer for an attempt that is not theirs to show. */
+const COMPLETED_ATTEMPT_ERRORS = errorResponses(
+  [...TENANT_ERRORS, 'validation_failed', 'attempt_not_found', 'sso_browser_mismatch', 'attempt_expired'],
+  { html: true },
+);
+
 export function completeRoutes({ deps, productName }: Services) {
   const app = new Hono<AppEnv>();
   const page = pageHeaders();
@@ -34,16 +40,7 @@ export function completeRoutes({ deps, productName }: Services) {
       summary: 'Hosted completion page: posts the proof to the opener, else asks to confirm the code',
       responses: {
         200: htmlPage('Completion page (runs /assets/complete.js)'),
-        ...errorResponses(
-          [
-            ...TENANT_ERRORS,
-            'validation_failed',
-            'attempt_not_found',
-            'sso_browser_mismatch',
-            'attempt_expired',
-          ],
-          { html: true },
-        ),
+        ...COMPLETED_ATTEMPT_ERRORS,
       },
     }),
     page,
@@ -93,16 +90,7 @@ export function completeRoutes({ deps, productName }: Services) {
       summary: 'Hosted form: the agent confirms the code on the completion page (same-origin only)',
       responses: {
         200: htmlPage('Confirmed page'),
-        ...errorResponses(
-          [
-            ...TENANT_ERRORS,
-            'validation_failed',
-            'attempt_not_found',
-            'sso_browser_mismatch',
-            'attempt_expired',
-          ],
-          { html: true },
-        ),
+        ...COMPLETED_ATTEMPT_ERRORS,
       },
     }),
     page,
