@@ -1,6 +1,7 @@
 // The demo page loads the SDK the way integrators will, under the CSP they will need.
 
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { afterAll, beforeAll, test } from 'vitest';
 import { type Demo, startDemo } from './index.ts';
 
@@ -60,4 +61,60 @@ test('serves its script and styles from its own origin', async () => {
   const missing = await fetch(`${demo.url}/nope`);
   await missing.body?.cancel();
   assert.equal(missing.status, 404);
+});
+
+test('pnpm dev serves the same page from Vite’s dev server, with its hot-reload client and the same CSP', async () => {
+  const dev = await startDemo({
+    port: 0,
+    host: '127.0.0.1',
+    apiUrl: 'http://127.0.0.1:8787/',
+    tenant: 'demo',
+    dev: true,
+  });
+  try {
+    const response = await fetch(`${dev.url}/?locale=nl-NL&coop=same-origin`);
+    assert.equal(response.status, 200);
+    assert.equal(
+      response.headers.get('content-security-policy'),
+      "script-src 'self' http://127.0.0.1:8787; connect-src 'self' http://127.0.0.1:8787; " +
+        "style-src 'self'; frame-src 'none'; object-src 'none'; base-uri 'none'",
+    );
+    assert.equal(response.headers.get('cross-origin-opener-policy'), 'same-origin');
+    const html = await response.text();
+    assert.match(html, /<script type="module" src="\/@vite\/client"><\/script>/);
+    assert.match(
+      html,
+      /<script src="http:\/\/127\.0\.0\.1:8787\/sdk\/deskgate\.js" data-tenant="demo" data-anchor="#composer" data-locale="nl-NL" async><\/script>/,
+    );
+    assert.doesNotMatch(html, /\{\{|deskgate:sdk/, 'every placeholder is filled');
+    const post = await fetch(`${dev.url}/`, { method: 'POST' });
+    assert.equal(post.status, 405);
+  } finally {
+    await dev.close();
+  }
+});
+
+test('the preview server refuses what a static page does not take, and answers HEAD without a body', async () => {
+  const post = await fetch(`${demo.url}/`, { method: 'POST' });
+  assert.equal(post.status, 405);
+  assert.equal(post.headers.get('allow'), 'GET, HEAD');
+  const head = await fetch(`${demo.url}/`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(await head.text(), '');
+  assert.ok(head.headers.get('content-security-policy'));
+});
+
+test('answers only to the host names it is given (Vite’s DNS-rebinding guard)', async () => {
+  // fetch() sets Host from the URL; a raw request can name another host, as a rebinding page's would.
+  const status = (host: string) =>
+    new Promise<number | undefined>((resolve, reject) => {
+      request(`${demo.url}/`, { headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      })
+        .on('error', reject)
+        .end();
+    });
+  assert.equal(await status('evil.example'), 403);
+  assert.equal(await status(new URL(demo.url).host), 200);
 });
