@@ -3,8 +3,8 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 
-/** A Node project for the package in `dir` (its `src/**\/*.test.ts`). */
-const node = (name: string, dir: string, options: { isolate?: boolean } = {}) => ({
+/** A Node project for the package in `dir` (its `src/**\/*.test.ts` unless `include` says otherwise). */
+const node = (name: string, dir: string, options: { isolate?: boolean; include?: string[] } = {}) => ({
   extends: true as const,
   test: { name, root: dir, include: ['src/**/*.test.ts'], environment: 'node', ...options },
 });
@@ -29,6 +29,8 @@ export default defineConfig({
       node('dev-idp', 'packages/dev-idp'),
       node('api', 'apps/api'),
       node('demo', 'apps/demo'),
+      // The SDK's build (Node); its code is tested in the browser project below.
+      node('sdk-build', 'packages/sdk', { include: ['scripts/**/*.test.ts'] }),
       {
         // The SDK is browser code: its tests run in a real Chromium (real DOM, Shadow DOM, Web Crypto, Web Locks).
         extends: true,

@@ -18,7 +18,7 @@ let overlayFile: string | undefined;
  * Fails the build when an entry, or a chunk it imports statically, contains Preact: what a signed-in page
  * downloads must stay small; Preact belongs in the overlay, behind a dynamic import.
  */
-function noPreactOnSignedInPages(): Plugin {
+export function noPreactOnSignedInPages(): Plugin {
   return {
     name: 'deskgate:no-preact-on-signed-in-pages',
     applyToEnvironment: (environment) => environment.name === 'loader' || environment.name === 'esm',
