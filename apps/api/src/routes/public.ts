@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
+import { assetResponse } from '../http/assets.ts';
 import { params } from '../http/validation.ts';
 import { COMPLETE_JS, PAGES_CSS } from '../pages/assets.ts';
 import { errorResponses } from '../schemas/common.ts';
@@ -12,7 +13,6 @@ import type { Services } from './context.ts';
 /** The loader URL never changes, so it is cached briefly; hashed chunks are immutable. */
 const LOADER_CACHE = 'public, max-age=300, stale-while-revalidate=3600';
 const CHUNK_CACHE = 'public, max-age=31536000, immutable';
-const ASSET_CACHE = 'public, max-age=3600';
 
 const SdkPath = v.object({
   file: v.pipe(
@@ -104,8 +104,7 @@ export function publicRoutes({ deps, keyring }: Services) {
       summary: "The hosted pages' stylesheet",
       responses: { 200: text('text/css', 'CSS') },
     }),
-    (c) =>
-      c.body(PAGES_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': ASSET_CACHE }),
+    (c) => assetResponse(c, PAGES_CSS, 'text/css; charset=utf-8'),
   );
 
   app.get(
@@ -116,11 +115,7 @@ export function publicRoutes({ deps, keyring }: Services) {
       summary: "The completion page's script: hands the proof to the opener",
       responses: { 200: text('text/javascript', 'JavaScript') },
     }),
-    (c) =>
-      c.body(COMPLETE_JS, 200, {
-        'Content-Type': 'text/javascript; charset=utf-8',
-        'Cache-Control': ASSET_CACHE,
-      }),
+    (c) => assetResponse(c, COMPLETE_JS, 'text/javascript; charset=utf-8'),
   );
 
   return app;

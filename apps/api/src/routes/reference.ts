@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
+import { assetResponse } from '../http/assets.ts';
 import { params } from '../http/validation.ts';
 import { setPageHeaders } from '../pages/headers.ts';
 import { REFERENCE_CSP, REFERENCE_JS, referencePage } from '../pages/reference.ts';
@@ -10,7 +11,6 @@ import { errorResponses, htmlPage } from '../schemas/common.ts';
 import type { Services } from './context.ts';
 
 export const REFERENCE_PATH = '/reference';
-const ASSET_CACHE = 'public, max-age=3600';
 
 const ViewerPath = v.object({
   file: v.pipe(
@@ -51,12 +51,7 @@ export function referenceRoutes({ deps }: Services) {
         200: { description: 'JavaScript', content: { 'text/javascript': { schema: { type: 'string' } } } },
       },
     }),
-    (c) =>
-      c.body(REFERENCE_JS, 200, {
-        'Content-Type': 'text/javascript; charset=utf-8',
-        'Cache-Control': ASSET_CACHE,
-        'X-Content-Type-Options': 'nosniff',
-      }),
+    (c) => assetResponse(c, REFERENCE_JS, 'text/javascript; charset=utf-8'),
   );
 
   app.get(
@@ -81,11 +76,7 @@ export function referenceRoutes({ deps }: Services) {
     (c) => {
       const asset = deps.reference?.get(c.req.valid('param').file);
       if (!asset) return c.notFound();
-      return c.body(asset.body, 200, {
-        'Content-Type': asset.contentType,
-        'Cache-Control': ASSET_CACHE,
-        'X-Content-Type-Options': 'nosniff',
-      });
+      return assetResponse(c, asset.body, asset.contentType);
     },
   );
 
