@@ -3,22 +3,13 @@
 import type { SessionInfo } from '@deskgate/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { userEvent } from 'vitest/browser';
+import { API, json, session } from '../test/fixtures.ts';
 import type { ApiSend, DeskgateErrorInfo, Locale, OverlayContext } from '../types.ts';
 import { mountOverlay } from './index.ts';
 import type { PopupLike } from './signin.ts';
 
-const API = 'https://auth.test';
 /** The host's bottom margin: the overlay keeps this gap above the anchor (and the viewport's edge). */
 const GAP_PX = 8;
-const session: SessionInfo = {
-  tenant: 'demo',
-  user: { id: 'u1', email: 'agent@example.com', name: 'Agent', roles: ['deepdesk.agent'], confirmed: true },
-  accessExpiresAt: '2030-01-01T00:15:00Z',
-  sessionExpiresAt: '2030-01-02T00:00:00Z',
-};
-
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const attempt = (overrides: object = {}) =>
   json(201, {
     attemptId: 'att1',

@@ -6,6 +6,7 @@ import {
   type SessionInfo,
 } from '@deskgate/protocol';
 import { describe, expect, it } from 'vitest';
+import { API, json, session } from '../test/fixtures.ts';
 import type { ApiSend, DeskgateErrorInfo } from '../types.ts';
 import type { MessageLike } from './message.ts';
 import { challengeFor } from './pkce.ts';
@@ -17,17 +18,7 @@ import {
   type WindowLike,
 } from './signin.ts';
 
-const API = 'https://auth.test';
 const SIGN_IN_URL = `${API}/t/demo/auth/signin?attempt=att1`;
-const session: SessionInfo = {
-  tenant: 'demo',
-  user: { id: 'u1', email: 'agent@example.com', name: 'Agent', roles: ['deepdesk.agent'], confirmed: true },
-  accessExpiresAt: '2030-01-01T00:15:00Z',
-  sessionExpiresAt: '2030-01-02T00:00:00Z',
-};
-
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const apiError = (status: number, code: string) => json(status, { error: { code, message: code } });
 
 class FakePopup implements PopupLike {
