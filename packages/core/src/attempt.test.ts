@@ -5,12 +5,14 @@ import {
   ATTEMPT_TTL_SECONDS,
   attemptProof,
   decideRedeem,
+  isAttemptLocked,
   isChallenge,
   isVerifier,
   newAttempt,
   verifierMatches,
 } from './attempt.ts';
 import type { SecretKey } from './encoding.ts';
+import { MAX_CONFIRM_FAILURES } from './rate-limit.ts';
 import type { AttemptRecord } from './store.ts';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -93,6 +95,7 @@ describe('newAttempt', () => {
         completedAt: null,
         confirmedAt: null,
         redeemedAt: null,
+        confirmFailures: 0,
       },
     );
   });
@@ -233,5 +236,28 @@ describe('decideRedeem', () => {
       outcome: 'error',
       code: 'attempt_already_redeemed',
     });
+  });
+});
+
+describe('decideRedeem on an attempt burnt by wrong confirmation codes', () => {
+  const completed = { completedAt: NOW - 10_000, userId: 'user-1', method: 'sso' };
+
+  it('refuses it as attempt_locked, even with a valid proof or a confirmation', () => {
+    const burnt = attempt({ ...completed, confirmFailures: MAX_CONFIRM_FAILURES });
+    for (const a of [
+      burnt,
+      attempt({ ...completed, confirmedAt: NOW - 1, confirmFailures: MAX_CONFIRM_FAILURES }),
+    ]) {
+      for (const proof of [NO_PROOF, VALID_PROOF]) {
+        assert.deepEqual(decideRedeem(a, proof, NOW), { outcome: 'error', code: 'attempt_locked' });
+      }
+    }
+    assert.equal(isAttemptLocked(burnt), true);
+  });
+
+  it('still lets the attempt through one wrong entry short of the limit', () => {
+    const a = attempt({ ...completed, confirmFailures: MAX_CONFIRM_FAILURES - 1 });
+    assert.equal(isAttemptLocked(a), false);
+    assert.deepEqual(decideRedeem(a, VALID_PROOF, NOW), { outcome: 'redeem' });
   });
 });

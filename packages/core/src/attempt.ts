@@ -8,6 +8,7 @@ import {
   sha256,
   timingSafeEqual,
 } from './encoding.ts';
+import { MAX_CONFIRM_FAILURES } from './rate-limit.ts';
 import type { AttemptRecord } from './store.ts';
 
 export const ATTEMPT_TTL_SECONDS = 10 * 60;
@@ -38,6 +39,7 @@ export function newAttempt(tenant: string, origin: string, challenge: string, no
     completedAt: null,
     confirmedAt: null,
     redeemedAt: null,
+    confirmFailures: 0,
   };
 }
 
@@ -52,7 +54,10 @@ export function attemptProof(key: SecretKey, attemptId: string): Promise<string>
 
 export type RedeemDecision =
   | { outcome: 'respond'; body: RedeemAttemptResponse }
-  | { outcome: 'error'; code: 'attempt_expired' | 'attempt_already_redeemed' | 'attempt_proof_invalid' }
+  | {
+      outcome: 'error';
+      code: 'attempt_expired' | 'attempt_already_redeemed' | 'attempt_proof_invalid' | 'attempt_locked';
+    }
   | { outcome: 'redeem' };
 
 /**
@@ -66,6 +71,7 @@ export function decideRedeem(
 ): RedeemDecision {
   if (attempt.redeemedAt !== null) return { outcome: 'error', code: 'attempt_already_redeemed' };
   if (now >= attempt.expiresAt) return { outcome: 'error', code: 'attempt_expired' };
+  if (isAttemptLocked(attempt)) return { outcome: 'error', code: 'attempt_locked' };
   if (attempt.completedAt === null) return { outcome: 'respond', body: { status: 'pending' } };
   if (proof.given && !proof.valid) return { outcome: 'error', code: 'attempt_proof_invalid' };
   if (proof.valid || attempt.confirmedAt !== null) return { outcome: 'redeem' };
@@ -73,4 +79,9 @@ export function decideRedeem(
     outcome: 'respond',
     body: { status: 'confirmation_required', confirmationCode: attempt.confirmationCode },
   };
+}
+
+/** Burnt by too many wrong confirmation codes: nothing can release it any more. */
+export function isAttemptLocked(attempt: AttemptRecord): boolean {
+  return attempt.confirmFailures >= MAX_CONFIRM_FAILURES;
 }

@@ -5,6 +5,7 @@ import {
   BINDING_COOKIE,
   bindingCookie,
   type CookieDescriptor,
+  clearedLegacyCookies,
   clearedSessionCookies,
   refreshCookie,
   serializeCookie,
@@ -37,7 +38,7 @@ function identity(header: string) {
 describe('accessCookie', () => {
   it('is HttpOnly, Secure, SameSite=None, Partitioned on the tenant path', () => {
     assert.deepEqual(accessCookie('acme', 'jwt-value', 900), {
-      name: 'access_token_cookie',
+      name: '__Secure-access_token_cookie',
       value: 'jwt-value',
       path: '/t/acme',
       maxAgeSeconds: 900,
@@ -51,7 +52,7 @@ describe('accessCookie', () => {
   it('serializes with every attribute', () => {
     assert.equal(
       serializeCookie(accessCookie('acme', 'jwt-value', 900)),
-      'access_token_cookie=jwt-value; Path=/t/acme; Max-Age=900; HttpOnly; Secure; SameSite=None; Partitioned',
+      '__Secure-access_token_cookie=jwt-value; Path=/t/acme; Max-Age=900; HttpOnly; Secure; SameSite=None; Partitioned',
     );
   });
 });
@@ -59,7 +60,7 @@ describe('accessCookie', () => {
 describe('refreshCookie', () => {
   it('is scoped to the refresh endpoint with the same security attributes', () => {
     assert.deepEqual(refreshCookie('acme', 'rt1.value', 86400), {
-      name: 'refresh_token_cookie',
+      name: '__Secure-refresh_token_cookie',
       value: 'rt1.value',
       path: '/t/acme/auth/refresh',
       maxAgeSeconds: 86400,
@@ -73,7 +74,7 @@ describe('refreshCookie', () => {
   it('serializes with Path=/t/acme/auth/refresh', () => {
     assert.equal(
       serializeCookie(refreshCookie('acme', 'rt1.value', 86400)),
-      'refresh_token_cookie=rt1.value; Path=/t/acme/auth/refresh; Max-Age=86400; HttpOnly; Secure; SameSite=None; Partitioned',
+      '__Secure-refresh_token_cookie=rt1.value; Path=/t/acme/auth/refresh; Max-Age=86400; HttpOnly; Secure; SameSite=None; Partitioned',
     );
   });
 });
@@ -85,8 +86,8 @@ describe('clearedSessionCookies', () => {
     assert.deepEqual(
       cleared.map((c) => [c.name, c.value, c.maxAgeSeconds]),
       [
-        ['access_token_cookie', '', 0],
-        ['refresh_token_cookie', '', 0],
+        ['__Secure-access_token_cookie', '', 0],
+        ['__Secure-refresh_token_cookie', '', 0],
       ],
     );
   });
@@ -106,7 +107,7 @@ describe('clearedSessionCookies', () => {
       set.map((c) => identity(serializeCookie(c))),
     );
     assert.deepEqual(identity(serializeCookie(cleared[1]!)), {
-      name: 'refresh_token_cookie',
+      name: '__Secure-refresh_token_cookie',
       path: '/t/acme/auth/refresh',
       sameSite: 'None',
       partitioned: true,
@@ -116,13 +117,35 @@ describe('clearedSessionCookies', () => {
   });
 });
 
+describe('clearedLegacyCookies', () => {
+  it('clears only the legacy cookies the request carried, on their own paths and partition', () => {
+    assert.deepEqual(clearedLegacyCookies('acme', []), []);
+    assert.deepEqual(
+      clearedLegacyCookies('acme', ['refresh_token_cookie', 'other']).map((c) => serializeCookie(c)),
+      [
+        'refresh_token_cookie=; Path=/t/acme/auth/refresh; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=None; Partitioned',
+      ],
+    );
+    assert.deepEqual(
+      clearedLegacyCookies('acme', ['access_token_cookie', 'refresh_token_cookie']).map((c) => [
+        c.name,
+        c.path,
+      ]),
+      [
+        ['access_token_cookie', '/t/acme'],
+        ['refresh_token_cookie', '/t/acme/auth/refresh'],
+      ],
+    );
+  });
+});
+
 describe('bindingCookie', () => {
-  it('is first-party: SameSite=Lax and not Partitioned, on the tenant auth path', () => {
-    const cookie = bindingCookie('acme', 'bind-value', 600);
+  it('is a first-party __Host- cookie: SameSite=Lax, not Partitioned, Path=/ and no Domain', () => {
+    const cookie = bindingCookie('bind-value', 600);
     assert.deepEqual(cookie, {
       name: BINDING_COOKIE,
       value: 'bind-value',
-      path: '/t/acme/auth',
+      path: '/',
       maxAgeSeconds: 600,
       httpOnly: true,
       secure: true,
@@ -131,7 +154,7 @@ describe('bindingCookie', () => {
     });
     assert.equal(
       serializeCookie(cookie),
-      'deskgate_binding=bind-value; Path=/t/acme/auth; Max-Age=600; HttpOnly; Secure; SameSite=Lax',
+      '__Host-deskgate_binding=bind-value; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=Lax',
     );
   });
 });

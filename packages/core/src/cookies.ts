@@ -1,5 +1,11 @@
 // Session cookies as data: names, paths and attributes decided here, written to headers at the edge.
-import { COOKIE_ACCESS, COOKIE_REFRESH, paths } from '@deskgate/protocol';
+import {
+  COOKIE_ACCESS,
+  COOKIE_REFRESH,
+  LEGACY_COOKIE_ACCESS,
+  LEGACY_COOKIE_REFRESH,
+  paths,
+} from '@deskgate/protocol';
 
 export interface CookieDescriptor {
   name: string;
@@ -36,14 +42,27 @@ export function clearedSessionCookies(tenant: string): CookieDescriptor[] {
   return [accessCookie(tenant, '', 0), refreshCookie(tenant, '', 0)];
 }
 
-export const BINDING_COOKIE = 'deskgate_binding';
+/** Deletions of the unprefixed cookies of earlier versions (same paths and partition, legacy names). */
+export function clearedLegacyCookies(tenant: string, names: readonly string[]): CookieDescriptor[] {
+  return [
+    { ...accessCookie(tenant, '', 0), name: LEGACY_COOKIE_ACCESS },
+    { ...refreshCookie(tenant, '', 0), name: LEGACY_COOKIE_REFRESH },
+  ].filter((cookie) => names.includes(cookie.name));
+}
 
-/** First-party cookie in the popup tying sign-in steps to the browser that opened the sign-in page. */
-export function bindingCookie(tenant: string, value: string, maxAgeSeconds: number): CookieDescriptor {
+/** `__Host-`: Secure, Path=/ and no Domain, so no other host (a sibling subdomain) can set or shadow it. */
+export const BINDING_COOKIE = '__Host-deskgate_binding';
+
+/**
+ * First-party cookie in the popup naming this browser: an attempt is bound to the browser whose sign-in
+ * page opened it first, and every later popup step needs the same cookie. One value serves every attempt
+ * and tenant in the browser, so two sign-ins in parallel do not overwrite each other's binding.
+ */
+export function bindingCookie(value: string, maxAgeSeconds: number): CookieDescriptor {
   return {
     name: BINDING_COOKIE,
     value,
-    path: `${paths.tenant(tenant)}/auth`,
+    path: '/',
     maxAgeSeconds,
     httpOnly: true,
     secure: true,

@@ -5,6 +5,7 @@ import {
   base64urlEncode,
   confirmationCode,
   hmacSha256,
+  normalizeConfirmationCode,
   randomToken,
   sha256,
   timingSafeEqual,
@@ -107,5 +108,25 @@ describe('confirmationCode', () => {
 
   it('varies between calls', () => {
     assert.ok(new Set(codes).size > 490, 'codes repeat far more often than 30^6 possibilities allow');
+  });
+
+  it('redraws bytes that would bias the draw (240-255), so every character is equally likely', () => {
+    // 240 = 8 * 30: bytes from 240 up map unevenly and must be skipped, not folded onto the first 16.
+    const feed = [240, 255, 0, 241, 29, 30, 59, 250, 60, 239];
+    const randomBytes = (n: number) => Uint8Array.from(feed.splice(0, n));
+    // Drawn: 0 -> A, 29 -> 9, 30 -> A, 59 -> 9, 60 -> A, 239 -> 9 (240, 255, 241, 250 redrawn).
+    assert.equal(confirmationCode(randomBytes), 'A9A-9A9');
+  });
+});
+
+describe('normalizeConfirmationCode', () => {
+  it('accepts what a person types: any case, spaces, with or without the dash', () => {
+    for (const typed of ['K7Q-X2M', 'k7q-x2m', ' K7Q X2M ', 'K7QX2M', 'k-7-q-x-2-m'])
+      assert.equal(normalizeConfirmationCode(typed), 'K7Q-X2M');
+  });
+
+  it('gives an empty string for anything that cannot be a code', () => {
+    for (const typed of ['', 'K7Q-X2', 'K7Q-X2MM', 'K7Q_X2M', '<script>', 'ÄÄÄ-ÄÄÄ'])
+      assert.equal(normalizeConfirmationCode(typed), '');
   });
 });

@@ -38,10 +38,27 @@ export function timingSafeEqual(a: string, b: string): boolean {
 }
 
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789';
+/** The largest multiple of the alphabet's size that fits in a byte: bytes at or above it are redrawn. */
+const CODE_BYTE_LIMIT = 256 - (256 % CODE_ALPHABET.length);
 
-/** A short human-comparable code such as `K7Q-X2M` (no 0/O/1/I/L/U). */
-export function confirmationCode(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(6));
-  const chars = Array.from(bytes, (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]);
+/**
+ * A short human-typable code such as `K7Q-X2M` (no 0/O/1/I/L/U): 30^6, about 29 bits. Each character is
+ * drawn by rejection sampling (`byte % 30` alone would favour the first 16 characters).
+ */
+export function confirmationCode(
+  randomBytes: (n: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n)),
+): string {
+  const chars: string[] = [];
+  while (chars.length < 6) {
+    for (const byte of randomBytes(6 - chars.length)) {
+      if (byte < CODE_BYTE_LIMIT && chars.length < 6) chars.push(CODE_ALPHABET[byte % CODE_ALPHABET.length]!);
+    }
+  }
   return `${chars.slice(0, 3).join('')}-${chars.slice(3).join('')}`;
+}
+
+/** The code as typed by a person: case, spaces and dashes do not matter. Empty when it cannot be one. */
+export function normalizeConfirmationCode(typed: string): string {
+  const compact = typed.toUpperCase().replace(/[\s-]/g, '');
+  return /^[A-Z0-9]{6}$/.test(compact) ? `${compact.slice(0, 3)}-${compact.slice(3)}` : '';
 }

@@ -4,6 +4,8 @@ import type { ErrorCode } from '@deskgate/protocol';
 const STATUS: Partial<Record<ErrorCode, number>> = {
   bad_request: 400,
   validation_failed: 400,
+  body_too_large: 413,
+  rate_limited: 429,
   not_found: 404,
   method_not_allowed: 405,
   internal_error: 500,
@@ -16,6 +18,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   attempt_proof_invalid: 403,
   attempt_already_redeemed: 409,
   attempt_already_completed: 409,
+  attempt_locked: 410,
+  confirmation_code_mismatch: 400,
+  signin_chooser_required: 403,
   sso_not_configured: 404,
   sso_idp_unreachable: 502,
 };
@@ -32,9 +37,16 @@ export class DeskgateError extends Error {
   override name = 'DeskgateError';
   readonly code: ErrorCode;
   readonly status: number;
-  constructor(code: ErrorCode, message: string, options?: { status?: number; cause?: unknown }) {
+  /** Response headers that belong to the error, such as the `Retry-After` of rate_limited. */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { status?: number; cause?: unknown; headers?: Record<string, string> },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options?.status ?? statusForCode(code);
+    this.headers = options?.headers ?? {};
   }
 }

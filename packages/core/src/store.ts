@@ -81,6 +81,8 @@ export interface AttemptRecord {
   completedAt: number | null;
   confirmedAt: number | null;
   redeemedAt: number | null;
+  /** Wrong confirmation codes entered so far; enough of them burn the attempt. */
+  confirmFailures: number;
 }
 
 export interface SsoTransactionRecord {
@@ -148,11 +150,24 @@ export interface Store {
   /** Sets redeemedAt only if completed and not redeemed: exactly one concurrent caller gets true. */
   redeemAttempt(id: string, now: number): Promise<boolean>;
 
+  /** Adds one wrong confirmation entry and returns the new total (0 for an unknown attempt). */
+  failAttemptConfirmation(id: string): Promise<number>;
+
   createSsoTransaction(tx: SsoTransactionRecord): Promise<void>;
   /** Returns and deletes the transaction in one step: any retrieval burns it. */
   takeSsoTransaction(stateDigest: string): Promise<SsoTransactionRecord | undefined>;
 
-  /** Deletes expired attempts, transactions, refresh tokens and sessions ended before `before`. */
+  /**
+   * Fixed-window rate-limit counters, shared by every instance. Adds `cost` to the counter `key` for the
+   * window starting at `windowStart` and returns the count after it. A counter of an older window starts
+   * over; one of a newer window (an instance whose clock runs ahead) is kept and added to.
+   * `expiresAt` (the window's end) lets purgeExpired delete it.
+   */
+  hitRateLimit(key: string, windowStart: number, expiresAt: number, cost: number): Promise<number>;
+  /** The count of `key` in the window starting at `windowStart` (or a newer one), 0 when none; writes nothing. */
+  peekRateLimit(key: string, windowStart: number): Promise<number>;
+
+  /** Deletes expired attempts, transactions, refresh tokens, rate-limit counters, and sessions ended before `before`. */
   purgeExpired(before: number): Promise<void>;
 }
 

@@ -9,8 +9,15 @@ export const SDK_HEADER = 'x-deskgate-sdk';
 /** Tenant codes: lowercase letters and digits, three or more (F12). */
 export const TENANT_CODE_PATTERN = /^[a-z0-9]{3,}$/;
 
-export const COOKIE_ACCESS = 'access_token_cookie';
-export const COOKIE_REFRESH = 'refresh_token_cookie';
+/**
+ * Session cookie names. `__Secure-` makes browsers refuse them unless set with `Secure` from a secure
+ * origin, so a network attacker on plain HTTP cannot plant one. The documented names are the part after
+ * the prefix; the unprefixed legacy names are still read (and then cleared) for one session lifetime.
+ */
+export const COOKIE_ACCESS = '__Secure-access_token_cookie';
+export const COOKIE_REFRESH = '__Secure-refresh_token_cookie';
+export const LEGACY_COOKIE_ACCESS = 'access_token_cookie';
+export const LEGACY_COOKIE_REFRESH = 'refresh_token_cookie';
 
 export const paths = {
   jwks: '/.well-known/jwks.json',
@@ -19,7 +26,10 @@ export const paths = {
   tenant: (t: string) => `/t/${t}`,
   session: (t: string) => `/t/${t}/auth/session`,
   refresh: (t: string) => `/t/${t}/auth/refresh`,
-  logout: (t: string) => `/t/${t}/auth/logout`,
+  /** Under the refresh cookie's path, so that both session cookies reach it. */
+  logout: (t: string) => `/t/${t}/auth/refresh/logout`,
+  /** The earlier logout path, kept for SDK loaders still cached: only the access cookie reaches it. */
+  legacyLogout: (t: string) => `/t/${t}/auth/logout`,
   attempts: (t: string) => `/t/${t}/auth/attempts`,
   attemptRedeem: (t: string, id: string) => `/t/${t}/auth/attempts/${id}/redeem`,
   attemptConfirm: (t: string, id: string) => `/t/${t}/auth/attempts/${id}/confirm`,
@@ -32,6 +42,8 @@ export const paths = {
 export const ERROR_CODES = [
   'bad_request',
   'validation_failed',
+  'body_too_large',
+  'rate_limited',
   'not_found',
   'method_not_allowed',
   'internal_error',
@@ -52,6 +64,9 @@ export const ERROR_CODES = [
   'attempt_already_redeemed',
   'attempt_already_completed',
   'attempt_proof_invalid',
+  'attempt_locked',
+  'confirmation_code_mismatch',
+  'signin_chooser_required',
   'sso_not_configured',
   'sso_browser_mismatch',
   'sso_state_mismatch',
@@ -109,7 +124,10 @@ export interface CreateAttemptResponse {
   attemptId: string;
   /** Where the SDK points the popup it opened. */
   signInUrl: string;
-  /** Short code shown in the overlay; the completion page shows it too when it must be confirmed. */
+  /**
+   * Short code shown in the overlay when the sign-in must be confirmed: the agent types it on the
+   * completion page, which never shows it (only the SDK that started the attempt knows it).
+   */
   confirmationCode: string;
   expiresAt: string;
   pollIntervalMs: number;
