@@ -98,4 +98,18 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'confirm failures and rate limits',
+    up: ({ time }) => `
+      ALTER TABLE attempts ADD COLUMN confirm_failures INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE rate_limits (
+        key TEXT PRIMARY KEY,
+        window_start ${time} NOT NULL,
+        count INTEGER NOT NULL,
+        expires_at ${time} NOT NULL
+      );
+      CREATE INDEX rate_limits_expires_at ON rate_limits (expires_at);
+    `,
+  },
 ];

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, it } from 'vitest';
-import { describeStoreConformance } from './conformance.ts';
+import { describeStoreConformance } from './conformance/index.ts';
 import { createPostgresStore } from './postgres.ts';
 
 const connectionString = process.env.DESKGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

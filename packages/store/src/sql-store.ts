@@ -257,8 +257,8 @@ export class SqlStore implements Store {
   async createAttempt(a: AttemptRecord): Promise<void> {
     await this.#db.run(
       `INSERT INTO attempts (id, tenant, challenge, origin, confirmation_code, created_at, expires_at,
-         binding_digest, user_id, method, completed_at, confirmed_at, redeemed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         binding_digest, user_id, method, completed_at, confirmed_at, redeemed_at, confirm_failures)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         a.id,
         a.tenant,
@@ -273,6 +273,7 @@ export class SqlStore implements Store {
         a.completedAt,
         a.confirmedAt,
         a.redeemedAt,
+        a.confirmFailures,
       ],
     );
   }
@@ -314,6 +315,15 @@ export class SqlStore implements Store {
     );
   }
 
+  async failAttemptConfirmation(id: string): Promise<number> {
+    // One statement: concurrent wrong entries each get their own total, none is lost.
+    const [row] = await this.#db.all(
+      'UPDATE attempts SET confirm_failures = confirm_failures + 1 WHERE id = ? RETURNING confirm_failures',
+      [id],
+    );
+    return row ? Number(row.confirm_failures) : 0;
+  }
+
   async createSsoTransaction(t: SsoTransactionRecord): Promise<void> {
     await this.#db.run(
       `INSERT INTO sso_transactions (state_digest, tenant, attempt_id, provider_id, nonce, code_verifier,
@@ -340,10 +350,38 @@ export class SqlStore implements Store {
     );
   }
 
+  async hitRateLimit(key: string, windowStart: number, expiresAt: number, cost: number): Promise<number> {
+    // One upsert, so instances hitting the same key at once cannot lose a hit. Every CASE reads the row
+    // as it was: a stored window older than this one starts over, a newer one (a clock running ahead)
+    // is kept and added to.
+    const [row] = await this.#db.all(
+      `INSERT INTO rate_limits (key, window_start, count, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET
+         count = CASE WHEN rate_limits.window_start < excluded.window_start
+           THEN excluded.count ELSE rate_limits.count + excluded.count END,
+         window_start = CASE WHEN rate_limits.window_start < excluded.window_start
+           THEN excluded.window_start ELSE rate_limits.window_start END,
+         expires_at = CASE WHEN rate_limits.window_start < excluded.window_start
+           THEN excluded.expires_at ELSE rate_limits.expires_at END
+       RETURNING count`,
+      [key, windowStart, cost, expiresAt],
+    );
+    return Number(row?.count);
+  }
+
+  async peekRateLimit(key: string, windowStart: number): Promise<number> {
+    const [row] = await this.#db.all('SELECT count FROM rate_limits WHERE key = ? AND window_start >= ?', [
+      key,
+      windowStart,
+    ]);
+    return row ? Number(row.count) : 0;
+  }
+
   async purgeExpired(before: number): Promise<void> {
     await this.#db.transaction(async (tx) => {
       await tx.run('DELETE FROM attempts WHERE expires_at < ?', [before]);
       await tx.run('DELETE FROM sso_transactions WHERE expires_at < ?', [before]);
+      await tx.run('DELETE FROM rate_limits WHERE expires_at < ?', [before]);
       // Tokens go first: they reference their session.
       await tx.run(
         `DELETE FROM refresh_tokens WHERE expires_at < ?

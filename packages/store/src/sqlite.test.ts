@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, it } from 'vitest';
-import { describeStoreConformance } from './conformance.ts';
+import { describeStoreConformance } from './conformance/index.ts';
 import { createSqliteStore } from './sqlite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deskgate-store-'));
@@ -64,6 +64,7 @@ describe('SQLite store shared by several processes', () => {
       completedAt: 1,
       confirmedAt: null,
       redeemedAt: null,
+      confirmFailures: 0,
     });
     await store.close();
     const wins = await runProcesses({ ATTEMPT_ID: 'attempt-1' });
