@@ -1,10 +1,11 @@
 // createApp(deps): the whole HTTP API as a Hono app, with no listening socket (the node entry adds that).
-import { DeskgateError } from '@deskgate/core';
+import { DeskgateError, defaultRateLimits } from '@deskgate/core';
 import { Hono } from 'hono';
 import type { AppEnv, Deps } from './deps.ts';
 import { notFound, onError } from './http/errors.ts';
+import { rateLimits } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
-import { loadTenant, tenantCors } from './http/tenant.ts';
+import { loadTenant, sdkCors } from './http/tenant.ts';
 import { params } from './http/validation.ts';
 import { setPageHeaders } from './pages/headers.ts';
 import { pickLocale } from './pages/messages.ts';
@@ -20,6 +21,7 @@ import { signInRoutes } from './routes/signin.ts';
 import { TenantPath } from './schemas/common.ts';
 import { KeyRing } from './services/keyring.ts';
 import { OidcService } from './services/oidc.ts';
+import { RateLimiter } from './services/rate-limiter.ts';
 import { SessionService } from './services/sessions.ts';
 import { TenantService } from './services/tenants.ts';
 
@@ -43,6 +45,11 @@ export function createApp(deps: Deps, options?: AppOptions) {
     sessions: new SessionService({ store: deps.store, keys: deps.keys, keyring, issuer: deps.publicUrl }),
     oidc: new OidcService({ tenants, fetch: deps.fetch }),
     productName: options?.productName ?? 'Deepdesk',
+    limits: rateLimits(
+      new RateLimiter({ store: deps.store, settings: deps.rateLimits ?? defaultRateLimits(), now: deps.now }),
+      deps.trustedProxyHops ?? 0,
+    ),
+    sdkCors: sdkCors(new URL(deps.publicUrl).origin),
   };
 
   const app = new Hono<AppEnv>();
@@ -54,7 +61,11 @@ export function createApp(deps: Deps, options?: AppOptions) {
       const locale = pickLocale(c.req.query('locale'), c.req.header('accept-language'));
       c.get('log').info({ code: error.code, status: error.status }, 'request failed');
       setPageHeaders(c);
-      return c.html(errorPage(locale, services.productName, error.code, error.message), error.status as 400);
+      return c.html(
+        errorPage(locale, services.productName, error.code, error.message),
+        error.status as 400,
+        error.headers,
+      );
     }
     return onError(error, c);
   });
@@ -65,8 +76,8 @@ export function createApp(deps: Deps, options?: AppOptions) {
   app.route('/', referenceRoutes(services));
 
   const tenant = new Hono<AppEnv>();
-  // Tenant and CORS come before anything a route declares (requireSdkWrite, then its validators).
-  tenant.use(loadTenant(tenants), tenantCors(new URL(deps.publicUrl).origin), params(TenantPath));
+  // The tenant comes before anything a route declares (its CORS, rate limits, checks, then validators).
+  tenant.use(loadTenant(tenants), params(TenantPath));
   tenant.route('/', sessionRoutes(services));
   tenant.route('/', attemptRoutes(services));
   tenant.route('/', signInRoutes(services));

@@ -1,5 +1,5 @@
 // What createApp needs from the outside world; the node entry builds it, tests build their own.
-import type { DerivedKeys, Store, TenantConfig } from '@deskgate/core';
+import type { DerivedKeys, RateLimitSettings, Store, TenantConfig } from '@deskgate/core';
 import type { Logger } from 'pino';
 
 export interface SdkAssets {
@@ -25,9 +25,18 @@ export interface Deps {
   sdk?: SdkAssets;
   /** The API reference viewer; without it /reference and its files answer 404. */
   reference?: ReferenceAssets;
+  /** Rate limits (DESKGATE_RATE_LIMITS). @default defaultRateLimits() */
+  rateLimits?: RateLimitSettings;
+  /**
+   * How many proxies in front of the API append to `X-Forwarded-For` (DESKGATE_TRUSTED_PROXY_HOPS); the
+   * client address is the entry that many places from the right. @default 0: the socket's peer address
+   */
+  trustedProxyHops?: number;
 }
 
 export interface AppEnv {
+  /** What @hono/node-server passes along; tests pass the same shape to `app.request`. */
+  Bindings: { incoming?: { socket?: { remoteAddress?: string } } };
   Variables: {
     requestId: string;
     log: Logger;

@@ -4,10 +4,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApp } from './app.ts';
+import { EMPTY_BODY_LIMIT, limitBody } from './http/body-limit.ts';
 import {
   applySeedFile,
   createLogger,
   createRuntime,
+  limitSettings,
   loadReferenceAssets,
   loadSdkAssets,
   watchSdkAssets,
@@ -23,6 +25,7 @@ const publicUrl = (env.DESKGATE_PUBLIC_URL ?? `${tls ? 'https' : 'http'}://${hos
   '',
 );
 
+const limits = limitSettings(env);
 const runtime = await createRuntime(env, logger);
 
 // Only for end-to-end tests: lets a test move this server's clock. Never set it anywhere else.
@@ -59,12 +62,13 @@ const api = createApp({
     return sdk;
   },
   reference,
+  ...limits,
 });
 let app: { fetch: typeof api.fetch } = api;
 if (unsafeTestClock) {
   logger.warn('DESKGATE_UNSAFE_TEST_CLOCK is on: POST /__test__/clock moves the clock. Tests only!');
   const root = new Hono();
-  root.post('/__test__/clock', async (c) => {
+  root.post('/__test__/clock', limitBody(EMPTY_BODY_LIMIT), async (c) => {
     const { advanceMs } = await c.req.json<{ advanceMs: number }>();
     clockOffsetMs += advanceMs;
     return c.json({ now: new Date(now()).toISOString() });

@@ -3,7 +3,14 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deriveKeys, generateMasterKey, parseMasterKey, type Store } from '@deskgate/core';
+import {
+  deriveKeys,
+  generateMasterKey,
+  parseMasterKey,
+  parseRateLimitSettings,
+  type RateLimitSettings,
+  type Store,
+} from '@deskgate/core';
 import { openStore } from '@deskgate/store';
 import pino, { type Logger } from 'pino';
 import type { ReferenceAssets, SdkAssets } from './deps.ts';
@@ -27,6 +34,20 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', fd: 1 | 2 
     },
     pino.destination(fd),
   );
+}
+
+/** Request limits from DESKGATE_RATE_LIMITS and DESKGATE_TRUSTED_PROXY_HOPS; throws on a bad value. */
+export function limitSettings(env: NodeJS.ProcessEnv): {
+  rateLimits: RateLimitSettings;
+  trustedProxyHops: number;
+} {
+  const hops = env.DESKGATE_TRUSTED_PROXY_HOPS?.trim() || '0';
+  if (!/^\d{1,2}$/.test(hops)) {
+    throw new TypeError(
+      'DESKGATE_TRUSTED_PROXY_HOPS must be the number of proxies in front of the API (0-99)',
+    );
+  }
+  return { rateLimits: parseRateLimitSettings(env.DESKGATE_RATE_LIMITS), trustedProxyHops: Number(hops) };
 }
 
 /** The master key from DESKGATE_MASTER_KEY, or for the embedded default one generated into the data dir. */

@@ -215,8 +215,8 @@ describe('POST /t/{tenant}/auth/logout', () => {
     assert.equal(response.status, 204);
     const cleared = response.headers.getSetCookie();
     assert.deepEqual(cleared, [
-      'access_token_cookie=; Path=/t/acme; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=None; Partitioned',
-      'refresh_token_cookie=; Path=/t/acme/auth/refresh; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=None; Partitioned',
+      '__Secure-access_token_cookie=; Path=/t/acme; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=None; Partitioned',
+      '__Secure-refresh_token_cookie=; Path=/t/acme/auth/refresh; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=None; Partitioned',
     ]);
     // A copy of the old cookies is worthless now.
     const session = await h.sdk(paths.session(TENANT), { jar: kept });

@@ -211,7 +211,9 @@ describe('GET /openapi.json', () => {
       'origin_not_allowed',
     ]);
     assert.deepEqual(errorCodes(redeem, 409), ['attempt_already_redeemed']);
-    assert.deepEqual(errorCodes(redeem, 410), ['attempt_expired']);
+    assert.deepEqual(errorCodes(redeem, 410)?.toSorted(), ['attempt_expired', 'attempt_locked']);
+    assert.deepEqual(errorCodes(redeem, 413), ['body_too_large']);
+    assert.deepEqual(errorCodes(redeem, 429), ['rate_limited']);
     const session = doc.paths['/t/{tenant}/auth/session']?.get;
     assert.deepEqual(errorCodes(session, 401)?.toSorted(), [
       'session_expired',

@@ -12,7 +12,7 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
 export function onError(error: Error, c: Context<AppEnv>) {
   if (error instanceof DeskgateError) {
     c.get('log')?.info({ code: error.code, status: error.status }, 'request failed');
-    return c.json(errorBody(error.code, error.message), error.status as ContentfulStatusCode);
+    return c.json(errorBody(error.code, error.message), error.status as ContentfulStatusCode, error.headers);
   }
   // Never echo an unexpected error: it may quote a token or a connection string.
   // The stack's first line repeats the message, so only the frames are logged.

@@ -28,14 +28,15 @@ export function isSameOriginRequest(c: Context, selfOrigin: string): boolean {
 }
 
 /**
- * CORS for the SDK's credentialed requests: only the tenant's exact origins are echoed, never `*`.
- * A disallowed Origin is refused outright (403 origin_not_allowed, logged with the code).
+ * CORS for the SDK's credentialed JSON endpoints, and only for them: hosted pages (the completion page
+ * carries the proof) must never be readable by another origin. Only the tenant's exact origins are
+ * echoed, never `*`. A disallowed Origin is refused outright (403 origin_not_allowed, logged with the code).
  */
-export function tenantCors(selfOrigin: string): MiddlewareHandler<AppEnv> {
-  return async function tenantCors(c, next) {
+export function sdkCors(selfOrigin: string): MiddlewareHandler<AppEnv> {
+  return async function sdkCors(c, next) {
     const origin = c.req.header('origin');
     c.header('Vary', 'Origin', { append: true });
-    // Our own hosted pages (the confirmation form) are same-origin and need no CORS.
+    // Same-origin requests (the reference viewer trying an endpoint) need no CORS.
     if (origin === undefined || isSameOriginRequest(c, selfOrigin)) return next();
     if (!isAllowedOrigin(c.get('tenant'), origin)) {
       throw new DeskgateError('origin_not_allowed', 'This origin is not allowed to use this tenant');
@@ -69,6 +70,24 @@ export function requireSdkWrite(): MiddlewareHandler<AppEnv> {
       (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
     if (!json && c.req.header(SDK_HEADER) === undefined) {
       throw new DeskgateError('csrf_header_required', `Send JSON or the ${SDK_HEADER} header`);
+    }
+    await next();
+  };
+}
+
+/**
+ * A sign-in method starts only from a click on our own chooser: a same-origin, user-activated top-level
+ * navigation, as Fetch Metadata (which pages cannot forge) reports it. So a foreign page cannot drive the
+ * agent's tab past the chooser, and a request without Fetch Metadata (not a current browser) is refused.
+ */
+export function requireChooserNavigation(): MiddlewareHandler<AppEnv> {
+  return async function requireChooserNavigation(c, next) {
+    const fromChooser =
+      c.req.header('sec-fetch-site') === 'same-origin' &&
+      c.req.header('sec-fetch-user') === '?1' &&
+      c.req.header('sec-fetch-mode') === 'navigate';
+    if (!fromChooser) {
+      throw new DeskgateError('signin_chooser_required', 'Start signing in from the sign-in window');
     }
     await next();
   };

@@ -2,6 +2,7 @@
 import { DeskgateError } from '@deskgate/core';
 import { uniqueSymbol, validator } from 'hono-openapi';
 import type { GenericSchema } from 'valibot';
+import { BODY_LIMIT, bufferBody, FORM_BODY_LIMIT, JSON_BODY_LIMIT } from './body-limit.ts';
 
 type PathItem = PropertyKey | { readonly key: unknown };
 interface ValidationResult {
@@ -82,13 +83,15 @@ export function params<S extends GenericSchema>(schema: S) {
 }
 
 /**
- * A JSON object body. Hono's own JSON reading answers a plain-text 400 for malformed JSON and hands `{}`
- * on for other media types, so the body is checked here first: anything but a JSON object sent as
- * application/json (not JSON, an array, null, nothing) is validation_failed.
+ * A JSON object body of at most `maxBytes`, refused with 413 body_too_large before it is parsed.
+ * Hono's own JSON reading answers a plain-text 400 for malformed JSON and hands `{}` on for other media
+ * types, so the body is checked here first: anything but a JSON object sent as application/json (not
+ * JSON, an array, null, nothing) is validation_failed.
  */
-export function jsonBody<S extends GenericSchema>(schema: S) {
+export function jsonBody<S extends GenericSchema>(schema: S, maxBytes = JSON_BODY_LIMIT) {
   const validate = validator('json', schema, failWith(schema));
   const guarded: typeof validate = async (c, next) => {
+    await bufferBody(c, maxBytes);
     const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
     let body: unknown;
     try {
@@ -102,5 +105,26 @@ export function jsonBody<S extends GenericSchema>(schema: S) {
     return validate(c, next);
   };
   // hono-openapi finds a route's declaration under this symbol; the guard carries its validator's.
-  return Object.assign(guarded, { [uniqueSymbol]: Reflect.get(validate, uniqueSymbol) }) as typeof validate;
+  return Object.assign(guarded, {
+    [uniqueSymbol]: Reflect.get(validate, uniqueSymbol),
+    [BODY_LIMIT]: maxBytes,
+  }) as typeof validate;
+}
+
+const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
+const FORM_EXPECTED = `body: must be a form sent as ${FORM_MEDIA_TYPE}`;
+
+/** A hosted page's form body (urlencoded) of at most `maxBytes`, validated like the other inputs. */
+export function formBody<S extends GenericSchema>(schema: S, maxBytes = FORM_BODY_LIMIT) {
+  const validate = validator('form', schema, failWith(schema));
+  const guarded: typeof validate = async (c, next) => {
+    await bufferBody(c, maxBytes);
+    const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    if (mediaType !== FORM_MEDIA_TYPE) throw new DeskgateError('validation_failed', FORM_EXPECTED);
+    return validate(c, next);
+  };
+  return Object.assign(guarded, {
+    [uniqueSymbol]: Reflect.get(validate, uniqueSymbol),
+    [BODY_LIMIT]: maxBytes,
+  }) as typeof validate;
 }

@@ -11,13 +11,32 @@ background:#3454d1;color:#fff;font:inherit;font-weight:600;text-align:center;tex
 .button:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
 .code{font:700 2rem/1.2 ui-monospace,monospace;letter-spacing:.15em;text-align:center;margin:1rem 0}
 .muted{opacity:.7;font-size:.9rem}
+label{display:block;font-weight:600;margin:1rem 0 .25rem}
+.code-input{display:block;width:100%;box-sizing:border-box;padding:.6rem;font:700 1.6rem/1.2 ui-monospace,monospace;
+letter-spacing:.15em;text-align:center;text-transform:uppercase;border:2px solid #8a93a6;border-radius:8px}
+.code-input:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
+.alert{color:#b3261e;font-weight:600}
+[data-locked]{opacity:.55;cursor:not-allowed}
 [hidden]{display:none!important}`;
 
+/** How long a guarded control stays inert after its page becomes visible or focused again. */
+export const GUARD_MS = 800;
+
 /**
- * Completion page: hand the one-time proof to the opener, addressed to the exact origin that created the
- * attempt. Without an opener (COOP, another browser, a forwarded link) the confirmation form stays visible.
+ * The hosted pages' one script.
+ * 1. DoubleClickjacking guard: controls marked `data-guard` stay inert until the page has been visible and
+ *    focused for GUARD_MS, and again after every blur or hide, so a click or key meant for another page
+ *    (one that swapped this window in under the pointer) cannot land on them.
+ * 2. Completion page: hand the one-time proof to the opener, addressed to the exact origin that created the
+ *    attempt. Without an opener (COOP, another browser, a forwarded link) the code-entry form stays.
  */
-export const COMPLETE_JS = `(function(){
+export const PAGES_JS = `(function(){
+var guarded=document.querySelectorAll('[data-guard]');var timer;
+function lock(){clearTimeout(timer);for(var i=0;i<guarded.length;i++){guarded[i].setAttribute('data-locked','');if(guarded[i].tagName==='INPUT')guarded[i].readOnly=true}}
+function unlockSoon(){lock();if(document.visibilityState!=='visible')return;timer=setTimeout(function(){for(var i=0;i<guarded.length;i++){guarded[i].removeAttribute('data-locked');guarded[i].readOnly=false}},${GUARD_MS})}
+function stop(e){var t=e.target;var el=t&&t.closest?t.closest('[data-guard]'):null;if(e.type==='submit')el=t.querySelector('[data-guard][data-locked]');if(el&&el.hasAttribute('data-locked')){e.preventDefault();e.stopImmediatePropagation()}}
+if(guarded.length){document.addEventListener('visibilitychange',unlockSoon);window.addEventListener('focus',unlockSoon);window.addEventListener('blur',lock);
+document.addEventListener('click',stop,true);document.addEventListener('submit',stop,true);unlockSoon()}
 var el=document.getElementById('deskgate-data');if(!el)return;
 var d=JSON.parse(el.textContent);var opener=window.opener;
 if(!opener||opener===window)return;

@@ -24,7 +24,7 @@ export const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; " +
   "base-uri 'none'; frame-ancestors 'none'";
 
-export function layout(locale: Locale, title: string, body: string, options?: { script?: boolean }): string {
+export function layout(locale: Locale, title: string, body: string): string {
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -32,7 +32,7 @@ export function layout(locale: Locale, title: string, body: string, options?: { 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="/assets/pages.css">
-${options?.script ? '<script src="/assets/complete.js" defer></script>' : ''}
+<script src="/assets/pages.js" defer></script>
 </head>
 <body>
 <main class="card">

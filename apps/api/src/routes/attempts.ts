@@ -13,7 +13,7 @@ import { Hono } from 'hono';
 import { describeRoute, resolver } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
-import { setCookies } from '../http/cookies.ts';
+import { setSessionCookies } from '../http/cookies.ts';
 import { requireSdkWrite } from '../http/tenant.ts';
 import { jsonBody, params } from '../http/validation.ts';
 import * as schemas from '../schemas/attempts.ts';
@@ -26,8 +26,10 @@ const AttemptPath = v.object({
 
 const json = (schema: v.GenericSchema) => ({ 'application/json': { schema: resolver(schema) } });
 
-export function attemptRoutes({ deps, sessions }: Services) {
+export function attemptRoutes({ deps, sessions, limits, sdkCors }: Services) {
   const app = new Hono<AppEnv>();
+  app.use('/attempts', sdkCors);
+  app.use('/attempts/:id/redeem', sdkCors);
 
   app.post(
     '/attempts',
@@ -38,10 +40,12 @@ export function attemptRoutes({ deps, sessions }: Services) {
       security: SDK_WRITE,
       responses: {
         201: { description: 'Created', content: json(schemas.CreateAttemptResponse) },
-        ...errorResponses(['validation_failed', ...SDK_WRITE_ERRORS]),
+        ...errorResponses(['validation_failed', 'body_too_large', 'rate_limited', ...SDK_WRITE_ERRORS]),
       },
     }),
     requireSdkWrite(),
+    limits.requests('attempts.create.ip', 'ip'),
+    limits.requests('attempts.create.tenant', 'tenant'),
     jsonBody(schemas.CreateAttemptRequest),
     async (c) => {
       const tenant = c.get('tenant');
@@ -79,16 +83,21 @@ export function attemptRoutes({ deps, sessions }: Services) {
         },
         ...errorResponses([
           'validation_failed',
+          'body_too_large',
+          'rate_limited',
           ...SDK_WRITE_ERRORS,
           'attempt_not_found',
           'attempt_verifier_mismatch',
           'attempt_proof_invalid',
           'attempt_already_redeemed',
           'attempt_expired',
+          'attempt_locked',
         ]),
       },
     }),
     requireSdkWrite(),
+    limits.failures('attempts.redeem.failures.ip', 'ip'),
+    limits.requests('attempts.redeem.attempt', 'attempt'),
     params(AttemptPath),
     jsonBody(schemas.RedeemAttemptRequest),
     async (c) => {
@@ -116,6 +125,7 @@ export function attemptRoutes({ deps, sessions }: Services) {
           attempt_expired: 'This sign-in attempt has expired; start again',
           attempt_already_redeemed: 'This sign-in attempt was already used',
           attempt_proof_invalid: 'The completion proof is not valid for this attempt',
+          attempt_locked: 'Too many wrong confirmation codes were typed; start again',
         } as const;
         throw new DeskgateError(decision.code, messages[decision.code]);
       }
@@ -128,7 +138,7 @@ export function attemptRoutes({ deps, sessions }: Services) {
       if (!user)
         throw new DeskgateError('attempt_not_found', 'The user of this sign-in attempt no longer exists');
       const issued = await sessions.start(tenant, user, attempt.method ?? 'sso', now);
-      setCookies(c, issued.cookies);
+      setSessionCookies(c, tenant.code, issued.cookies);
       const response: RedeemAttemptResponse = { status: 'signed_in', session: issued.session };
       return c.json(response);
     },

@@ -1,15 +1,24 @@
-// The popup's last steps: the completion page hands the proof to the opener, else the agent confirms the code.
-import { attemptProof, DeskgateError } from '@deskgate/core';
+// The popup's last steps: the completion page hands the proof to the opener, else the agent types the code.
+import {
+  type AttemptRecord,
+  attemptProof,
+  DeskgateError,
+  isAttemptLocked,
+  MAX_CONFIRM_FAILURES,
+  normalizeConfirmationCode,
+  type TenantConfig,
+  timingSafeEqual,
+} from '@deskgate/core';
 import { MESSAGE_ATTEMPT_COMPLETE, PROTOCOL_VERSION, paths } from '@deskgate/protocol';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { requireBinding } from '../http/binding.ts';
 import { isSameOriginRequest } from '../http/tenant.ts';
-import { params, query } from '../http/validation.ts';
+import { formBody, params, query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
-import { messages, pickLocale } from '../pages/messages.ts';
+import { type Locale, messages, pickLocale } from '../pages/messages.ts';
 import { escapeHtml, fill, layout } from '../pages/render.ts';
 import { errorResponses, htmlPage, PageLocale, queryText, TENANT_ERRORS } from '../schemas/common.ts';
 import type { Services } from './context.ts';
@@ -20,65 +29,104 @@ const CompleteQuery = v.object({
 });
 const ConfirmPath = v.object({ id: v.string('must be an attempt id') });
 const ConfirmQuery = v.object({ locale: PageLocale });
+const ConfirmForm = v.object({
+  code: v.pipe(
+    v.string('must be the code the overlay shows, such as K7Q-X2M'),
+    v.maxLength(32),
+    v.description('The code the agent reads in their own overlay and types here'),
+  ),
+});
 
 /** What the completion page and its confirmation answer for an attempt that is not theirs to show. */
-const COMPLETED_ATTEMPT_ERRORS = errorResponses(
-  [...TENANT_ERRORS, 'validation_failed', 'attempt_not_found', 'sso_browser_mismatch', 'attempt_expired'],
-  { html: true },
-);
+const COMPLETED_ATTEMPT_ERRORS = [
+  ...TENANT_ERRORS,
+  'validation_failed',
+  'rate_limited',
+  'attempt_not_found',
+  'sso_browser_mismatch',
+  'attempt_expired',
+  'attempt_locked',
+] as const;
 
-export function completeRoutes({ deps, productName }: Services) {
+export function completeRoutes({ deps, limits, productName }: Services) {
   const app = new Hono<AppEnv>();
   const page = pageHeaders();
   const product = { product: productName };
+
+  /** A completed attempt of this browser, still open to confirmation: anything else is an error page. */
+  async function completedAttempt(c: Context<AppEnv>, tenant: TenantConfig, id: string | undefined) {
+    const attempt = id ? await deps.store.getAttempt(tenant.code, id) : undefined;
+    if (!attempt || attempt.completedAt === null)
+      throw new DeskgateError('attempt_not_found', 'No completed sign-in here');
+    await requireBinding(c, attempt.bindingDigest);
+    return attempt;
+  }
+
+  function checkOpen(attempt: AttemptRecord) {
+    if (isAttemptLocked(attempt))
+      throw new DeskgateError('attempt_locked', 'Too many wrong codes; this sign-in was stopped');
+    if (deps.now() >= attempt.expiresAt)
+      throw new DeskgateError('attempt_expired', 'This sign-in attempt has expired');
+  }
+
+  /**
+   * The completion page's body: the proof for the opener (fast path), and the form in which the agent
+   * types the code their own overlay shows. The page never shows the code: a sign-in that some other page
+   * or person started cannot be released by clicking, only by typing a code only that starter has.
+   */
+  async function completionBody(
+    tenant: TenantConfig,
+    attempt: AttemptRecord,
+    locale: Locale,
+    alert?: string,
+  ) {
+    const m = messages(locale);
+    const data = {
+      type: MESSAGE_ATTEMPT_COMPLETE,
+      v: PROTOCOL_VERSION,
+      attemptId: attempt.id,
+      proof: await attemptProof(deps.keys.attemptProof, attempt.id),
+      origin: attempt.origin,
+    };
+    // JSON in a non-executable script element; `<` is escaped so the data can never close the element.
+    const json = JSON.stringify(data).replace(/</g, '\\u003c');
+    const action = `${paths.attemptConfirm(tenant.code, attempt.id)}?locale=${locale}`;
+    return `<script type="application/json" id="deskgate-data">${json}</script>
+<div id="done" hidden><p>${fill(m.completeDone, product)}</p></div>
+<form id="confirm" method="post" action="${escapeHtml(action)}">
+<p>${fill(m.confirmLead, product)}</p>
+${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
+<input id="code" name="code" class="code-input" required maxlength="16" autocomplete="off" autocapitalize="characters" spellcheck="false" aria-describedby="confirm-warning" data-guard>
+<button class="button" type="submit" data-guard>${escapeHtml(m.confirmButton)}</button>
+<p class="muted" id="confirm-warning">${fill(m.confirmWarning, product)}</p>
+</form>`;
+  }
 
   app.get(
     '/complete',
     describeRoute({
       operationId: 'completionPage',
       tags: ['hosted pages'],
-      summary: 'Hosted completion page: posts the proof to the opener, else asks to confirm the code',
+      summary: 'Hosted completion page: posts the proof to the opener, else asks the agent to type the code',
       responses: {
-        200: htmlPage('Completion page (runs /assets/complete.js)'),
-        ...COMPLETED_ATTEMPT_ERRORS,
+        200: htmlPage('Completion page (runs /assets/pages.js)'),
+        ...errorResponses(COMPLETED_ATTEMPT_ERRORS, { html: true }),
       },
     }),
     page,
+    limits.requests('pages.ip', 'ip'),
     query(CompleteQuery),
     async (c) => {
       const tenant = c.get('tenant');
       const { attempt: id, locale: requested } = c.req.valid('query');
       const locale = pickLocale(requested, c.req.header('accept-language'));
       const m = messages(locale);
-      const attempt = id ? await deps.store.getAttempt(tenant.code, id) : undefined;
-      if (!attempt || attempt.completedAt === null)
-        throw new DeskgateError('attempt_not_found', 'No completed sign-in here');
-      await requireBinding(c, attempt.bindingDigest);
-      const done = `<p>${fill(m.completeDone, product)}</p>`;
+      const attempt = await completedAttempt(c, tenant, id);
       if (attempt.redeemedAt !== null || attempt.confirmedAt !== null) {
-        return c.html(layout(locale, m.completeTitle, done));
+        return c.html(layout(locale, m.completeTitle, `<p>${fill(m.completeDone, product)}</p>`));
       }
-      if (deps.now() >= attempt.expiresAt)
-        throw new DeskgateError('attempt_expired', 'This sign-in attempt has expired');
-      const data = {
-        type: MESSAGE_ATTEMPT_COMPLETE,
-        v: PROTOCOL_VERSION,
-        attemptId: attempt.id,
-        proof: await attemptProof(deps.keys.attemptProof, attempt.id),
-        origin: attempt.origin,
-      };
-      // JSON in a non-executable script element; `<` is escaped so the data can never close the element.
-      const json = JSON.stringify(data).replace(/</g, '\\u003c');
-      const action = `${paths.attemptConfirm(tenant.code, attempt.id)}?locale=${locale}`;
-      const body = `<script type="application/json" id="deskgate-data">${json}</script>
-<div id="done" hidden>${done}</div>
-<form id="confirm" method="post" action="${escapeHtml(action)}">
-<p>${fill(m.confirmLead, product)}</p>
-<p class="code" data-confirmation-code>${escapeHtml(attempt.confirmationCode)}</p>
-<button class="button" type="submit">${escapeHtml(m.confirmButton)}</button>
-<p class="muted">${fill(m.confirmWarning, product)}</p>
-</form>`;
-      return c.html(layout(locale, m.completeTitle, body, { script: true }));
+      checkOpen(attempt);
+      return c.html(layout(locale, m.completeTitle, await completionBody(tenant, attempt, locale)));
     },
   );
 
@@ -87,30 +135,61 @@ export function completeRoutes({ deps, productName }: Services) {
     describeRoute({
       operationId: 'confirmAttempt',
       tags: ['hosted pages'],
-      summary: 'Hosted form: the agent confirms the code on the completion page (same-origin only)',
+      summary: 'Hosted form: the agent types the code their overlay shows (same-origin only)',
+      description: `A wrong code answers the form again (400 confirmation_code_mismatch); the ${MAX_CONFIRM_FAILURES}th wrong code burns the attempt (attempt_locked), and the SDK's next poll reports it.`,
       responses: {
-        200: htmlPage('Confirmed page'),
-        ...COMPLETED_ATTEMPT_ERRORS,
+        200: htmlPage('Confirmed page, or: already confirmed'),
+        ...errorResponses(
+          [
+            ...COMPLETED_ATTEMPT_ERRORS,
+            'confirmation_code_mismatch',
+            'attempt_already_redeemed',
+            'body_too_large',
+          ],
+          { html: true },
+        ),
       },
     }),
     page,
     params(ConfirmPath),
     query(ConfirmQuery),
-    async (c) => {
-      const tenant = c.get('tenant');
-      const locale = pickLocale(c.req.valid('query').locale, c.req.header('accept-language'));
+    async (c, next) => {
       // A same-origin form post from our completion page; anything else is a cross-site request.
       if (!isSameOriginRequest(c, new URL(deps.publicUrl).origin)) {
         throw new DeskgateError('origin_not_allowed', 'Confirm from the sign-in window');
       }
-      const attempt = await deps.store.getAttempt(tenant.code, c.req.valid('param').id);
-      if (!attempt || attempt.completedAt === null)
-        throw new DeskgateError('attempt_not_found', 'No completed sign-in here');
-      await requireBinding(c, attempt.bindingDigest);
-      if (deps.now() >= attempt.expiresAt)
-        throw new DeskgateError('attempt_expired', 'This sign-in attempt has expired');
-      await deps.store.confirmAttempt(attempt.id, deps.now());
+      await next();
+    },
+    limits.requests('confirm.ip', 'ip'),
+    formBody(ConfirmForm),
+    async (c) => {
+      const tenant = c.get('tenant');
+      const locale = pickLocale(c.req.valid('query').locale, c.req.header('accept-language'));
       const m = messages(locale);
+      const attempt = await completedAttempt(c, tenant, c.req.valid('param').id);
+      // Say what really happened to an attempt that is past confirming.
+      if (attempt.redeemedAt !== null)
+        throw new DeskgateError('attempt_already_redeemed', 'This sign-in was already used');
+      checkOpen(attempt);
+      if (attempt.confirmedAt !== null) {
+        return c.html(layout(locale, m.confirmedTitle, `<p>${fill(m.alreadyConfirmed, product)}</p>`));
+      }
+      const typed = normalizeConfirmationCode(c.req.valid('form').code);
+      if (!typed || !timingSafeEqual(typed, attempt.confirmationCode)) {
+        const failures = await deps.store.failAttemptConfirmation(attempt.id);
+        c.get('log').info({ code: 'confirmation_code_mismatch', failures }, 'wrong confirmation code');
+        if (failures >= MAX_CONFIRM_FAILURES)
+          throw new DeskgateError('attempt_locked', 'Too many wrong codes; this sign-in was stopped');
+        const alert = `<p role="alert" class="alert" data-error-code="confirmation_code_mismatch">${fill(
+          m.confirmMismatch,
+          { tries: String(MAX_CONFIRM_FAILURES - failures) },
+        )}</p>\n`;
+        return c.html(
+          layout(locale, m.completeTitle, await completionBody(tenant, attempt, locale, alert)),
+          400,
+        );
+      }
+      await deps.store.confirmAttempt(attempt.id, deps.now());
       return c.html(layout(locale, m.confirmedTitle, `<p>${fill(m.completeDone, product)}</p>`));
     },
   );

@@ -1,5 +1,7 @@
 // What the route modules share: services built once per app.
-import type { Deps } from '../deps.ts';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv, Deps } from '../deps.ts';
+import type { RateLimits } from '../http/rate-limit.ts';
 import type { KeyRing } from '../services/keyring.ts';
 import type { OidcService } from '../services/oidc.ts';
 import type { SessionService } from '../services/sessions.ts';
@@ -13,4 +15,7 @@ export interface Services {
   oidc: OidcService;
   /** Shown on hosted pages. */
   productName: string;
+  limits: RateLimits;
+  /** CORS of the SDK's JSON endpoints (hosted pages have none). */
+  sdkCors: MiddlewareHandler<AppEnv>;
 }

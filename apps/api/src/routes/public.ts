@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { assetResponse } from '../http/assets.ts';
 import { params } from '../http/validation.ts';
-import { COMPLETE_JS, PAGES_CSS } from '../pages/assets.ts';
+import { PAGES_CSS, PAGES_JS } from '../pages/assets.ts';
 import { errorResponses } from '../schemas/common.ts';
 import type { Services } from './context.ts';
 
@@ -108,14 +108,14 @@ export function publicRoutes({ deps, keyring }: Services) {
   );
 
   app.get(
-    '/assets/complete.js',
+    '/assets/pages.js',
     describeRoute({
-      operationId: 'completeJs',
+      operationId: 'pagesJs',
       tags: ['assets'],
-      summary: "The completion page's script: hands the proof to the opener",
+      summary: "The hosted pages' script: the click guard, and the completion page's proof to the opener",
       responses: { 200: text('text/javascript', 'JavaScript') },
     }),
-    (c) => assetResponse(c, COMPLETE_JS, 'text/javascript; charset=utf-8'),
+    (c) => assetResponse(c, PAGES_JS, 'text/javascript; charset=utf-8'),
   );
 
   return app;

@@ -1,10 +1,11 @@
-// GET /session, POST /refresh, POST /logout: the SDK's view of the session cookies.
+// GET /session, POST /refresh, POST /refresh/logout: the SDK's view of the session cookies.
 import { DeskgateError } from '@deskgate/core';
-import { COOKIE_ACCESS, COOKIE_REFRESH } from '@deskgate/protocol';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { describeRoute, resolver } from 'hono-openapi';
+import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
-import { readCookie, setCookies } from '../http/cookies.ts';
+import { EMPTY_BODY_LIMIT, limitBody } from '../http/body-limit.ts';
+import { readSessionCookies, setSessionCookies } from '../http/cookies.ts';
 import { requireSdkWrite } from '../http/tenant.ts';
 import { errorResponses, SDK_WRITE, SDK_WRITE_ERRORS, TENANT_ERRORS } from '../schemas/common.ts';
 import { SessionInfo } from '../schemas/session.ts';
@@ -12,8 +13,9 @@ import type { Services } from './context.ts';
 
 const session = { 'application/json': { schema: resolver(SessionInfo) } };
 
-export function sessionRoutes({ deps, sessions }: Services) {
+export function sessionRoutes({ deps, sessions, limits, sdkCors }: Services) {
   const app = new Hono<AppEnv>();
+  for (const path of ['/session', '/refresh', '/refresh/logout', '/logout']) app.use(path, sdkCors);
 
   app.get(
     '/session',
@@ -26,6 +28,7 @@ export function sessionRoutes({ deps, sessions }: Services) {
         200: { description: 'Signed in', content: session },
         ...errorResponses([
           ...TENANT_ERRORS,
+          'rate_limited',
           'session_missing',
           'session_invalid',
           'session_expired',
@@ -33,9 +36,10 @@ export function sessionRoutes({ deps, sessions }: Services) {
         ]),
       },
     }),
+    limits.failures('session.failures.ip', 'ip'),
     async (c) => {
       c.header('Cache-Control', 'no-store');
-      const info = await sessions.read(c.get('tenant'), readCookie(c, COOKIE_ACCESS), deps.now());
+      const info = await sessions.read(c.get('tenant'), readSessionCookies(c).access, deps.now());
       return c.json(info);
     },
   );
@@ -51,6 +55,8 @@ export function sessionRoutes({ deps, sessions }: Services) {
         200: { description: 'New cookies set', content: session },
         ...errorResponses([
           ...SDK_WRITE_ERRORS,
+          'body_too_large',
+          'rate_limited',
           'refresh_missing',
           'refresh_invalid',
           'refresh_expired',
@@ -60,42 +66,56 @@ export function sessionRoutes({ deps, sessions }: Services) {
       },
     }),
     requireSdkWrite(),
+    limits.failures('refresh.failures.ip', 'ip'),
+    limitBody(EMPTY_BODY_LIMIT),
     async (c) => {
       c.header('Cache-Control', 'no-store');
       const tenant = c.get('tenant');
       try {
-        const issued = await sessions.refresh(tenant, readCookie(c, COOKIE_REFRESH), deps.now());
-        setCookies(c, issued.cookies);
+        const issued = await sessions.refresh(tenant, readSessionCookies(c).refresh, deps.now());
+        setSessionCookies(c, tenant.code, issued.cookies);
         return c.json(issued.session);
       } catch (error) {
         // A refresh that fails for good leaves no stale cookies behind.
-        if (error instanceof DeskgateError && error.status === 401) setCookies(c, sessions.cleared(tenant));
+        if (error instanceof DeskgateError && error.status === 401)
+          setSessionCookies(c, tenant.code, sessions.cleared(tenant));
         throw error;
       }
     },
   );
 
-  app.post(
-    '/logout',
+  const logout = (deprecated: boolean) =>
     describeRoute({
-      operationId: 'logout',
+      operationId: deprecated ? 'logoutLegacy' : 'logout',
       tags: ['session'],
-      summary: 'End the session server-side and clear both cookies',
+      summary: deprecated
+        ? 'The earlier logout path: only the access cookie reaches it; use /refresh/logout'
+        : 'End the session server-side and clear both cookies (both reach this path)',
+      deprecated,
       security: SDK_WRITE,
-      responses: { 204: { description: 'Signed out' }, ...errorResponses(SDK_WRITE_ERRORS) },
-    }),
-    requireSdkWrite(),
-    async (c) => {
-      const tenant = c.get('tenant');
-      await sessions.logout(
-        tenant,
-        { access: readCookie(c, COOKIE_ACCESS), refresh: readCookie(c, COOKIE_REFRESH) },
-        deps.now(),
-      );
-      setCookies(c, sessions.cleared(tenant));
-      return c.body(null, 204);
-    },
-  );
+      responses: {
+        204: { description: 'The session was ended' },
+        200: {
+          description: 'No session could be identified from the cookies sent: nothing was revoked',
+          content: { 'application/json': { schema: resolver(LogoutNothing) } },
+        },
+        ...errorResponses([...SDK_WRITE_ERRORS, 'body_too_large']),
+      },
+    });
+  const logoutHandler = async (c: Context<AppEnv>) => {
+    const tenant = c.get('tenant');
+    const revoked = await sessions.logout(tenant, readSessionCookies(c), deps.now());
+    setSessionCookies(c, tenant.code, sessions.cleared(tenant));
+    if (!revoked) {
+      c.header('Cache-Control', 'no-store');
+      return c.json({ revoked: false }, 200);
+    }
+    return c.body(null, 204);
+  };
+  app.post('/refresh/logout', logout(false), requireSdkWrite(), limitBody(EMPTY_BODY_LIMIT), logoutHandler);
+  app.post('/logout', logout(true), requireSdkWrite(), limitBody(EMPTY_BODY_LIMIT), logoutHandler);
 
   return app;
 }
+
+const LogoutNothing = v.object({ revoked: v.literal(false) });

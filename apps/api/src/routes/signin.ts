@@ -1,6 +1,8 @@
 // The popup, first-party on our site: the chooser, then SSO start and the OIDC callback.
 import {
+  ATTEMPT_TTL_SECONDS,
   type AttemptRecord,
+  BINDING_COOKIE,
   bindingCookie,
   DeskgateError,
   randomToken,
@@ -14,7 +16,8 @@ import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { requireBinding } from '../http/binding.ts';
-import { setCookies } from '../http/cookies.ts';
+import { readCookie, setCookies } from '../http/cookies.ts';
+import { requireChooserNavigation } from '../http/tenant.ts';
 import { query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
 import { messages, pickLocale } from '../pages/messages.ts';
@@ -50,9 +53,10 @@ const ATTEMPT_PAGE_ERRORS = [
   'attempt_already_redeemed',
   'attempt_already_completed',
   'sso_browser_mismatch',
+  'rate_limited',
 ] as const;
 
-export function signInRoutes({ deps, oidc, productName }: Services) {
+export function signInRoutes({ deps, oidc, limits, productName }: Services) {
   const app = new Hono<AppEnv>();
   const page = pageHeaders();
   const product = { product: productName };
@@ -76,6 +80,7 @@ export function signInRoutes({ deps, oidc, productName }: Services) {
       responses: { 200: htmlPage('Chooser page'), ...errorResponses(ATTEMPT_PAGE_ERRORS, { html: true }) },
     }),
     page,
+    limits.requests('pages.ip', 'ip'),
     query(SignInQuery),
     async (c) => {
       const tenant = c.get('tenant');
@@ -85,14 +90,12 @@ export function signInRoutes({ deps, oidc, productName }: Services) {
       if (attempt.completedAt !== null)
         throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
       if (attempt.bindingDigest === null) {
-        const binding = randomToken(32);
-        if (await deps.store.bindAttempt(attempt.id, await sha256(binding))) {
-          setCookies(c, [
-            bindingCookie(tenant.code, binding, Math.ceil((attempt.expiresAt - deps.now()) / 1000)),
-          ]);
-        } else {
+        // One binding per browser, kept while its sign-ins last, so parallel sign-ins do not collide.
+        const binding = readCookie(c, BINDING_COOKIE) ?? randomToken(32);
+        if (!(await deps.store.bindAttempt(attempt.id, await sha256(binding)))) {
           throw new DeskgateError('sso_browser_mismatch', 'This sign-in was started in another browser');
         }
+        setCookies(c, [bindingCookie(binding, ATTEMPT_TTL_SECONDS)]);
       } else {
         await requireBinding(c, attempt.bindingDigest);
       }
@@ -102,7 +105,7 @@ export function signInRoutes({ deps, oidc, productName }: Services) {
         start.searchParams.set('attempt', attempt.id);
         start.searchParams.set('provider', provider.id);
         start.searchParams.set('locale', locale);
-        return `<a class="button" href="${escapeHtml(start.pathname + start.search)}">${fill(m.continueWith, { provider: provider.displayName })}</a>`;
+        return `<a class="button" data-guard href="${escapeHtml(start.pathname + start.search)}">${fill(m.continueWith, { provider: provider.displayName })}</a>`;
       });
       const body = `<p>${fill(m.signInLead, product)}</p>\n${links.length ? links.join('\n') : `<p role="alert">${fill(m.noMethods, product)}</p>`}`;
       return c.html(layout(locale, fill(m.signInTitle, product), body));
@@ -115,14 +118,20 @@ export function signInRoutes({ deps, oidc, productName }: Services) {
       operationId: 'startSso',
       tags: ['hosted pages'],
       summary: 'Redirect to the IdP with code + PKCE S256 + state + nonce',
+      description:
+        'Starts only from a click on the chooser: a same-origin, user-activated navigation (Sec-Fetch-Site: same-origin, Sec-Fetch-User: ?1, Sec-Fetch-Mode: navigate), else 403 signin_chooser_required.',
       responses: {
         302: { description: 'To the IdP' },
-        ...errorResponses([...ATTEMPT_PAGE_ERRORS, 'sso_not_configured', 'sso_idp_unreachable'], {
-          html: true,
-        }),
+        ...errorResponses(
+          [...ATTEMPT_PAGE_ERRORS, 'signin_chooser_required', 'sso_not_configured', 'sso_idp_unreachable'],
+          { html: true },
+        ),
       },
     }),
     page,
+    requireChooserNavigation(),
+    limits.requests('methods.start.ip', 'ip'),
+    limits.requests('methods.start.attempt', 'attempt'),
     query(SsoStartQuery),
     async (c) => {
       const tenant = c.get('tenant');
@@ -174,12 +183,14 @@ export function signInRoutes({ deps, oidc, productName }: Services) {
             'sso_nonce_mismatch',
             'sso_id_token_invalid',
             'sso_idp_unreachable',
+            'rate_limited',
           ],
           { html: true },
         ),
       },
     }),
     page,
+    limits.requests('pages.ip', 'ip'),
     query(SsoCallbackQuery),
     async (c) => {
       const tenant = c.get('tenant');

@@ -190,13 +190,28 @@ export class OidcService {
   }
 }
 
+/**
+ * The IdP's `error` value as we may repeat it: the shape of every registered OAuth and OIDC error code
+ * (`access_denied`, `login_required`, ...). Anything else came from whoever wrote the URL, so it is never
+ * reflected, not even escaped.
+ */
+export function reportableOAuthError(value: unknown): string {
+  return typeof value === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(value) ? value : 'unrecognised error';
+}
+
 function mapOidcError(error: unknown): DeskgateError {
   if (error instanceof DeskgateError) return error;
   if (error instanceof oauth.AuthorizationResponseError) {
-    return new DeskgateError('sso_idp_error', `The identity provider refused the sign-in (${error.error})`);
+    return new DeskgateError(
+      'sso_idp_error',
+      `The identity provider refused the sign-in (${reportableOAuthError(error.error)})`,
+    );
   }
   if (error instanceof oauth.ResponseBodyError) {
-    return new DeskgateError('sso_idp_error', `The identity provider rejected the code (${error.error})`);
+    return new DeskgateError(
+      'sso_idp_error',
+      `The identity provider rejected the code (${reportableOAuthError(error.error)})`,
+    );
   }
   if (error instanceof oauth.OperationProcessingError) {
     const cause = error.cause as { claim?: string; parameter?: string } | undefined;

@@ -162,12 +162,15 @@ export class SessionService {
     return this.#issue(tenant, user, session, successor, now);
   }
 
-  /** Ends the session named by either cookie; clearing cookies happens whatever was sent. */
+  /**
+   * Ends the session named by either cookie, and says whether it found one to end (an already ended
+   * session counts: logging out twice is fine). Clearing cookies happens whatever was sent.
+   */
   async logout(
     tenant: TenantConfig,
     cookies: { access?: string; refresh?: string },
     now: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     let sessionId: string | undefined;
     if (cookies.refresh && isRefreshTokenFormat(cookies.refresh)) {
       sessionId = (await this.#store.getRefreshToken(await sha256(cookies.refresh)))?.sessionId;
@@ -176,7 +179,9 @@ export class SessionService {
       sessionId = await this.#sessionIdFromAccess(tenant, cookies.access, now);
     }
     const session = sessionId ? await this.#store.getSession(sessionId) : undefined;
-    if (session && session.tenant === tenant.code) await this.#store.revokeSession(session.id, 'logout', now);
+    if (!session || session.tenant !== tenant.code) return false;
+    await this.#store.revokeSession(session.id, 'logout', now);
+    return true;
   }
 
   async #sessionIdFromAccess(tenant: TenantConfig, token: string, now: number): Promise<string | undefined> {

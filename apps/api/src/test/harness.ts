@@ -43,7 +43,9 @@ export class Jar {
   }
 
   header(path: string): string | undefined {
-    const sent = [...this.cookies].filter(([, c]) => path === c.path || path.startsWith(`${c.path}/`));
+    const sent = [...this.cookies].filter(
+      ([, c]) => path === c.path || path.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`),
+    );
     return sent.length ? sent.map(([n, c]) => `${n}=${c.value}`).join('; ') : undefined;
   }
 
@@ -199,13 +201,21 @@ export async function createAttempt(h: Harness, jar = new Jar()) {
   return { verifier, attempt: (await response.json()) as CreateAttemptResponse, sdkJar: jar };
 }
 
+/** Fetch Metadata of a click on a link of our own chooser page, as browsers send it. */
+export const CHOOSER_CLICK = {
+  'sec-fetch-site': 'same-origin',
+  'sec-fetch-user': '?1',
+  'sec-fetch-mode': 'navigate',
+  'sec-fetch-dest': 'document',
+};
+
 /** Runs the popup part up to the IdP: sign-in page (binds this browser), then /sso/start. */
 export async function startSso(h: Harness, signInUrl: string, popup: Jar) {
   const chooser = await h.page(signInUrl, popup);
   if (chooser.status !== 200) throw new Error(`signin page: ${chooser.status}`);
   const href = /href="([^"]*\/sso\/start[^"]*)"/.exec(await chooser.text())?.[1]?.replace(/&amp;/g, '&');
   if (!href) throw new Error('no SSO link on the chooser');
-  const start = await h.page(href, popup);
+  const start = await h.page(href, popup, { headers: CHOOSER_CLICK });
   if (start.status !== 302) throw new Error(`sso/start: ${start.status}`);
   return start.headers.get('location')!;
 }

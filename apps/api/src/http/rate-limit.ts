@@ -1,0 +1,46 @@
+// Rate limits on routes: which rule, counted per which subject, and whether every request or only failures count.
+import type { RateLimitRule } from '@deskgate/core';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../deps.ts';
+import type { RateLimiter } from '../services/rate-limiter.ts';
+import { clientSubject } from './client.ts';
+
+export type Subject = 'ip' | 'tenant' | 'attempt';
+
+export type RateLimits = ReturnType<typeof rateLimits>;
+
+export function rateLimits(limiter: RateLimiter, trustedProxyHops: number) {
+  const subjects: Record<Subject, (c: Context<AppEnv>) => string> = {
+    ip: (c) => clientSubject(c, trustedProxyHops),
+    tenant: (c) => `tenant:${c.get('tenant').code}`,
+    // The attempt at stake, from the path (/attempts/:id/...) or the query (?attempt=); it is only a key,
+    // so an unknown or malformed id counts like any other.
+    attempt: (c) => `attempt:${c.get('tenant').code}:${c.req.param('id') ?? c.req.query('attempt') ?? ''}`,
+  };
+
+  return {
+    subject: (c: Context<AppEnv>, subject: Subject) => subjects[subject](c),
+
+    /** Every request counts; the one past the limit is answered 429 rate_limited with Retry-After. */
+    requests(rule: RateLimitRule, subject: Subject): MiddlewareHandler<AppEnv> {
+      return async function rateLimit(c, next) {
+        await limiter.consume(rule, subjects[subject](c));
+        await next();
+      };
+    },
+
+    /**
+     * Only client failures (4xx other than 429) count, so the normal use of a hot path pays a read and
+     * nothing more; once failures reach the limit, every request of that subject is refused until the
+     * window ends.
+     */
+    failures(rule: RateLimitRule, subject: Subject): MiddlewareHandler<AppEnv> {
+      return async function rateLimitFailures(c, next) {
+        const key = subjects[subject](c);
+        await limiter.check(rule, key);
+        await next();
+        if (c.res.status >= 400 && c.res.status < 500 && c.res.status !== 429) await limiter.fail(rule, key);
+      };
+    },
+  };
+}
