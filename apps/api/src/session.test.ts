@@ -242,3 +242,75 @@ describe('POST /t/{tenant}/auth/logout', () => {
     assert.equal((await h.sdk(paths.session(TENANT), { jar })).status, 200);
   });
 });
+
+describe('logout without the access cookie', () => {
+  it('ends the session from the refresh cookie alone, which reaches the logout path', async () => {
+    const { jar } = await signIn(h);
+    const onlyRefresh = new Jar();
+    onlyRefresh.cookies.set(COOKIE_REFRESH, jar.cookies.get(COOKIE_REFRESH)!);
+    assert.ok(paths.logout(TENANT).startsWith(`${paths.refresh(TENANT)}/`), 'under the refresh cookie path');
+    const response = await h.sdk(paths.logout(TENANT), { method: 'POST', jar: onlyRefresh });
+    assert.equal(response.status, 204);
+    assert.equal(await errorCode(await h.sdk(paths.session(TENANT), { jar })), 'session_revoked');
+  });
+
+  it('says that nothing was revoked when no session can be identified, and still clears the cookies', async () => {
+    for (const path of [paths.logout(TENANT), paths.legacyLogout(TENANT)]) {
+      const response = await h.sdk(path, { method: 'POST', jar: new Jar() });
+      assert.equal(response.status, 200, path);
+      assert.deepEqual(await response.json(), { revoked: false });
+      assert.equal(response.headers.getSetCookie().length, 2);
+    }
+    const forged = new Jar();
+    forged.cookies.set(COOKIE_ACCESS, { value: 'not.a.jwt', path: '/t/acme', attributes: '' });
+    const response = await h.sdk(paths.logout(TENANT), { method: 'POST', jar: forged });
+    assert.deepEqual(await response.json(), { revoked: false });
+  });
+
+  it('still ends the session through the earlier logout path with the access cookie', async () => {
+    const { jar } = await signIn(h);
+    const kept = new Jar();
+    for (const [name, c] of jar.cookies) kept.cookies.set(name, { ...c });
+    assert.equal((await h.sdk(paths.legacyLogout(TENANT), { method: 'POST', jar })).status, 204);
+    assert.equal(await errorCode(await h.sdk(paths.session(TENANT), { jar: kept })), 'session_revoked');
+  });
+});
+
+describe('cookies of earlier versions (unprefixed names)', () => {
+  /** The browser of an agent who signed in before the `__Secure-` names: same values, old names. */
+  async function legacyJar() {
+    const { jar } = await signIn(h);
+    const legacy = new Jar();
+    for (const [name, c] of jar.cookies) legacy.cookies.set(name.replace('__Secure-', ''), { ...c });
+    return legacy;
+  }
+
+  it('are still read, so nobody is signed out by the upgrade', async () => {
+    const legacy = await legacyJar();
+    assert.equal((await h.sdk(paths.session(TENANT), { jar: legacy })).status, 200);
+  });
+
+  it('are replaced at the first refresh: new names set, old ones deleted on their own paths', async () => {
+    const legacy = await legacyJar();
+    const response = await h.sdk(paths.refresh(TENANT), { method: 'POST', jar: legacy });
+    assert.equal(response.status, 200);
+    const set = response.headers.getSetCookie();
+    assert.ok(set.some((line) => line.startsWith(`${COOKIE_ACCESS}=ey`)));
+    assert.ok(set.some((line) => line.startsWith(`${COOKIE_REFRESH}=rt`)));
+    assert.ok(
+      set.includes(
+        'refresh_token_cookie=; Path=/t/acme/auth/refresh; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=None; Partitioned',
+      ),
+    );
+    assert.deepEqual([...legacy.cookies.keys()].toSorted(), [COOKIE_ACCESS, COOKIE_REFRESH].toSorted());
+  });
+
+  it('set no deletions for legacy cookies a browser does not have', async () => {
+    const { jar } = await signIn(h);
+    const response = await h.sdk(paths.refresh(TENANT), { method: 'POST', jar });
+    assert.deepEqual(
+      response.headers.getSetCookie().map((line) => line.split('=')[0]),
+      [COOKIE_ACCESS, COOKIE_REFRESH],
+    );
+  });
+});

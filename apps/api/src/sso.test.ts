@@ -13,6 +13,7 @@ import {
   errorCode,
   type Harness,
   Jar,
+  PUBLIC_URL,
   popupSignIn,
   proofFrom,
   randomVerifier,
@@ -291,6 +292,38 @@ describe('GET /t/{tenant}/auth/sso/callback', () => {
     assert.equal(await errorCode(callback), 'sso_idp_error');
     assert.deepEqual(callback.headers.getSetCookie(), []);
     assert.deepEqual(await leftovers(attempt.attemptId), { completed: false, userId: null });
+  });
+
+  it('never reflects an IdP error value that is not a registered error code', async () => {
+    const { attempt } = await createAttempt(h);
+    const popup = new Jar();
+    const authorization = new URL(await startSso(h, attempt.signInUrl, popup));
+    const callback = new URL(`${PUBLIC_URL}${paths.ssoCallback(TENANT)}`);
+    callback.searchParams.set('state', authorization.searchParams.get('state')!);
+    callback.searchParams.set('iss', h.idp.issuer);
+    callback.searchParams.set('error', 'access_denied<script>alert(1)</script>');
+    callback.searchParams.set('error_description', '<img src=x onerror=alert(1)>');
+    const response = await h.page(callback.href, popup, { headers: { accept: 'application/json' } });
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'sso_idp_error');
+    assert.doesNotMatch(body.error.message, /script|alert|img|access_denied</);
+    assert.match(body.error.message, /unrecognised error/);
+  });
+
+  it('repeats a registered IdP error code, such as access_denied', async () => {
+    const { attempt } = await createAttempt(h);
+    const popup = new Jar();
+    const authorization = new URL(await startSso(h, attempt.signInUrl, popup));
+    const callback = new URL(`${PUBLIC_URL}${paths.ssoCallback(TENANT)}`);
+    callback.searchParams.set('state', authorization.searchParams.get('state')!);
+    callback.searchParams.set('iss', h.idp.issuer);
+    callback.searchParams.set('error', 'access_denied');
+    const response = await h.page(callback.href, popup, { headers: { accept: 'application/json' } });
+    assert.match(
+      ((await response.json()) as { error: { message: string } }).error.message,
+      /\(access_denied\)/,
+    );
   });
 
   it('refuses an unknown state with 400 sso_state_mismatch', async () => {

@@ -65,13 +65,21 @@ export interface Harness {
   /** A request as the SDK on the CX page sends it (Origin, JSON, SDK header, its own cookie jar). */
   sdk(
     path: string,
-    init?: { method?: string; body?: unknown; jar?: Jar; origin?: string; headers?: Record<string, string> },
+    init?: {
+      method?: string;
+      body?: unknown;
+      jar?: Jar;
+      origin?: string;
+      headers?: Record<string, string>;
+      /** The client's socket address. @default '192.0.2.1' */
+      ip?: string;
+    },
   ): Promise<Response>;
   /** A top-level navigation in the popup (first-party on the API's site). */
   page(
     pathOrUrl: string,
     jar: Jar,
-    init?: { method?: string; headers?: Record<string, string>; body?: string },
+    init?: { method?: string; headers?: Record<string, string>; body?: string; ip?: string },
   ): Promise<Response>;
   close(): Promise<void>;
 }
@@ -83,6 +91,8 @@ export async function createHarness(options?: {
   fetch?: typeof fetch;
   /** Overrides of the tenant, or a function of the IdP's issuer returning them. */
   tenant?: Record<string, unknown> | ((issuer: string) => Record<string, unknown>);
+  rateLimits?: Deps['rateLimits'];
+  trustedProxyHops?: number;
 }): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'deskgate-api-'));
   const store = createSqliteStore({ filename: join(dir, 'test.sqlite') });
@@ -134,6 +144,8 @@ export async function createHarness(options?: {
     logger,
     fetch: options?.fetch,
     reference: await referenceAssets,
+    rateLimits: options?.rateLimits,
+    trustedProxyHops: options?.trustedProxyHops,
   };
   const app = createApp(deps);
   const defaultJar = new Jar();
@@ -158,11 +170,15 @@ export async function createHarness(options?: {
       if (init.body !== undefined) headers['content-type'] = 'application/json';
       const cookie = jar.header(path);
       if (cookie) headers.cookie = cookie;
-      const response = await app.request(`${PUBLIC_URL}${path}`, {
-        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-        headers,
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      });
+      const response = await app.request(
+        `${PUBLIC_URL}${path}`,
+        {
+          method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+          headers,
+          body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        },
+        socket(init.ip),
+      );
       jar.store(response);
       return response;
     },
@@ -171,11 +187,11 @@ export async function createHarness(options?: {
       const headers: Record<string, string> = { accept: 'text/html', ...init.headers };
       const cookie = jar.header(url.pathname);
       if (cookie) headers.cookie = cookie;
-      const response = await app.request(url.href, {
-        method: init.method ?? 'GET',
-        headers,
-        body: init.body,
-      });
+      const response = await app.request(
+        url.href,
+        { method: init.method ?? 'GET', headers, body: init.body },
+        socket(init.ip),
+      );
       jar.store(response);
       return response;
     },
@@ -186,6 +202,12 @@ export async function createHarness(options?: {
     },
   };
 }
+
+/** The bindings @hono/node-server passes: the client's socket address. */
+export function socket(ip = DEFAULT_CLIENT_IP) {
+  return { incoming: { socket: { remoteAddress: ip } } };
+}
+export const DEFAULT_CLIENT_IP = '192.0.2.1';
 
 export function randomVerifier() {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
