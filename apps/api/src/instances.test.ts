@@ -1,0 +1,176 @@
+// Two API processes on one PostgreSQL database, requests alternating between them: the rate limits count
+// across instances, because the counters live in the store and not in any process.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateMasterKey, sha256 } from '@deskgate/core';
+import { paths, SDK_HEADER } from '@deskgate/protocol';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ADMIN_URL = process.env.DESKGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const TENANT = 'acme';
+const ORIGIN = 'https://cx.test';
+const database = `deskgate_instances_${randomBytes(6).toString('hex')}`;
+
+let unreachable: string | undefined;
+const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
+try {
+  await admin.connect();
+} catch (error) {
+  await admin.end().catch(() => {});
+  if (process.env.CI) throw error;
+  unreachable = (error as Error).message;
+  console.warn(`WARNING: skipping the two-instance tests, PostgreSQL is unreachable (${unreachable}).`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+interface Instance {
+  url: string;
+  child: ChildProcess;
+  output: string[];
+}
+
+async function startInstance(env: Record<string, string>): Promise<Instance> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['apps/api/src/main.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DESKGATE_PUBLIC_URL: url,
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (d) => output.push(String(d)));
+  child.stderr?.on('data', (d) => output.push(String(d)));
+  await new Promise<void>((resolve, reject) => {
+    const onData = () => {
+      if (output.join('').includes('listening on')) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the API exited (${code}):\n${output.join('')}`)));
+  });
+  return { url, child, output };
+}
+
+async function createAttempt(instance: Instance, ip = '') {
+  const response = await fetch(`${instance.url}${paths.attempts(TENANT)}`, {
+    method: 'POST',
+    headers: {
+      origin: ORIGIN,
+      'content-type': 'application/json',
+      [SDK_HEADER]: '1',
+      ...(ip && { 'x-forwarded-for': ip }),
+    },
+    body: JSON.stringify({
+      challenge: await sha256(randomBytes(32).toString('base64url')),
+      challengeMethod: 'S256',
+    }),
+  });
+  return response;
+}
+
+describe.skipIf(unreachable !== undefined)('two API instances sharing one PostgreSQL database', () => {
+  const instances: Instance[] = [];
+  let dir: string;
+
+  beforeAll(async () => {
+    await admin.query(`CREATE DATABASE ${database}`);
+    dir = await mkdtemp(join(tmpdir(), 'deskgate-instances-'));
+    const seedFile = join(dir, 'seed.json');
+    await writeFile(
+      seedFile,
+      JSON.stringify({ tenants: [{ code: TENANT, displayName: 'Acme', allowedOrigins: [ORIGIN] }] }),
+    );
+    const databaseUrl = new URL(ADMIN_URL);
+    databaseUrl.pathname = `/${database}`;
+    const env = {
+      DATABASE_URL: databaseUrl.href,
+      DESKGATE_MASTER_KEY: generateMasterKey(),
+      DESKGATE_SEED_FILE: seedFile,
+      DESKGATE_DATA_DIR: join(dir, 'data'),
+      // One proxy in front, as in production: each test speaks for its own client address.
+      DESKGATE_TRUSTED_PROXY_HOPS: '1',
+      DESKGATE_RATE_LIMITS: JSON.stringify({
+        'attempts.create.ip': { limit: 4 },
+        'attempts.redeem.failures.ip': { limit: 3 },
+      }),
+    };
+    // One after the other: both migrate and apply the seed at start-up.
+    instances.push(await startInstance(env));
+    instances.push(await startInstance(env));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(
+      instances.map(
+        (instance) =>
+          new Promise((resolve) => {
+            instance.child.once('exit', resolve);
+            instance.child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('counts attempt creations of one client across both instances', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    const statuses: string[] = [];
+    for (const instance of [a, b, a, b, a, b]) {
+      statuses.push(`${instance === a ? 'A' : 'B'}${(await createAttempt(instance, '203.0.113.50')).status}`);
+    }
+    assert.deepEqual(statuses, ['A201', 'B201', 'A201', 'B201', 'A429', 'B429']);
+    // Another client is counted on its own, on either instance.
+    assert.equal((await createAttempt(b, '203.0.113.51')).status, 201);
+  });
+
+  it('counts failed redeems (verifier guessing) across both instances', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    const created = (await (await createAttempt(a, '203.0.113.60')).json()) as { attemptId: string };
+    const guess = (instance: Instance) =>
+      fetch(`${instance.url}${paths.attemptRedeem(TENANT, created.attemptId)}`, {
+        method: 'POST',
+        headers: {
+          origin: ORIGIN,
+          'content-type': 'application/json',
+          [SDK_HEADER]: '1',
+          'x-forwarded-for': '203.0.113.61',
+        },
+        body: JSON.stringify({ verifier: randomBytes(32).toString('base64url') }),
+      }).then(async (r) => ((await r.json()) as { error: { code: string } }).error.code);
+    const codes = [];
+    for (const instance of [b, a, b, a]) codes.push(await guess(instance));
+    assert.deepEqual(codes, [
+      'attempt_verifier_mismatch',
+      'attempt_verifier_mismatch',
+      'attempt_verifier_mismatch',
+      'rate_limited',
+    ]);
+  });
+});
+
+if (unreachable !== undefined) await admin.end().catch(() => {});
