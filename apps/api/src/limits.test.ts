@@ -331,6 +331,15 @@ describe('rate limits', () => {
     assert.deepEqual(codes, ['session_invalid', 'session_invalid', 'session_invalid', 'rate_limited']);
   });
 
+  it('does not count the normal end of an access token (session_expired) as a failure', async () => {
+    nextWindow();
+    const { jar } = await signIn(h);
+    h.advance(16 * MINUTE - (h.now() % MINUTE)); // the JWT expired; still inside one minute window
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push(await errorCode(await h.sdk(paths.session(TENANT), { jar })));
+    assert.deepEqual(codes, Array(5).fill('session_expired'));
+  });
+
   it('limits SSO starts per attempt, answered as a page with Retry-After', async () => {
     nextWindow();
     h.advance(10 * MINUTE);

@@ -20,35 +20,39 @@ interface RuleSpec extends RateLimit {
  */
 export const RATE_LIMIT_RULES = {
   'attempts.create.ip': {
-    limit: 120,
+    limit: 300,
     windowSeconds: 60,
     counts: 'sign-in attempts created per client address',
   },
-  'attempts.create.tenant': { limit: 1200, windowSeconds: 60, counts: 'sign-in attempts created per tenant' },
+  'attempts.create.tenant': { limit: 3000, windowSeconds: 60, counts: 'sign-in attempts created per tenant' },
   // The SDK polls every 1.5 s (40 a minute); the fast path adds one.
   'attempts.redeem.attempt': { limit: 90, windowSeconds: 60, counts: 'redeem requests per attempt' },
   'attempts.redeem.failures.ip': {
     limit: 60,
     windowSeconds: 600,
-    counts: 'failed redeems (unknown attempt, wrong verifier or proof) per client address',
+    counts: 'failed redeems (unknown attempt, wrong verifier or proof, malformed) per client address',
   },
   'pages.ip': {
-    limit: 300,
+    limit: 1200,
     windowSeconds: 60,
     counts: 'sign-in page, completion page and SSO callback views per client address',
   },
   'methods.start.ip': {
-    limit: 60,
+    limit: 300,
     windowSeconds: 60,
     counts: 'sign-in method starts (SSO redirects) per client address',
   },
   'methods.start.attempt': { limit: 10, windowSeconds: 600, counts: 'sign-in method starts per attempt' },
-  'confirm.ip': { limit: 30, windowSeconds: 600, counts: 'confirmation code entries per client address' },
-  'refresh.failures.ip': { limit: 60, windowSeconds: 60, counts: 'failed refreshes per client address' },
+  'confirm.ip': { limit: 600, windowSeconds: 600, counts: 'confirmation code entries per client address' },
+  'refresh.failures.ip': {
+    limit: 60,
+    windowSeconds: 60,
+    counts: 'refreshes with an unknown or malformed token per client address',
+  },
   'session.failures.ip': {
     limit: 120,
     windowSeconds: 60,
-    counts: 'failed session checks per client address',
+    counts: 'session checks with a forged or malformed access token per client address',
   },
 } as const satisfies Record<string, RuleSpec>;
 

@@ -1,5 +1,6 @@
 // Rate limits on routes: which rule, counted per which subject, and whether every request or only failures count.
-import type { RateLimitRule } from '@deskgate/core';
+import { DeskgateError, type RateLimitRule } from '@deskgate/core';
+import type { ErrorCode } from '@deskgate/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import type { RateLimiter } from '../services/rate-limiter.ts';
@@ -30,16 +31,17 @@ export function rateLimits(limiter: RateLimiter, trustedProxyHops: number) {
     },
 
     /**
-     * Only client failures (4xx other than 429) count, so the normal use of a hot path pays a read and
+     * Only the failures named count: those that mean guessing or garbage, not the normal end of a session
+     * (an expired access token, a revoked session). So the normal use of a hot path pays one read and
      * nothing more; once failures reach the limit, every request of that subject is refused until the
      * window ends.
      */
-    failures(rule: RateLimitRule, subject: Subject): MiddlewareHandler<AppEnv> {
+    failures(rule: RateLimitRule, subject: Subject, codes: readonly ErrorCode[]): MiddlewareHandler<AppEnv> {
       return async function rateLimitFailures(c, next) {
         const key = subjects[subject](c);
         await limiter.check(rule, key);
         await next();
-        if (c.res.status >= 400 && c.res.status < 500 && c.res.status !== 429) await limiter.fail(rule, key);
+        if (c.error instanceof DeskgateError && codes.includes(c.error.code)) await limiter.fail(rule, key);
       };
     },
   };

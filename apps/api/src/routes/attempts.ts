@@ -96,7 +96,12 @@ export function attemptRoutes({ deps, sessions, limits, sdkCors }: Services) {
       },
     }),
     requireSdkWrite(),
-    limits.failures('attempts.redeem.failures.ip', 'ip'),
+    limits.failures('attempts.redeem.failures.ip', 'ip', [
+      'attempt_not_found',
+      'attempt_verifier_mismatch',
+      'attempt_proof_invalid',
+      'validation_failed',
+    ]),
     limits.requests('attempts.redeem.attempt', 'attempt'),
     params(AttemptPath),
     jsonBody(schemas.RedeemAttemptRequest),

@@ -36,7 +36,8 @@ export function sessionRoutes({ deps, sessions, limits, sdkCors }: Services) {
         ]),
       },
     }),
-    limits.failures('session.failures.ip', 'ip'),
+    // An expired access token is the normal way to learn it is time to refresh: only garbage counts.
+    limits.failures('session.failures.ip', 'ip', ['session_invalid']),
     async (c) => {
       c.header('Cache-Control', 'no-store');
       const info = await sessions.read(c.get('tenant'), readSessionCookies(c).access, deps.now());
@@ -66,7 +67,8 @@ export function sessionRoutes({ deps, sessions, limits, sdkCors }: Services) {
       },
     }),
     requireSdkWrite(),
-    limits.failures('refresh.failures.ip', 'ip'),
+    // Unknown or malformed tokens are guesses; an ended session or a replay is not (and revokes anyway).
+    limits.failures('refresh.failures.ip', 'ip', ['refresh_invalid']),
     limitBody(EMPTY_BODY_LIMIT),
     async (c) => {
       c.header('Cache-Control', 'no-store');
