@@ -225,6 +225,12 @@ describe('rate limits', () => {
     const limited = await createFrom('198.51.100.1');
     assert.equal(limited.status, 429);
     assert.equal(await errorCode(limited), 'rate_limited');
+    assert.equal(limited.headers.get('access-control-allow-origin'), 'https://cx.test');
+    assert.match(
+      limited.headers.get('access-control-expose-headers') ?? '',
+      /Retry-After/i,
+      'the SDK must read it',
+    );
     const retryAfter = Number(limited.headers.get('retry-after'));
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, String(retryAfter));
     assert.equal((await createFrom('198.51.100.2')).status, 201, 'another address is not limited');

@@ -43,6 +43,8 @@ export function sdkCors(selfOrigin: string): MiddlewareHandler<AppEnv> {
     }
     c.header('Access-Control-Allow-Origin', origin);
     c.header('Access-Control-Allow-Credentials', 'true');
+    // The SDK backs off by it on 429; browsers hide it from other origins unless exposed.
+    c.header('Access-Control-Expose-Headers', 'Retry-After');
     if (c.req.method === 'OPTIONS') {
       c.header('Access-Control-Allow-Methods', 'GET, POST');
       c.header('Access-Control-Allow-Headers', `content-type, ${SDK_HEADER}`);
