@@ -1,5 +1,5 @@
 import { SDK_HEADER, type SessionInfo } from '@deskgate/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createInstance } from './deskgate.ts';
 import type { LockManagerLike } from './refresh.ts';
 import type { DeskgateOptions, OverlayContext, OverlayModule } from './types.ts';
@@ -14,6 +14,16 @@ const session = (id = 'u1'): SessionInfo => ({
 const json = (status: number, body: unknown) =>
   status === 204 ? new Response(null, { status }) : new Response(JSON.stringify(body), { status });
 const unauthorized = (code: string) => json(401, { error: { code, message: code } });
+/** 429 rate_limited with `Retry-After: {seconds}`. */
+const rateLimited = (seconds: number) =>
+  new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'Too many requests' } }), {
+    status: 429,
+    headers: { 'retry-after': String(seconds) },
+  });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 type Handler = (request: Request) => Response | Promise<Response>;
 
@@ -151,6 +161,23 @@ describe('login', () => {
     expect(t.windowEvents, 'never signed in, so no signed-out').toStrictEqual([]);
   });
 
+  it('keeps a known session when the API answers 429: reports rate_limited, no signed-out, no overlay', async () => {
+    let limited = false;
+    const t = setup({
+      'GET /t/demo/auth/session': () => (limited ? rateLimited(30) : json(200, session())),
+      'POST /t/demo/auth/refresh': () => json(200, session('refreshed')),
+    });
+    await t.deskgate.login();
+    limited = true;
+    expect(await t.deskgate.login()).toStrictEqual(session());
+    await settle();
+    expect(t.deskgate.session).toStrictEqual(session());
+    expect(t.windowEvents.map((e) => e.type)).toStrictEqual(['deskgate:ready', 'deskgate:error']);
+    expect(t.windowEvents[1]!.detail).toStrictEqual({ code: 'rate_limited', message: 'Too many requests' });
+    expect(t.calls('POST /t/demo/auth/refresh'), 'a 429 is not a missing session').toBe(0);
+    expect(t.overlayLoads).toBe(0);
+  });
+
   it('shares one run between concurrent calls', async () => {
     const t = setup({ 'GET /t/demo/auth/session': () => json(200, session()) });
     await Promise.all([t.deskgate.login(), t.deskgate.login()]);
@@ -281,20 +308,106 @@ describe('fetch', () => {
   });
 });
 
+describe('fetch: rate limited refresh', () => {
+  it('keeps the session on a 429 refresh, reports it, and refreshes again only after Retry-After', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let refreshLimited = true;
+    let accessValid = false;
+    const t = setup({
+      'GET /t/demo/auth/session': () => json(200, session()),
+      'GET /t/demo/api/thing': () => (accessValid ? json(200, {}) : unauthorized('session_expired')),
+      'POST /t/demo/auth/refresh': () => {
+        if (refreshLimited) return rateLimited(30);
+        accessValid = true;
+        return json(200, session());
+      },
+    });
+    await t.deskgate.login();
+
+    expect((await t.deskgate.fetch('/t/demo/api/thing')).status).toBe(401);
+    await settle();
+    expect(t.deskgate.session, 'a 429 is not a sign-out').toStrictEqual(session());
+    expect(t.windowEvents.map((e) => e.type)).toStrictEqual(['deskgate:ready', 'deskgate:error']);
+    expect((t.windowEvents[1]!.detail as { code: string }).code).toBe('rate_limited');
+    expect(t.mounts.length).toBe(0);
+
+    // Within Retry-After, another 401 does not hit the refresh endpoint again.
+    refreshLimited = false;
+    vi.advanceTimersByTime(29_999);
+    expect((await t.deskgate.fetch('/t/demo/api/thing')).status).toBe(401);
+    expect(t.calls('POST /t/demo/auth/refresh')).toBe(1);
+
+    vi.advanceTimersByTime(1);
+    expect((await t.deskgate.fetch('/t/demo/api/thing')).status).toBe(200);
+    expect(t.calls('POST /t/demo/auth/refresh')).toBe(2);
+    expect(t.windowEvents.map((e) => e.type)).not.toContain('deskgate:signed-out');
+  });
+});
+
 describe('signOut', () => {
   it('posts logout with the SDK header, clears the session, emits signed-out and shows the overlay', async () => {
     const t = setup({
       'GET /t/demo/auth/session': () => json(200, session()),
-      'POST /t/demo/auth/logout': () => json(204, null),
+      'POST /t/demo/auth/refresh/logout': () => json(204, null),
     });
     await t.deskgate.login();
     await t.deskgate.signOut();
-    const logout = t.requests.find((r) => new URL(r.url).pathname === '/t/demo/auth/logout')!;
+    const logout = t.requests.find((r) => new URL(r.url).pathname === '/t/demo/auth/refresh/logout')!;
     expect(logout.method).toBe('POST');
     expect(logout.headers.get(SDK_HEADER)).toBe('1');
     expect(t.deskgate.session).toBe(null);
     expect(t.windowEvents.map((e) => e.type)).toStrictEqual(['deskgate:ready', 'deskgate:signed-out']);
     expect(t.mounts.length).toBe(1);
+  });
+});
+
+describe('signOut: the answers of the logout endpoint', () => {
+  const signedInWith = (logout: Handler) =>
+    setup({
+      'GET /t/demo/auth/session': () => json(200, session()),
+      'POST /t/demo/auth/refresh/logout': logout,
+    });
+
+  it('signs out without an error when the API found no session to end (200 {"revoked": false})', async () => {
+    const t = signedInWith(() => json(200, { revoked: false }));
+    await t.deskgate.login();
+    await t.deskgate.signOut();
+    expect(t.calls('POST /t/demo/auth/refresh/logout')).toBe(1);
+    expect(t.deskgate.session).toBe(null);
+    expect(t.windowEvents.map((e) => e.type)).toStrictEqual(['deskgate:ready', 'deskgate:signed-out']);
+    expect(t.mounts.length).toBe(1);
+  });
+
+  it('when the logout fails, reports that the session may still be active, then signs out locally', async () => {
+    for (const [logout, code, cause] of [
+      [
+        () => {
+          throw new TypeError('Failed to fetch');
+        },
+        'network_error',
+        'Failed to fetch',
+      ],
+      [
+        () => json(500, { error: { code: 'internal_error', message: 'Something went wrong' } }),
+        'internal_error',
+        'Something went wrong',
+      ],
+      [() => new Response('bad gateway', { status: 502 }), 'internal_error', 'HTTP 502'],
+    ] as const) {
+      const t = signedInWith(logout);
+      await t.deskgate.login();
+      await t.deskgate.signOut();
+      expect(t.deskgate.session).toBe(null);
+      expect(t.windowEvents).toStrictEqual([
+        { type: 'deskgate:ready', detail: session() },
+        {
+          type: 'deskgate:error',
+          detail: { code, message: `Logout failed, the session may still be active: ${cause}` },
+        },
+        { type: 'deskgate:signed-out', detail: null },
+      ]);
+      expect(t.mounts.length).toBe(1);
+    }
   });
 });
 
@@ -304,7 +417,7 @@ describe('events', () => {
     const t = setup(
       {
         'GET /t/demo/auth/session': () => json(200, session()),
-        'POST /t/demo/auth/logout': () => json(204, null),
+        'POST /t/demo/auth/refresh/logout': () => json(204, null),
       },
       {
         events: {
@@ -332,7 +445,7 @@ describe('in the page, with the browser defaults', () => {
     try {
       const responses: Record<string, () => Response> = {
         'GET /t/demo/auth/session': () => json(200, session('in-page')),
-        'POST /t/demo/auth/logout': () => json(204, null),
+        'POST /t/demo/auth/refresh/logout': () => json(204, null),
       };
       const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
         const request = new Request(input, init);

@@ -122,7 +122,10 @@ export function createInstance(
         return found;
       }
     } catch (error) {
-      emit('error', toErrorInfo(error));
+      const info = toErrorInfo(error);
+      emit('error', info);
+      // 429: the API could not say whether the session still holds; keep a known one and try later.
+      if (info.code === 'rate_limited' && session) return session;
     }
     setSession(null);
     await showOverlay();
@@ -168,10 +171,12 @@ export function createInstance(
 
     async signOut() {
       try {
+        // 204: the session was ended; 200 {"revoked":false}: none was found. Both cleared the cookies.
         const response = await send(paths.logout(tenant), {});
         if (!response.ok) await readJson(response);
       } catch (error) {
-        emit('error', toErrorInfo(error));
+        const { code, message } = toErrorInfo(error);
+        emit('error', { code, message: `Logout failed, the session may still be active: ${message}` });
       }
       // Emitted even when no session was known: the caller asked to be signed out.
       session = null;

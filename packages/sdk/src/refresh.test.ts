@@ -1,6 +1,7 @@
 import type { SessionInfo } from '@deskgate/protocol';
-import { describe, expect, it } from 'vitest';
-import { createRefresher } from './refresh.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DeskgateError } from './http.ts';
+import { createRefresher, RATE_LIMITED_FALLBACK_MS } from './refresh.ts';
 
 const session = (id: string): SessionInfo => ({
   tenant: 'demo',
@@ -108,5 +109,69 @@ describe('createRefresher', () => {
     expect((await refreshSession())?.user.id).toBe('s2');
     expect(server.probes).toBe(2);
     expect(server.refreshes).toBe(2);
+  });
+});
+
+describe('createRefresher: rate limits', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A refresh the API answers 429 (with the given Retry-After) until `limited` is set to false. */
+  function limitedServer(retryAfterMs?: number) {
+    const server = { limited: true, refreshes: 0, probes: 0 };
+    const refresh = async () => {
+      server.refreshes++;
+      if (server.limited) throw new DeskgateError('rate_limited', 'Too many requests', retryAfterMs);
+      return session('after');
+    };
+    const probe = async () => {
+      server.probes++;
+      return null;
+    };
+    return { server, refreshSession: createRefresher({ refresh, probe, lockName: 'x' }) };
+  }
+
+  it('after a 429, fails at once with the same error, without a request, until Retry-After has passed', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { server, refreshSession } = limitedServer(20_000);
+    const first = await refreshSession().catch((e: unknown) => e);
+    expect((first as DeskgateError).code).toBe('rate_limited');
+    server.limited = false;
+    vi.advanceTimersByTime(19_999);
+    expect(await refreshSession().catch((e: unknown) => e)).toBe(first);
+    expect(server.refreshes).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect((await refreshSession())?.user.id).toBe('after');
+    expect(server.refreshes).toBe(2);
+  });
+
+  it('holds back for a fallback time when the 429 carries no readable Retry-After', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { server, refreshSession } = limitedServer();
+    await expect(refreshSession()).rejects.toMatchObject({ code: 'rate_limited' });
+    server.limited = false;
+    vi.advanceTimersByTime(RATE_LIMITED_FALLBACK_MS - 1);
+    await expect(refreshSession()).rejects.toMatchObject({ code: 'rate_limited' });
+    expect(server.refreshes).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect((await refreshSession())?.user.id).toBe('after');
+  });
+
+  it('holds back after a 429 from the probe inside the cross-tab lock as well', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let probes = 0;
+    const refreshSession = createRefresher({
+      refresh: async () => session('refreshed'),
+      probe: async () => {
+        probes++;
+        throw new DeskgateError('rate_limited', 'Too many requests', 1_000);
+      },
+      lockName: 'x',
+      locks: { request: (_name, callback) => callback() },
+    });
+    await expect(refreshSession()).rejects.toMatchObject({ code: 'rate_limited' });
+    await expect(refreshSession()).rejects.toMatchObject({ code: 'rate_limited' });
+    expect(probes).toBe(1);
   });
 });

@@ -232,10 +232,12 @@ describe('mountOverlay: states, in both locales', () => {
       region: 'Acme Assist sign-in',
       waiting: 'Waiting for the sign-in window…',
       open: 'Open the sign-in window',
-      confirm: 'Check that the sign-in window shows code K7Q2, then confirm there.',
+      confirm: 'Type this code in the sign-in window to finish signing in: K7Q-X2M',
       blocked: 'Your browser blocked the sign-in window.',
       error: 'Something went wrong while signing in.',
       expired: 'The sign-in attempt expired.',
+      locked: 'Too many wrong codes were typed, so this sign-in was stopped.',
+      limited: 'Too many sign-in attempts in a short time. Wait a moment and try again.',
       retry: 'Try again',
     },
     'nl-NL': {
@@ -243,10 +245,12 @@ describe('mountOverlay: states, in both locales', () => {
       region: 'Acme Assist aanmelden',
       waiting: 'Wachten op het aanmeldvenster…',
       open: 'Aanmeldvenster openen',
-      confirm: 'Controleer of het aanmeldvenster code K7Q2 toont en bevestig daar.',
+      confirm: 'Typ deze code in het aanmeldvenster om je aanmelding af te ronden: K7Q-X2M',
       blocked: 'Je browser heeft het aanmeldvenster geblokkeerd.',
       error: 'Er ging iets mis bij het aanmelden.',
       expired: 'De aanmeldpoging is verlopen.',
+      locked: 'Er zijn te veel verkeerde codes getypt, daarom is deze aanmelding gestopt.',
+      limited: 'Te veel aanmeldpogingen in korte tijd. Wacht even en probeer het opnieuw.',
       retry: 'Opnieuw proberen',
     },
   } as const satisfies Record<Locale, Record<string, string>>;
@@ -273,17 +277,31 @@ describe('mountOverlay: states, in both locales', () => {
         expect(button().textContent).toBe(t.open);
       });
 
-      it('shows the confirmation code when the sign-in must be confirmed in the window', async () => {
+      it('asks to type the code in the sign-in window, showing it large, selectable and announced', async () => {
         stubOpen();
         const fake = api(
           () => attempt(),
-          () => json(200, { status: 'confirmation_required', confirmationCode: 'K7Q2' }),
+          () => json(200, { status: 'confirmation_required', confirmationCode: 'K7Q-X2M' }),
         );
         const { button, status, root } = mountIn({ send: fake.send });
         button().click();
         await vi.waitFor(() => expect(status().textContent).toBe(t.confirm));
-        expect(root.querySelector('[part="code"]')?.textContent).toBe('K7Q2');
-        expect(root.querySelector('[part="code"]')?.tagName).toBe('B');
+        expect(button().textContent).toBe(t.open);
+        const code = root.querySelector<HTMLElement>('[part="code"]')!;
+        expect(code.textContent).toBe('K7Q-X2M');
+        expect(code.tagName).toBe('STRONG');
+        expect(code.closest('[aria-live="polite"]'), 'read out with the sentence that labels it').toBe(
+          status(),
+        );
+        expect(getComputedStyle(code).display, 'on a line of its own').toBe('block');
+        expect(parseFloat(getComputedStyle(code).fontSize)).toBeGreaterThan(
+          parseFloat(getComputedStyle(status()).fontSize),
+        );
+        expect(getComputedStyle(code).userSelect).toBe('all');
+        const selection = getSelection()!;
+        selection.selectAllChildren(code);
+        expect(selection.toString()).toBe('K7Q-X2M');
+        selection.removeAllRanges();
       });
 
       it('says so when the browser blocked the sign-in window', () => {
@@ -305,6 +323,32 @@ describe('mountOverlay: states, in both locales', () => {
         button().click();
         expect(open).toHaveBeenCalledTimes(2);
         expect(status().textContent).toBe(t.waiting);
+      });
+
+      it('shows the locked state when too many wrong codes were typed, and starts afresh from the button', async () => {
+        const open = stubOpen();
+        const fake = api(
+          () => attempt(),
+          () => json(410, { error: { code: 'attempt_locked', message: 'locked' } }),
+        );
+        const { button, status, errors } = mountIn({ send: fake.send });
+        button().click();
+        await vi.waitFor(() => expect(status().textContent).toBe(t.locked));
+        expect(button().textContent).toBe(t.retry);
+        expect(errors.map((e) => e.code)).toStrictEqual(['attempt_locked']);
+        button().click();
+        expect(open).toHaveBeenCalledTimes(2);
+        expect(status().textContent).toBe(t.waiting);
+      });
+
+      it('asks to wait when starting a sign-in is rate limited', async () => {
+        stubOpen();
+        const fake = api(() => json(429, { error: { code: 'rate_limited', message: 'slow down' } }));
+        const { button, status, errors } = mountIn({ send: fake.send });
+        button().click();
+        await vi.waitFor(() => expect(status().textContent).toBe(t.limited));
+        expect(button().textContent).toBe(t.retry);
+        expect(errors.map((e) => e.code)).toStrictEqual(['rate_limited']);
       });
 
       it('shows the expired state when the attempt runs out', async () => {

@@ -5,7 +5,7 @@ import {
   type RedeemAttemptRequest,
   type SessionInfo,
 } from '@deskgate/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { API, json, session } from '../test/fixtures.ts';
 import type { ApiSend, DeskgateErrorInfo } from '../types.ts';
 import type { MessageLike } from './message.ts';
@@ -20,6 +20,12 @@ import {
 
 const SIGN_IN_URL = `${API}/t/demo/auth/signin?attempt=att1`;
 const apiError = (status: number, code: string) => json(status, { error: { code, message: code } });
+/** A 429 as the API sends it, with `Retry-After: {retryAfter}` unless that is undefined. */
+const rateLimited = (retryAfter?: string) => {
+  const response = apiError(429, 'rate_limited');
+  if (retryAfter !== undefined) response.headers.set('retry-after', retryAfter);
+  return response;
+};
 
 class FakePopup implements PopupLike {
   closed = false;
@@ -64,6 +70,8 @@ class FakeWindow implements WindowLike {
 interface FakeApiOptions {
   attempt?: Partial<CreateAttemptResponse>;
   createStatus?: number;
+  /** The error code of a failing create. @default 'origin_not_allowed' */
+  createCode?: string;
   /** Responses to successive redeems; the last one repeats. */
   redeem?: ((body: RedeemAttemptRequest) => Response)[];
 }
@@ -80,7 +88,8 @@ function setup(options: FakeApiOptions & { locale?: 'en-US' | 'nl-NL' } = {}) {
     signal?.throwIfAborted();
     if (path === '/t/demo/auth/attempts') {
       creates.push(body);
-      if (options.createStatus) return apiError(options.createStatus, 'origin_not_allowed');
+      if (options.createStatus)
+        return apiError(options.createStatus, options.createCode ?? 'origin_not_allowed');
       return json(201, {
         attemptId: 'att1',
         signInUrl: SIGN_IN_URL,
@@ -112,12 +121,31 @@ function setup(options: FakeApiOptions & { locale?: 'en-US' | 'nl-NL' } = {}) {
   return { win, signIn, states, errors, signedIn, creates, redeems, phase };
 }
 
+// Real timers, captured before any test fakes them: the fake API and Web Crypto still settle in real time.
+const realSetTimeout = globalThis.setTimeout;
+
 async function until(condition: () => boolean, what: string, timeoutMs = 3000) {
-  const start = Date.now();
+  const start = performance.now();
   while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+    if (performance.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => realSetTimeout(r, 5));
   }
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/**
+ * Fakes the clock and timers, so that a test can tell exactly when the poll loop's pause ends: the loop
+ * waits on one timer at a time, which fires (and leaves the timer count) only when its delay has passed.
+ */
+function fakeClock() {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  /** Waits (in real time) until the loop is paused again after `redeems` redeems. */
+  return async (t: { redeems: unknown[] }, redeems: number) => {
+    await until(() => t.redeems.length === redeems && vi.getTimerCount() === 1, `pause after ${redeems}`);
+  };
 }
 
 const completion = (popup: unknown, extra: Partial<MessageLike> = {}, data: object = {}): MessageLike => ({
@@ -192,7 +220,7 @@ describe('createSignIn', () => {
     t.signIn.dispose();
   });
 
-  it('polls with the verifier alone, shows the confirmation code, and signs in once confirmed', async () => {
+  it('polls with the verifier alone, shows the code to type, and signs in once the code was typed', async () => {
     const t = setup({
       redeem: [
         () => json(200, { status: 'pending' }),
@@ -274,6 +302,115 @@ describe('createSignIn', () => {
     expect(t.phase()).toBe('waiting');
     await until(() => t.creates.length === 2, 'second attempt');
     t.signIn.dispose();
+  });
+
+  it('shows the locked state on attempt_locked (too many wrong codes), and press() starts a fresh attempt', async () => {
+    const t = setup({
+      redeem: [
+        () => json(200, { status: 'confirmation_required', confirmationCode: 'K7Q-X2M' }),
+        () => apiError(410, 'attempt_locked'),
+      ],
+    });
+    t.signIn.press();
+    await until(() => t.phase() === 'locked', 'locked');
+    expect(t.states.map((s) => s.phase)).toStrictEqual(['waiting', 'confirm', 'locked']);
+    expect(t.errors.map((e) => e.code)).toStrictEqual(['attempt_locked']);
+    const polls = t.redeems.length;
+    await new Promise((r) => setTimeout(r, 3 * MIN_POLL_INTERVAL_MS));
+    expect(t.redeems.length, 'no polling after the attempt was burnt').toBe(polls);
+    t.signIn.press();
+    expect(t.win.opened.length).toBe(2);
+    expect(t.phase()).toBe('waiting');
+    await until(() => t.creates.length === 2, 'second attempt');
+    t.signIn.dispose();
+  });
+
+  it('shows the limited state when creating the attempt is rate limited, and press() tries again', async () => {
+    const t = setup({ createStatus: 429, createCode: 'rate_limited' });
+    t.signIn.press();
+    await until(() => t.phase() === 'limited', 'limited');
+    expect(t.errors.map((e) => e.code)).toStrictEqual(['rate_limited']);
+    expect(t.win.popups[0]!.closed).toBe(true);
+    t.signIn.press();
+    expect(t.phase()).toBe('waiting');
+    await until(() => t.creates.length === 2, 'second attempt');
+  });
+
+  it('on a 429 while polling, waits for its Retry-After and polls again, keeping the attempt and its state', async () => {
+    const paused = fakeClock();
+    const t = setup({
+      redeem: [
+        () => json(200, { status: 'confirmation_required', confirmationCode: 'K7Q-X2M' }),
+        () => rateLimited('5'),
+        () => json(200, { status: 'signed_in', session }),
+      ],
+    });
+    t.signIn.press();
+    await paused(t, 0);
+    vi.advanceTimersByTime(MIN_POLL_INTERVAL_MS);
+    await paused(t, 1);
+    vi.advanceTimersByTime(MIN_POLL_INTERVAL_MS);
+    await paused(t, 2);
+    vi.advanceTimersByTime(4_999);
+    expect(vi.getTimerCount(), 'still waiting out Retry-After: 5').toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(vi.getTimerCount()).toBe(0);
+    await until(() => t.signedIn.length === 1, 'sign-in');
+    expect(t.redeems.length).toBe(3);
+    expect(t.errors, 'a 429 is not reported: the attempt goes on').toStrictEqual([]);
+    expect(t.states.map((s) => s.phase)).toStrictEqual(['waiting', 'confirm']);
+  });
+
+  it('waits at least the poll interval after a 429 without a usable Retry-After', async () => {
+    for (const retryAfter of [undefined, '0', 'Wed, 21 Oct 2026 07:28:00 GMT', 'soon']) {
+      const paused = fakeClock();
+      const t = setup({ attempt: { pollIntervalMs: 2_000 }, redeem: [() => rateLimited(retryAfter)] });
+      t.signIn.press();
+      await paused(t, 0);
+      vi.advanceTimersByTime(2_000);
+      await paused(t, 1);
+      vi.advanceTimersByTime(1_999);
+      expect(vi.getTimerCount(), `Retry-After: ${retryAfter}`).toBe(1);
+      vi.advanceTimersByTime(1);
+      await paused(t, 2);
+      expect(t.phase()).toBe('waiting');
+      expect(t.errors).toStrictEqual([]);
+      t.signIn.dispose();
+      vi.useRealTimers();
+    }
+  });
+
+  it('caps a long Retry-After at a minute', async () => {
+    const paused = fakeClock();
+    const t = setup({
+      attempt: { expiresAt: new Date(Date.now() + 600_000).toISOString() },
+      redeem: [() => rateLimited('3600')],
+    });
+    t.signIn.press();
+    await paused(t, 0);
+    vi.advanceTimersByTime(MIN_POLL_INTERVAL_MS);
+    await paused(t, 1);
+    vi.advanceTimersByTime(59_999);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(1);
+    await paused(t, 2);
+    t.signIn.dispose();
+  });
+
+  it('never waits out a Retry-After past the attempt deadline: it expires then, without another poll', async () => {
+    const paused = fakeClock();
+    const t = setup({
+      attempt: { expiresAt: new Date(Date.now() + 30_000).toISOString() },
+      redeem: [() => rateLimited('50')],
+    });
+    t.signIn.press();
+    await paused(t, 0);
+    vi.advanceTimersByTime(MIN_POLL_INTERVAL_MS);
+    await paused(t, 1);
+    vi.advanceTimersByTime(30_000 - MIN_POLL_INTERVAL_MS);
+    await until(() => t.phase() === 'expired', 'expired at the deadline');
+    expect(t.redeems.length).toBe(1);
+    expect(t.errors.map((e) => e.code)).toStrictEqual(['attempt_expired']);
   });
 
   it('stops polling at expiresAt even if the API keeps answering pending', async () => {

@@ -5,7 +5,7 @@ import {
   type RedeemAttemptResponse,
   type SessionInfo,
 } from '@deskgate/protocol';
-import { DeskgateError, readJson, toErrorInfo } from '../http.ts';
+import { DeskgateError, readJson, retryDelay, toErrorInfo } from '../http.ts';
 import type { ApiSend, DeskgateErrorInfo, Locale } from '../types.ts';
 import { acceptCompleteMessage, type MessageLike } from './message.ts';
 import { challengeFor, createVerifier } from './pkce.ts';
@@ -16,7 +16,18 @@ export type SignInState =
   | { phase: 'confirm'; code: string }
   | { phase: 'blocked' }
   | { phase: 'expired' }
+  /** Too many wrong codes were typed in the sign-in window: the attempt is burnt. */
+  | { phase: 'locked' }
+  /** The API refused to start an attempt for now (rate_limited). */
+  | { phase: 'limited' }
   | { phase: 'error' };
+
+/** The API errors that end an attempt with a phase of their own (any other: 'error'); each can start afresh. */
+const ENDED: Partial<Record<string, 'expired' | 'locked' | 'limited'>> = {
+  attempt_expired: 'expired',
+  attempt_locked: 'locked',
+  rate_limited: 'limited',
+};
 
 /** The popup as the opener sees it (a WindowProxy; under COOP `closed` is true although it is open). */
 export interface PopupLike {
@@ -84,7 +95,7 @@ export function createSignIn(options: SignInOptions): SignIn {
       if (controller.signal.aborted) return;
       if (!signInUrl) popup?.close();
       options.onError(toErrorInfo(error));
-      setState({ phase: (error as DeskgateError).code === 'attempt_expired' ? 'expired' : 'error' });
+      setState({ phase: ENDED[(error as DeskgateError).code] ?? 'error' });
     });
   }
 
@@ -155,9 +166,11 @@ export function createSignIn(options: SignInOptions): SignIn {
       });
 
     // Fallback, always running: poll with the verifier alone until the API releases the attempt.
+    let delay = interval;
     for (;;) {
-      if (!fresh) await pause(Math.min(interval, deadline - Date.now()));
+      if (!fresh) await pause(Math.min(delay, deadline - Date.now()));
       fresh = false;
+      delay = interval;
       if (signal.aborted) return;
       if (Date.now() >= deadline) throw new DeskgateError('attempt_expired', 'Sign-in attempt expired');
       let result: RedeemAttemptResponse | undefined;
@@ -167,8 +180,11 @@ export function createSignIn(options: SignInOptions): SignIn {
         );
       } catch (error) {
         if (signal.aborted) return;
-        // A rejected proof falls back to the confirmation code; any other API error ends the attempt.
-        if ((error as DeskgateError).code === 'attempt_proof_invalid') proof = undefined;
+        const code = (error as DeskgateError).code;
+        // A rejected proof falls back to the confirmation code; 429 waits for its Retry-After (at least an
+        // interval, at most a minute, never past the deadline); any other API error ends the attempt.
+        if (code === 'attempt_proof_invalid') proof = undefined;
+        else if (code === 'rate_limited') delay = Math.max(interval, retryDelay(error, interval));
         else if (error instanceof DeskgateError) throw error;
         // Network errors: try again on the next tick.
       }
@@ -184,8 +200,8 @@ export function createSignIn(options: SignInOptions): SignIn {
 
   return {
     press() {
-      if (state.phase === 'idle' || state.phase === 'expired' || state.phase === 'error') start();
-      else reopen();
+      if (state.phase === 'waiting' || state.phase === 'blocked' || state.phase === 'confirm') reopen();
+      else start();
     },
     dispose() {
       attempt?.abort();

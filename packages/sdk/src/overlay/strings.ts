@@ -6,11 +6,15 @@ export interface Strings {
   region: string;
   signIn: string;
   waiting: string;
-  /** Must contain {code}: the view renders the code in its own element. */
+  /** Must contain {code}: the view renders the code in its own element. The agent types it in the popup. */
   confirm: string;
   blocked: string;
   openWindow: string;
   expired: string;
+  /** Too many wrong codes were typed in the sign-in window (attempt_locked). */
+  locked: string;
+  /** The API asked the SDK to slow down (rate_limited). */
+  limited: string;
   error: string;
   tryAgain: string;
 }
@@ -20,10 +24,12 @@ export const STRINGS: Record<Locale, Strings> = {
     region: '{product} sign-in',
     signIn: 'Sign in to {product}',
     waiting: 'Waiting for the sign-in window…',
-    confirm: 'Check that the sign-in window shows code {code}, then confirm there.',
+    confirm: 'Type this code in the sign-in window to finish signing in: {code}',
     blocked: 'Your browser blocked the sign-in window.',
     openWindow: 'Open the sign-in window',
     expired: 'The sign-in attempt expired.',
+    locked: 'Too many wrong codes were typed, so this sign-in was stopped.',
+    limited: 'Too many sign-in attempts in a short time. Wait a moment and try again.',
     error: 'Something went wrong while signing in.',
     tryAgain: 'Try again',
   },
@@ -31,10 +37,12 @@ export const STRINGS: Record<Locale, Strings> = {
     region: '{product} aanmelden',
     signIn: 'Aanmelden bij {product}',
     waiting: 'Wachten op het aanmeldvenster…',
-    confirm: 'Controleer of het aanmeldvenster code {code} toont en bevestig daar.',
+    confirm: 'Typ deze code in het aanmeldvenster om je aanmelding af te ronden: {code}',
     blocked: 'Je browser heeft het aanmeldvenster geblokkeerd.',
     openWindow: 'Aanmeldvenster openen',
     expired: 'De aanmeldpoging is verlopen.',
+    locked: 'Er zijn te veel verkeerde codes getypt, daarom is deze aanmelding gestopt.',
+    limited: 'Te veel aanmeldpogingen in korte tijd. Wacht even en probeer het opnieuw.',
     error: 'Er ging iets mis bij het aanmelden.',
     tryAgain: 'Opnieuw proberen',
   },

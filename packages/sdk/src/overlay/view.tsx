@@ -17,13 +17,14 @@ export function OverlayView({ state, strings, product, onPress, css }: OverlayVi
   const label =
     phase === 'idle'
       ? format(strings.signIn, { product })
-      : phase === 'expired' || phase === 'error'
-        ? strings.tryAgain
-        : strings.openWindow;
+      : phase === 'waiting' || phase === 'blocked' || phase === 'confirm'
+        ? strings.openWindow
+        : strings.tryAgain;
   let status: ComponentChildren = phase === 'idle' || phase === 'confirm' ? '' : strings[phase];
   if (state.phase === 'confirm') {
+    // The code stays plain, selectable text inside the live region, so the sentence before it is its label.
     const [before, after] = strings.confirm.split('{code}');
-    status = [before, <b part="code">{state.code}</b>, after];
+    status = [before, <strong part="code">{state.code}</strong>, after];
   }
   return (
     <>
