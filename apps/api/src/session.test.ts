@@ -1,4 +1,4 @@
-// Contract of /auth/session, /auth/refresh and /auth/logout through app.request(), real SQLite and IdP.
+// Contract of /auth/session, /auth/refresh and /auth/refresh/logout through app.request(), real SQLite and IdP.
 import assert from 'node:assert/strict';
 import { REFRESH_GRACE_MS, sha256 } from '@deskgate/core';
 import { paths, type SessionInfo } from '@deskgate/protocol';
@@ -206,7 +206,7 @@ describe('POST /t/{tenant}/auth/refresh', () => {
   });
 });
 
-describe('POST /t/{tenant}/auth/logout', () => {
+describe('POST /t/{tenant}/auth/refresh/logout', () => {
   it('revokes the session server-side and clears both cookies with identical attributes', async () => {
     const { jar } = await signIn(h);
     const kept = new Jar();
