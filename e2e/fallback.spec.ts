@@ -1,13 +1,18 @@
 // The handoff's fallback: no verified opener (COOP, or a sign-in link opened somewhere else), so the SDK polls
-// and the attempt is released only after the agent confirms the code on the completion page.
-import type { Page, Response } from '@playwright/test';
+// and the attempt is released only after the agent types the overlay's code into the completion page.
+import type { BrowserContext, Page, Response } from '@playwright/test';
 import {
   AGENT,
-  confirmCodes,
+  confirmCode,
   type DeskgateWindow,
   expect,
   expectPartitionedUnderCxSite,
+  otherCode,
+  overlayCode,
   SESSION_COOKIES,
+  type Stack,
+  signInFromChooser,
+  submitConfirmationCode,
   TENANT,
   test,
   ui,
@@ -48,8 +53,57 @@ async function expectNotSignedIn(page: Page, apiUrl: string): Promise<void> {
   ).toStrictEqual([]);
 }
 
-test.describe('sign-in without a verified opener (polling fallback with code confirmation)', () => {
-  test('completes sign-in from a COOP-isolated CX page only after the agent confirms the code shown in both places', async ({
+async function expectSignedInWithoutReload(page: Page, context: BrowserContext, stack: Stack) {
+  await ui.overlay(page).waitFor({ state: 'detached' });
+  await waitForAgentState(page, 'signed-in');
+  await expect(ui.agentStatus(page)).toContainText(/agent@demo\.test/);
+  expect(
+    await page.evaluate(() => (window as unknown as { __marker?: string }).__marker),
+    'the CX page was not reloaded',
+  ).toBe('before sign-in');
+  await expectPartitionedUnderCxSite(context, stack);
+}
+
+async function markPage(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __marker: string }).__marker = 'before sign-in';
+  });
+}
+
+/**
+ * A CX page in `context` whose SDK created an attempt, while the sign-in link never loads in its own popup
+ * (as when the link is opened somewhere else); the popup is closed again. Returns the page and the link.
+ */
+async function attemptWithoutPopup(
+  context: BrowserContext,
+  stack: Stack,
+): Promise<{ page: Page; signInUrl: string }> {
+  const page = await context.newPage();
+  await stack.gotoCx(page);
+  await waitForAgentState(page, 'signed-out');
+  await markPage(page);
+  await context.route(/\/auth\/signin\?/, (route) => route.abort('aborted'));
+  const popupEvent = context.waitForEvent('page');
+  const signInRequest = context.waitForEvent('request', (r) => /\/auth\/signin\?/.test(r.url()));
+  await ui.signInButton(page).click();
+  const popup = await popupEvent;
+  const signInUrl = (await signInRequest).url();
+  expect(signInUrl).toMatch(new RegExp(`^${stack.apiUrl}/t/${TENANT}/auth/signin\\?attempt=`));
+  await popup.close();
+  return { page, signInUrl };
+}
+
+/** On the chooser in `page` (another browser): signs in there, up to the completion page's form. */
+async function completeElsewhere(page: Page): Promise<void> {
+  // Another window may have been opened or used since: the guard keeps a blurred page locked.
+  await page.bringToFront();
+  await signInFromChooser(page, AGENT);
+  await page.waitForURL(/\/auth\/complete\?/);
+  await expect(ui.codeInput(page)).toBeVisible();
+}
+
+test.describe('sign-in without a verified opener (polling fallback with a typed confirmation code)', () => {
+  test('completes sign-in from a COOP-isolated CX page only after the agent types the code the overlay shows', async ({
     page,
     context,
     stack,
@@ -62,49 +116,78 @@ test.describe('sign-in without a verified opener (polling fallback with code con
     await stack.gotoCx(page, { coop: true });
     expect(coop, 'the CX page was served with COOP same-origin').toStrictEqual(['same-origin']);
     await waitForAgentState(page, 'signed-out');
-    await page.evaluate(() => {
-      (window as unknown as { __marker: string }).__marker = 'before sign-in';
-    });
+    await markPage(page);
 
     const { popup, code } = await stack.signInThroughPopup(page, { coop: true, confirm: false });
-    expect(code?.length ?? 0, `the completion page shows a code, got "${code}"`).toBeGreaterThanOrEqual(4);
+    expect(code ?? '', 'the overlay shows a code').toMatch(/^[A-Z0-9]{3}-[A-Z0-9]{3}$/);
     expect(await popup.evaluate(() => window.opener), 'COOP severed the opener').toBeNull();
-    await ui.overlayCode(page).filter({ hasText: code! }).waitFor();
-    expect((await ui.overlayCode(page).textContent())?.trim(), 'the overlay shows the same code').toBe(code);
+    await expect(popup.locator('main'), 'the completion page never shows the code').not.toContainText(code!);
 
-    // Not signed in before the agent confirms, however often the SDK polls.
+    // Not signed in before the agent types the code, however often the SDK polls.
     await confirmationRequiredPolls(page, 1);
     await expectNotSignedIn(page, stack.apiUrl);
 
-    await confirmCodes(popup);
-    await ui.overlay(page).waitFor({ state: 'detached' });
-    await waitForAgentState(page, 'signed-in');
-    await expect(ui.agentStatus(page)).toContainText(/agent@demo\.test/);
-    expect(
-      await page.evaluate(() => (window as unknown as { __marker?: string }).__marker),
-      'the CX page was not reloaded',
-    ).toBe('before sign-in');
-    await expectPartitionedUnderCxSite(context, stack);
+    await confirmCode(popup, code!);
+    await expectSignedInWithoutReload(page, context, stack);
   });
 
-  test('does not sign in the SDK that created an attempt when its sign-in link is completed in another browser without confirmation', async ({
+  test('answers a wrong code with a mismatch alert and keeps the attempt usable; the right code then signs in', async ({
+    page,
+    context,
+    stack,
+  }) => {
+    await stack.gotoCx(page, { coop: true });
+    await waitForAgentState(page, 'signed-out');
+    await markPage(page);
+    const { popup, code } = await stack.signInThroughPopup(page, { coop: true, confirm: false });
+
+    const wrong = await submitConfirmationCode(popup, otherCode(code!));
+    expect(wrong.status(), 'a wrong code is refused').toBe(400);
+    await expect(ui.errorCode(popup)).toHaveAttribute('data-error-code', 'confirmation_code_mismatch');
+    await expect(ui.codeInput(popup), 'the form is shown again').toBeVisible();
+
+    // The attempt lives on: the SDK still hears "confirmation required" and still shows the same code.
+    await confirmationRequiredPolls(page, 1);
+    await expectNotSignedIn(page, stack.apiUrl);
+    expect(await overlayCode(page)).toBe(code);
+
+    await confirmCode(popup, code!);
+    await expectSignedInWithoutReload(page, context, stack);
+  });
+
+  test('signs in the CX page when the agent completes its sign-in link in another browser and types the overlay code there', async ({
+    browser,
+    stack,
+  }) => {
+    const [agentDesk, elsewhere] = await Promise.all([1, 2].map(() => browser.newContext()));
+    try {
+      const { page, signInUrl } = await attemptWithoutPopup(agentDesk!, stack);
+      const other = await elsewhere!.newPage();
+      await other.goto(signInUrl);
+      await completeElsewhere(other);
+      await expect(other.locator('main'), 'the other browser is not told the code').not.toContainText(
+        await overlayCode(page),
+      );
+      await confirmationRequiredPolls(page, 1);
+      await expectNotSignedIn(page, stack.apiUrl);
+
+      await confirmCode(other, await overlayCode(page));
+      await expectSignedInWithoutReload(page, agentDesk!, stack);
+      const elsewhereSession = (await elsewhere!.cookies()).filter((c) => SESSION_COOKIES.includes(c.name));
+      expect(elsewhereSession, 'the session is the CX page’s, not the other browser’s').toStrictEqual([]);
+    } finally {
+      await Promise.all([agentDesk, elsewhere].map((context) => context?.close()));
+    }
+  });
+
+  test('does not sign in the SDK that created an attempt when its sign-in link is completed in another browser without the code', async ({
     browser,
     stack,
   }) => {
     // The crafter: a CX page whose SDK creates an attempt; its sign-in link never loads in its own popup.
     const [crafter, victim, bystander] = await Promise.all([1, 2, 3].map(() => browser.newContext()));
     try {
-      const page = await crafter!.newPage();
-      await stack.gotoCx(page);
-      await waitForAgentState(page, 'signed-out');
-      await crafter!.route(/\/auth\/signin\?/, (route) => route.abort('aborted'));
-      const popupEvent = crafter!.waitForEvent('page');
-      const signInRequest = crafter!.waitForEvent('request', (r) => /\/auth\/signin\?/.test(r.url()));
-      await ui.signInButton(page).click();
-      const popup = await popupEvent;
-      const signInUrl = (await signInRequest).url();
-      expect(signInUrl).toMatch(new RegExp(`^${stack.apiUrl}/t/${TENANT}/auth/signin\\?attempt=`));
-      await popup.close();
+      const { page, signInUrl } = await attemptWithoutPopup(crafter!, stack);
 
       // The victim opens the link in their own browser and signs in with their own account.
       const victimPage = await victim!.newPage();
@@ -121,21 +204,14 @@ test.describe('sign-in without a verified opener (polling fallback with code con
       await expect(otherPage.locator('main')).toContainText('sso_browser_mismatch');
 
       const polls = confirmationRequiredPolls(page, 2);
-      await victimPage.getByRole('link', { name: /^Continue with / }).click();
-      await victimPage.locator('#email').fill(AGENT.email);
-      await victimPage.locator('#password').fill(AGENT.password);
-      await victimPage.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await victimPage.waitForURL(/\/auth\/complete\?/);
+      await completeElsewhere(victimPage);
 
-      // The victim is asked to compare codes (they would see none in their own desktop); nothing happened silently.
-      await victimPage.locator('[data-confirmation-code]').waitFor();
-      await expect(victimPage.getByRole('button', { name: 'Yes, the codes match' })).toBeVisible();
-      const victimCode = (await victimPage.locator('[data-confirmation-code]').textContent())?.trim();
-
-      // The crafter's SDK keeps polling and keeps hearing "confirmation required": it stays signed out.
+      // The victim is asked for a code they do not have (their own desktop shows none); the page does not
+      // show it either, so there is nothing to click through. Nothing happened silently.
+      await expect(ui.confirmButton(victimPage)).toBeVisible();
       await polls;
       await expectNotSignedIn(page, stack.apiUrl);
-      expect((await ui.overlayCode(page).textContent())?.trim()).toBe(victimCode);
+      await expect(victimPage.locator('main')).not.toContainText(await overlayCode(page));
       const victimSession = (await victim!.cookies()).filter((c) => SESSION_COOKIES.includes(c.name));
       expect(victimSession, 'the victim was not given a session either').toStrictEqual([]);
     } finally {

@@ -1,6 +1,15 @@
 // What every spec uses: the `stack` fixture (URLs, the API clock, the sign-in journey) and shared locators.
 import { DEMO_ACCOUNTS, type DevAccount } from '@deskgate/dev-idp';
-import { type BrowserContext, test as base, expect, type Page } from '@playwright/test';
+// Relative: e2e/package.json does not list @deskgate/protocol (adding it needs `pnpm install` and a lockfile change).
+import { COOKIE_ACCESS, COOKIE_REFRESH } from '@deskgate/protocol';
+import {
+  type BrowserContext,
+  test as base,
+  expect,
+  type Locator,
+  type Page,
+  type Response,
+} from '@playwright/test';
 import { httpsJson } from './support/net.ts';
 import { apiTarget, readLog, type StackInfo, stackInfo, TENANT } from './support/stack.ts';
 
@@ -9,7 +18,9 @@ export const PRODUCT = 'Deepdesk';
 export const SIGN_IN_BUTTON = `Sign in to ${PRODUCT}`;
 export const AGENT: DevAccount =
   DEMO_ACCOUNTS.find((a) => a.email === 'agent@demo.test') ?? DEMO_ACCOUNTS[0]!;
-export const SESSION_COOKIES = ['access_token_cookie', 'refresh_token_cookie'];
+export const SESSION_COOKIES: readonly string[] = [COOKIE_ACCESS, COOKIE_REFRESH];
+export const CONFIRM_BUTTON = 'Confirm sign-in';
+export const CODE_LABEL = `Code from ${PRODUCT}`;
 
 /** Locators the specs share. The overlay lives in an open shadow root; Playwright's locators pierce it. */
 export const ui = {
@@ -17,7 +28,21 @@ export const ui = {
   signInButton: (page: Page) => page.getByRole('button', { name: SIGN_IN_BUTTON }),
   overlayCode: (page: Page) => page.locator('[data-deskgate-overlay] [part="code"]'),
   agentStatus: (page: Page) => page.locator('#agent-status'),
+  /** The chooser's sign-in method links (guarded). */
+  continueWith: (page: Page) => page.getByRole('link', { name: /^Continue with / }),
+  /** The completion page's code entry (guarded), and its submit button (guarded). */
+  codeInput: (page: Page) => page.getByLabel(CODE_LABEL),
+  confirmButton: (page: Page) => page.getByRole('button', { name: CONFIRM_BUTTON }),
+  /** What a hosted page reports as its error, as `data-error-code` on its alert. */
+  errorCode: (page: Page) => page.locator('[role="alert"][data-error-code]'),
 };
+
+const CONFIRM_PATH = new RegExp(`^/t/${TENANT}/auth/attempts/[^/]+/confirm$`);
+
+/** True for the completion form's POST (a navigation) to /attempts/{id}/confirm. */
+export function isConfirmPost(url: string, method: string): boolean {
+  return method === 'POST' && CONFIRM_PATH.test(new URL(url).pathname);
+}
 
 /** The SDK's global as the specs read it inside page.evaluate. */
 export interface DeskgateWindow {
@@ -30,14 +55,17 @@ export interface SignInOptions {
    * page's code confirmation (the SDK's polling fallback) instead of the postMessage fast path.
    */
   coop?: boolean;
-  /** With `coop`: click "Yes, the codes match" (default) or stop before, returning the popup and its code. */
+  /**
+   * With `coop`: type the overlay's code on the completion page and confirm (default), or stop at the
+   * completion page's form, returning the popup and the overlay's code.
+   */
   confirm?: boolean;
   account?: DevAccount;
 }
 
 export interface SignInResult {
   popup: Page;
-  /** With `coop`: the code the completion page showed (the overlay showed the same one). */
+  /** With `coop`: the code the overlay showed (the completion page asks for it and never shows it). */
   code?: string;
   /** The sign-in URL the SDK pointed the popup at. */
   signInUrl: string;
@@ -61,23 +89,85 @@ export async function waitForAgentState(page: Page, state: 'signed-in' | 'signed
 }
 
 /**
- * Clicks "Yes, the codes match" on the completion page and checks the API accepted it, so a refused
+ * Waits until a `data-guard` control of a hosted page takes input: the pages' DoubleClickjacking guard
+ * keeps it `data-locked` (clicks and submits ignored) until the page has been visible and focused for a
+ * moment, and again after every blur or hide. A page in a window that lost focus (another window opened
+ * or was used) stays locked until it is brought to the front: call `page.bringToFront()` first there.
+ */
+export async function whenUnguarded(control: Locator): Promise<void> {
+  await expect(control).toBeVisible();
+  await expect(control).not.toHaveAttribute('data-locked', '');
+}
+
+/**
+ * On the chooser: clicks "Continue with …" once the guard lets it, then signs in at the dev IdP (a fresh
+ * browser context has no IdP session, so its form always shows).
+ */
+export async function signInFromChooser(page: Page, account: DevAccount = AGENT): Promise<void> {
+  const link = ui.continueWith(page);
+  await whenUnguarded(link);
+  await link.click();
+  await page.locator('#email').fill(account.email);
+  await page.locator('#password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/**
+ * Types `code` into the completion page's form and submits it, once the guard lets both controls take
+ * input; resolves with the form's POST response (the next page), whatever its status.
+ */
+export async function submitConfirmationCode(page: Page, code: string): Promise<Response> {
+  const input = ui.codeInput(page);
+  const button = ui.confirmButton(page);
+  await whenUnguarded(input);
+  await input.fill(code);
+  await whenUnguarded(button);
+  const posted = page.waitForResponse((r) => isConfirmPost(r.url(), r.request().method()));
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
+  await button.click();
+  const response = await posted;
+  // The answer is the page now shown: wait until it has loaded (its guard script has run), so what the
+  // caller reads or types next is on the new page, never on the one that was just submitted.
+  await navigated;
+  await page.waitForLoadState('load');
+  return response;
+}
+
+/**
+ * Types the code the overlay shows into the completion page and checks the API accepted it, so a refused
  * confirmation fails here with its error code rather than later as a timeout.
  */
-export async function confirmCodes(popup: Page): Promise<void> {
-  const confirmed = popup.waitForResponse(
-    (r) => r.request().method() === 'POST' && /\/auth\/attempts\/[^/]+\/confirm/.test(r.url()),
-  );
-  await popup.getByRole('button', { name: 'Yes, the codes match' }).click();
-  const response = await confirmed;
+export async function confirmCode(page: Page, code: string): Promise<void> {
+  const response = await submitConfirmationCode(page, code);
   if (response.status() !== 200) {
-    const html = await response.text().catch(() => '');
-    const code = /data-error-code="([^"]+)"/.exec(html)?.[1];
+    const errorCode = await ui
+      .errorCode(page)
+      .getAttribute('data-error-code', { timeout: 1_000 })
+      .catch(() => null);
     const origin = (await response.request().headerValue('origin')) ?? '(none)';
     throw new Error(
-      `confirming the code was refused: ${response.status()} ${code ?? html.slice(0, 200)} (request Origin: ${origin})`,
+      `confirming the code was refused: ${response.status()} ${errorCode ?? '(no error code)'} (request Origin: ${origin})`,
     );
   }
+  await expect(page.getByRole('heading', { name: 'Sign-in confirmed' })).toBeVisible();
+}
+
+/** The confirmation code the overlay shows, once it shows one. */
+export async function overlayCode(page: Page): Promise<string> {
+  const element = ui.overlayCode(page);
+  await expect(element).toHaveText(/\S/);
+  return ((await element.textContent()) ?? '').trim();
+}
+
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789';
+
+/** A well-formed confirmation code that is not `code` (the `n`th such, for several different ones). */
+export function otherCode(code: string, n = 0): string {
+  const chars = code.replace('-', '').split('');
+  // Shifting the first character by 1..29 places never lands on the character itself.
+  const shift = 1 + (n % (CODE_ALPHABET.length - 1));
+  chars[0] = CODE_ALPHABET[(CODE_ALPHABET.indexOf(chars[0]!) + shift) % CODE_ALPHABET.length]!;
+  return `${chars.slice(0, 3).join('')}-${chars.slice(3).join('')}`;
 }
 
 /** The deskgate session cookies a context holds for the API, by name. */
@@ -86,8 +176,8 @@ export async function sessionCookies(context: BrowserContext, apiUrl: string) {
   const host = new URL(apiUrl).hostname;
   const cookies = (await context.cookies()).filter((c) => c.domain === host);
   return {
-    access: cookies.find((c) => c.name === 'access_token_cookie'),
-    refresh: cookies.find((c) => c.name === 'refresh_token_cookie'),
+    access: cookies.find((c) => c.name === COOKIE_ACCESS),
+    refresh: cookies.find((c) => c.name === COOKIE_REFRESH),
   };
 }
 
@@ -141,10 +231,7 @@ function createStack(info: StackInfo): Stack {
       const popup = await popupEvent;
       await popup.waitForURL(/\/auth\/signin\?/);
       const signInUrl = popup.url();
-      await popup.getByRole('link', { name: /^Continue with / }).click();
-      await popup.locator('#email').fill(account.email);
-      await popup.locator('#password').fill(account.password);
-      await popup.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await signInFromChooser(popup, account);
 
       if (!options.coop) {
         // Fast path: the completion page posts the proof to its opener; the SDK redeems; the overlay goes.
@@ -155,12 +242,13 @@ function createStack(info: StackInfo): Stack {
         return { popup, signInUrl };
       }
 
-      const codeElement = popup.locator('[data-confirmation-code]');
-      await codeElement.waitFor();
-      const code = (await codeElement.textContent())?.trim() ?? '';
+      // No opener: the completion page asks for the code, which only the overlay shows (after the SDK's
+      // first poll heard `confirmation_required`).
+      await popup.waitForURL(/\/auth\/complete\?/);
+      await expect(ui.codeInput(popup)).toBeVisible();
+      const code = await overlayCode(page);
       if (options.confirm === false) return { popup, code, signInUrl };
-      await ui.overlayCode(page).filter({ hasText: code }).waitFor();
-      await confirmCodes(popup);
+      await confirmCode(popup, code);
       await ui.overlay(page).waitFor({ state: 'detached' });
       await popup.close();
       return { popup, code, signInUrl };

@@ -2,9 +2,10 @@
 // BiDi), against one stack started by the global setup. Debian's browsers only; Playwright downloads none.
 import { defineConfig } from '@playwright/test';
 
-// Browsers reach both test sites on loopback by name (cx.test is the CX platform, auth.test the API).
+// Browsers reach the test sites on loopback by name (cx.test is the CX platform, auth.test the API, evil.test
+// the attacker's site of attack.spec.ts).
 const CHROMIUM_ARGS = ['--host-resolver-rules=MAP *.test 127.0.0.1', '--disable-gpu', '--disable-quic'];
-const FIREFOX_PREFS = { 'network.dns.localDomains': 'cx.test,auth.test' };
+const FIREFOX_PREFS = { 'network.dns.localDomains': 'cx.test,auth.test,evil.test' };
 
 export default defineConfig({
   testDir: '.',

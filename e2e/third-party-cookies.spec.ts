@@ -6,6 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
 import { createCertificate, makeTempDir } from './support/net.ts';
 
+// Prefixed like the API's session cookies (`__Secure-`: refused unless Secure from a secure origin).
+const CHIPS = '__Secure-chips';
+const PLAIN = '__Secure-plain';
+
 /** What comes back on the next credentialed cross-site fetch, and what the browser says it stored. */
 interface Observed {
   sent: string[];
@@ -40,8 +44,8 @@ test.describe('third-party cookies in this browser (control)', () => {
         res.writeHead(204, {
           ...cors,
           'set-cookie': [
-            'plain=1; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=None',
-            'chips=1; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=None; Partitioned',
+            `${PLAIN}=1; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=None`,
+            `${CHIPS}=1; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=None; Partitioned`,
           ],
         });
         res.end();
@@ -90,10 +94,10 @@ test.describe('third-party cookies in this browser (control)', () => {
       'Chromium blocks unpartitioned third-party cookies; Firefox is below',
     );
     const { sent, stored } = await observe(page);
-    expect(sent, 'only the Partitioned cookie comes back').toStrictEqual(['chips=1']);
-    expect(stored).toContainEqual({ name: 'chips', partitionKey: 'https://cx.test' });
+    expect(sent, 'only the Partitioned cookie comes back').toStrictEqual([`${CHIPS}=1`]);
+    expect(stored).toContainEqual({ name: CHIPS, partitionKey: 'https://cx.test' });
     expect(
-      stored.filter((c) => c.name === 'plain'),
+      stored.filter((c) => c.name === PLAIN),
       'no unpartitioned third-party cookie is stored for auth.test',
     ).toStrictEqual([]);
   });
@@ -104,6 +108,9 @@ test.describe('third-party cookies in this browser (control)', () => {
   }) => {
     test.skip(browserName !== 'firefox', 'Total Cookie Protection is Firefox behaviour; Chromium is above');
     const { sent } = await observe(page);
-    expect(sent, 'both come back, each from the cx.test partition').toStrictEqual(['chips=1', 'plain=1']);
+    expect(sent, 'both come back, each from the cx.test partition').toStrictEqual([
+      `${CHIPS}=1`,
+      `${PLAIN}=1`,
+    ]);
   });
 });

@@ -1,6 +1,7 @@
-// Building blocks shared by the stack and the control spec: temp dirs, a two-name certificate, HTTPS from Node.
+// Building blocks shared by the stack and the specs' own servers: temp dirs, certificates, HTTPS from Node.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
@@ -24,8 +25,11 @@ export async function makeTempDir(prefix: string): Promise<string> {
   return mkdtemp(join(base, `${prefix}-`));
 }
 
-/** A self-signed certificate for cx.test and auth.test, valid two days, generated into `dir`. */
-export async function createCertificate(dir: string): Promise<TlsFiles> {
+/** A self-signed certificate for `names` (cx.test and auth.test), valid two days, generated into `dir`. */
+export async function createCertificate(
+  dir: string,
+  names: readonly string[] = ['cx.test', 'auth.test'],
+): Promise<TlsFiles> {
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
   await execFileAsync('openssl', [
@@ -39,7 +43,7 @@ export async function createCertificate(dir: string): Promise<TlsFiles> {
     '-subj',
     '/CN=deskgate-e2e',
     '-addext',
-    'subjectAltName=DNS:cx.test,DNS:auth.test',
+    `subjectAltName=${names.map((name) => `DNS:${name}`).join(',')}`,
     '-keyout',
     keyFile,
     '-out',
@@ -55,13 +59,23 @@ export interface HttpsTarget {
   ca: Buffer;
 }
 
-/** An HTTPS request from Node to a server behind `servername`, trusting only the e2e certificate. */
+export interface HttpsJsonResponse {
+  status: number;
+  body: unknown;
+  headers: IncomingHttpHeaders;
+}
+
+/**
+ * An HTTPS request from Node to a server behind `servername`, trusting only the e2e certificate. `headers`
+ * go out as given: Node sends whatever Origin it is told to, as any server-side client can.
+ */
 export function httpsJson(
   target: HttpsTarget,
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: unknown }> {
+  headers: Record<string, string> = {},
+): Promise<HttpsJsonResponse> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
@@ -76,6 +90,7 @@ export function httpsJson(
         headers: {
           host: `${target.servername}:${target.port}`,
           ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
         },
       },
       (res) => {
@@ -87,7 +102,7 @@ export function httpsJson(
           try {
             parsed = JSON.parse(text);
           } catch {}
-          resolve({ status: res.statusCode ?? 0, body: parsed });
+          resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
         });
         res.on('error', reject);
       },

@@ -14,6 +14,8 @@ import { startDemo } from '../../apps/demo/src/index.ts';
 import { createCertificate, freePort, type HttpsTarget, httpsJson, makeTempDir, ROOT } from './net.ts';
 
 export const TENANT = 'acme';
+/** The tenant's one single sign-on provider (the dev IdP), as the chooser offers it. */
+export const SSO_PROVIDER_ID = 'acme-sso';
 const HEALTH_TIMEOUT_MS = 30_000;
 
 /** What the specs need to reach the stack; handed to the test workers through the environment. */
@@ -96,7 +98,7 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
           displayName: 'Acme (e2e)',
           allowedOrigins: [cxUrl],
           oidc: {
-            id: 'acme-sso',
+            id: SSO_PROVIDER_ID,
             displayName: 'Acme SSO',
             issuer: idp.issuer,
             clientId,

@@ -44,7 +44,11 @@ describe('request body limits', () => {
   afterAll(() => h.close());
 
   /** A raw SDK-style POST with the given body and headers. */
-  function post(path: string, body: BodyInit, headers: Record<string, string> = {}) {
+  function post(
+    path: string,
+    body: string | ReadableStream<Uint8Array>,
+    headers: Record<string, string> = {},
+  ) {
     return h.app.request(
       `${PUBLIC_URL}${path}`,
       {
