@@ -1,6 +1,5 @@
 // What every spec uses: the `stack` fixture (URLs, the API clock, the sign-in journey) and shared locators.
 import { DEMO_ACCOUNTS, type DevAccount } from '@deskgate/dev-idp';
-// Relative: e2e/package.json does not list @deskgate/protocol (adding it needs `pnpm install` and a lockfile change).
 import { COOKIE_ACCESS, COOKIE_REFRESH } from '@deskgate/protocol';
 import {
   type BrowserContext,
