@@ -58,7 +58,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
     // Browser navigations (the popup) get a page; the SDK and API clients get the JSON error body.
     const accept = c.req.header('accept') ?? '';
     if (error instanceof DeskgateError && accept.includes('text/html')) {
-      const locale = pickLocale(c.req.query('locale'), c.req.header('accept-language'));
+      const locale = c.get('locale') ?? pickLocale(c.req.query('locale'), c.req.header('accept-language'));
       c.get('log').info({ code: error.code, status: error.status }, 'request failed');
       setPageHeaders(c);
       return c.html(

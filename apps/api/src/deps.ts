@@ -1,6 +1,7 @@
 // What createApp needs from the outside world; the node entry builds it, tests build their own.
 import type { DerivedKeys, RateLimitSettings, Store, TenantConfig } from '@deskgate/core';
 import type { Logger } from 'pino';
+import type { Locale } from './pages/messages.ts';
 
 export interface SdkAssets {
   loader: { body: string; etag: string };
@@ -41,5 +42,7 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     tenant: TenantConfig;
+    /** The hosted page's language once a route knows it (see http/locale.ts); error pages use it. */
+    locale?: Locale;
   };
 }

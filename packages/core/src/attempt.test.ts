@@ -96,6 +96,7 @@ describe('newAttempt', () => {
         confirmedAt: null,
         redeemedAt: null,
         confirmFailures: 0,
+        locale: null,
       },
     );
   });

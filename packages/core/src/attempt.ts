@@ -24,7 +24,13 @@ export function isVerifier(value: unknown): value is string {
   return typeof value === 'string' && VERIFIER_PATTERN.test(value);
 }
 
-export function newAttempt(tenant: string, origin: string, challenge: string, now: number): AttemptRecord {
+export function newAttempt(
+  tenant: string,
+  origin: string,
+  challenge: string,
+  now: number,
+  locale: string | null = null,
+): AttemptRecord {
   return {
     id: randomToken(16),
     tenant,
@@ -40,6 +46,7 @@ export function newAttempt(tenant: string, origin: string, challenge: string, no
     confirmedAt: null,
     redeemedAt: null,
     confirmFailures: 0,
+    locale,
   };
 }
 

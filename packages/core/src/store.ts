@@ -83,6 +83,8 @@ export interface AttemptRecord {
   redeemedAt: number | null;
   /** Wrong confirmation codes entered so far; enough of them burn the attempt. */
   confirmFailures: number;
+  /** The language the SDK asked for; every page of the sign-in speaks it, whatever the IdP sends back. */
+  locale: string | null;
 }
 
 export interface SsoTransactionRecord {

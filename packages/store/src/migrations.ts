@@ -112,4 +112,9 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX rate_limits_expires_at ON rate_limits (expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'attempt locale',
+    up: () => 'ALTER TABLE attempts ADD COLUMN locale TEXT;',
+  },
 ];

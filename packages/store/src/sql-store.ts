@@ -257,8 +257,8 @@ export class SqlStore implements Store {
   async createAttempt(a: AttemptRecord): Promise<void> {
     await this.#db.run(
       `INSERT INTO attempts (id, tenant, challenge, origin, confirmation_code, created_at, expires_at,
-         binding_digest, user_id, method, completed_at, confirmed_at, redeemed_at, confirm_failures)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         binding_digest, user_id, method, completed_at, confirmed_at, redeemed_at, confirm_failures, locale)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         a.id,
         a.tenant,
@@ -274,6 +274,7 @@ export class SqlStore implements Store {
         a.confirmedAt,
         a.redeemedAt,
         a.confirmFailures,
+        a.locale,
       ],
     );
   }

@@ -65,6 +65,7 @@ describe('SQLite store shared by several processes', () => {
       confirmedAt: null,
       redeemedAt: null,
       confirmFailures: 0,
+      locale: null,
     });
     await store.close();
     const wins = await runProcesses({ ATTEMPT_ID: 'attempt-1' });

@@ -85,8 +85,13 @@ export function errorText(locale: Locale, code: ErrorCode, fallback: string): st
   return ERROR_TEXT[locale][code] ?? fallback;
 }
 
-/** `?locale=` wins, then Accept-Language, then en-US. */
-export function pickLocale(query: string | undefined, acceptLanguage: string | undefined): Locale {
-  if (query && (LOCALES as readonly string[]).includes(query)) return query as Locale;
+/** The first supported locale among the asked ones (`?locale=`, then the attempt's), then Accept-Language, then en-US. */
+export function pickLocale(
+  asked: string | null | undefined | readonly (string | null | undefined)[],
+  acceptLanguage: string | undefined,
+): Locale {
+  const candidates = Array.isArray(asked) ? asked : [asked];
+  const found = candidates.find((l): l is Locale => (LOCALES as readonly unknown[]).includes(l));
+  if (found) return found;
   return /^\s*nl\b/i.test(acceptLanguage ?? '') ? 'nl-NL' : 'en-US';
 }

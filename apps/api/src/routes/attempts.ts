@@ -52,7 +52,13 @@ export function attemptRoutes({ deps, sessions, limits, sdkCors }: Services) {
       const body = c.req.valid('json');
       const locale = body.locale;
       // requireSdkWrite guarantees the Origin header is one of the tenant's exact origins.
-      const attempt = newAttempt(tenant.code, c.req.header('origin')!, body.challenge, deps.now());
+      const attempt = newAttempt(
+        tenant.code,
+        c.req.header('origin')!,
+        body.challenge,
+        deps.now(),
+        locale ?? null,
+      );
       await deps.store.createAttempt(attempt);
       const signInUrl = new URL(deps.publicUrl + paths.signIn(tenant.code));
       signInUrl.searchParams.set('attempt', attempt.id);

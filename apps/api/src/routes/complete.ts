@@ -15,10 +15,11 @@ import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { requireBinding } from '../http/binding.ts';
+import { pageLocale } from '../http/locale.ts';
 import { isSameOriginRequest } from '../http/tenant.ts';
 import { formBody, params, query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
-import { type Locale, messages, pickLocale } from '../pages/messages.ts';
+import { type Locale, messages } from '../pages/messages.ts';
 import { escapeHtml, fill, layout } from '../pages/render.ts';
 import { errorResponses, htmlPage, PageLocale, queryText, TENANT_ERRORS } from '../schemas/common.ts';
 import type { Services } from './context.ts';
@@ -58,6 +59,7 @@ export function completeRoutes({ deps, limits, productName }: Services) {
     const attempt = id ? await deps.store.getAttempt(tenant.code, id) : undefined;
     if (!attempt || attempt.completedAt === null)
       throw new DeskgateError('attempt_not_found', 'No completed sign-in here');
+    pageLocale(c, attempt.locale);
     await requireBinding(c, attempt.bindingDigest);
     return attempt;
   }
@@ -118,10 +120,9 @@ ${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
     query(CompleteQuery),
     async (c) => {
       const tenant = c.get('tenant');
-      const { attempt: id, locale: requested } = c.req.valid('query');
-      const locale = pickLocale(requested, c.req.header('accept-language'));
+      const attempt = await completedAttempt(c, tenant, c.req.valid('query').attempt);
+      const locale = pageLocale(c, attempt.locale);
       const m = messages(locale);
-      const attempt = await completedAttempt(c, tenant, id);
       if (attempt.redeemedAt !== null || attempt.confirmedAt !== null) {
         return c.html(layout(locale, m.completeTitle, `<p>${fill(m.completeDone, product)}</p>`));
       }
@@ -164,9 +165,9 @@ ${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
     formBody(ConfirmForm),
     async (c) => {
       const tenant = c.get('tenant');
-      const locale = pickLocale(c.req.valid('query').locale, c.req.header('accept-language'));
-      const m = messages(locale);
       const attempt = await completedAttempt(c, tenant, c.req.valid('param').id);
+      const locale = pageLocale(c, attempt.locale);
+      const m = messages(locale);
       // Say what really happened to an attempt that is past confirming.
       if (attempt.redeemedAt !== null)
         throw new DeskgateError('attempt_already_redeemed', 'This sign-in was already used');

@@ -11,16 +11,17 @@ import {
   type TenantConfig,
 } from '@deskgate/core';
 import { paths } from '@deskgate/protocol';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { requireBinding } from '../http/binding.ts';
 import { readCookie, setCookies } from '../http/cookies.ts';
+import { pageLocale } from '../http/locale.ts';
 import { requireChooserNavigation } from '../http/tenant.ts';
 import { query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
-import { messages, pickLocale } from '../pages/messages.ts';
+import { messages } from '../pages/messages.ts';
 import { escapeHtml, fill, layout } from '../pages/render.ts';
 import { errorResponses, htmlPage, PageLocale, queryText, TENANT_ERRORS } from '../schemas/common.ts';
 import type { Services } from './context.ts';
@@ -61,9 +62,14 @@ export function signInRoutes({ deps, oidc, limits, productName }: Services) {
   const page = pageHeaders();
   const product = { product: productName };
 
-  async function liveAttempt(tenant: TenantConfig, id: string | undefined): Promise<AttemptRecord> {
+  async function liveAttempt(
+    c: Context<AppEnv>,
+    tenant: TenantConfig,
+    id: string | undefined,
+  ): Promise<AttemptRecord> {
     const attempt = id ? await deps.store.getAttempt(tenant.code, id) : undefined;
     if (!attempt) throw new DeskgateError('attempt_not_found', 'No such sign-in attempt');
+    pageLocale(c, attempt.locale);
     if (deps.now() >= attempt.expiresAt)
       throw new DeskgateError('attempt_expired', 'This sign-in attempt has expired');
     if (attempt.redeemedAt !== null)
@@ -85,8 +91,8 @@ export function signInRoutes({ deps, oidc, limits, productName }: Services) {
     async (c) => {
       const tenant = c.get('tenant');
       const asked = c.req.valid('query');
-      const locale = pickLocale(asked.locale, c.req.header('accept-language'));
-      const attempt = await liveAttempt(tenant, asked.attempt);
+      const attempt = await liveAttempt(c, tenant, asked.attempt);
+      const locale = pageLocale(c, attempt.locale);
       if (attempt.completedAt !== null)
         throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
       if (attempt.bindingDigest === null) {
@@ -136,7 +142,7 @@ export function signInRoutes({ deps, oidc, limits, productName }: Services) {
     async (c) => {
       const tenant = c.get('tenant');
       const asked = c.req.valid('query');
-      const attempt = await liveAttempt(tenant, asked.attempt);
+      const attempt = await liveAttempt(c, tenant, asked.attempt);
       if (attempt.completedAt !== null)
         throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
       await requireBinding(c, attempt.bindingDigest);
@@ -203,6 +209,9 @@ export function signInRoutes({ deps, oidc, limits, productName }: Services) {
           'This sign-in response does not belong to a sign-in in progress',
         );
       }
+      // The attempt's language from here on, also for the error page if the IdP did not sign the agent in.
+      const attempt = await deps.store.getAttempt(tenant.code, tx.attemptId);
+      pageLocale(c, attempt?.locale);
       await requireBinding(c, tx.bindingDigest);
       const now = deps.now();
       if (now >= tx.expiresAt)
@@ -238,6 +247,7 @@ export function signInRoutes({ deps, oidc, limits, productName }: Services) {
       );
       const complete = new URL(deps.publicUrl + paths.complete(tenant.code));
       complete.searchParams.set('attempt', tx.attemptId);
+      complete.searchParams.set('locale', pageLocale(c, attempt?.locale));
       return c.redirect(complete.pathname + complete.search, 303);
     },
   );

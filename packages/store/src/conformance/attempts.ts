@@ -104,6 +104,11 @@ export function describeAttempts(ctx: ConformanceContext): void {
       assert.equal(await ctx.store.redeemAttempt(id, T0), false);
     });
 
+    it('createAttempt stores the locale and getAttempt returns it', async () => {
+      const attempt = await ctx.createAttempt({ locale: 'nl-NL' });
+      assert.equal((await ctx.other.getAttempt(attempt.tenant, attempt.id))?.locale, 'nl-NL');
+    });
+
     it('createAttempt stores confirmFailures and getAttempt returns it', async () => {
       const attempt = await ctx.createAttempt({ confirmFailures: 2 });
       assert.deepEqual(await ctx.other.getAttempt(attempt.tenant, attempt.id), attempt);

@@ -52,6 +52,7 @@ export const attemptFixture = (tenant: string, overrides: Partial<AttemptRecord>
   confirmedAt: null,
   redeemedAt: null,
   confirmFailures: 0,
+  locale: null,
   ...overrides,
 });
 
