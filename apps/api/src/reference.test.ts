@@ -87,3 +87,24 @@ describe('GET /reference', () => {
     }
   });
 });
+
+describe('the API root and the icon', () => {
+  it('shows a small page at / with links to the reference and the OpenAPI document, under the page CSP', async () => {
+    const response = await get('/');
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    const html = await response.text();
+    assert.match(html, /href="\/reference"/);
+    assert.match(html, /href="\/openapi.json"/);
+  });
+
+  it('serves the icon the hosted pages name, and /favicon.ico, so a popup logs no 404', async () => {
+    for (const path of ['/assets/icon.svg', '/favicon.ico']) {
+      const response = await get(path);
+      assert.equal(response.status, 200, path);
+      assert.equal(response.headers.get('content-type'), 'image/svg+xml');
+      assert.match(await response.text(), /^<svg /);
+    }
+  });
+});

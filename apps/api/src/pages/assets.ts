@@ -44,3 +44,6 @@ try{opener.postMessage({type:d.type,v:d.v,attemptId:d.attemptId,proof:d.proof},d
 document.getElementById('confirm').hidden=true;document.getElementById('done').hidden=false;
 setTimeout(function(){window.close()},1500);
 })();`;
+
+/** The hosted pages' icon (also at /favicon.ico), so a popup shows our mark and logs no 404. */
+export const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#3454d1"/><path d="M10 8h6a8 8 0 0 1 0 16h-6z" fill="none" stroke="#fff" stroke-width="3"/></svg>`;

@@ -31,6 +31,7 @@ export function layout(locale: Locale, title: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/pages.css">
 <script src="/assets/pages.js" defer></script>
 </head>
@@ -51,5 +52,19 @@ export function errorPage(locale: Locale, product: string, code: ErrorCode, mess
     `<p role="alert" data-error-code="${escapeHtml(code)}">${escapeHtml(errorText(locale, code, message))}</p>
 <p>${fill(m.errorRetry, { product })}</p>
 <p class="muted">${escapeHtml(m.errorCode)}: <code>${escapeHtml(code)}</code></p>`,
+  );
+}
+
+/** What the API's own URL shows a person who opens it: what this is, and where to read on. */
+export function landingPage(product: string): string {
+  return layout(
+    'en-US',
+    `${product} sign-in service`,
+    `<p>This is the sign-in API of ${escapeHtml(product)} (deskgate). Agents reach it through the ${escapeHtml(product)} sign-in window; there is nothing to do here.</p>
+<ul>
+<li><a href="/reference">API reference</a></li>
+<li><a href="/openapi.json">OpenAPI document</a></li>
+<li><a href="/healthz">Health</a></li>
+</ul>`,
   );
 }

@@ -6,7 +6,9 @@ import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { assetResponse } from '../http/assets.ts';
 import { params } from '../http/validation.ts';
-import { PAGES_CSS, PAGES_JS } from '../pages/assets.ts';
+import { ICON_SVG, PAGES_CSS, PAGES_JS } from '../pages/assets.ts';
+import { setPageHeaders } from '../pages/headers.ts';
+import { landingPage } from '../pages/render.ts';
 import { errorResponses } from '../schemas/common.ts';
 import type { Services } from './context.ts';
 
@@ -27,8 +29,35 @@ const text = (type: string, description: string) => ({
   content: { [type]: { schema: { type: 'string' as const } } },
 });
 
-export function publicRoutes({ deps, keyring }: Services) {
+export function publicRoutes({ deps, keyring, productName }: Services) {
   const app = new Hono<AppEnv>();
+
+  app.get(
+    '/',
+    describeRoute({
+      operationId: 'landingPage',
+      tags: ['operations'],
+      summary: 'A small page naming the service, with links to the API reference and the OpenAPI document',
+      responses: { 200: text('text/html', 'HTML') },
+    }),
+    (c) => {
+      setPageHeaders(c);
+      return c.html(landingPage(productName));
+    },
+  );
+
+  for (const path of ['/assets/icon.svg', '/favicon.ico']) {
+    app.get(
+      path,
+      describeRoute({
+        operationId: path === '/favicon.ico' ? 'favicon' : 'icon',
+        tags: ['assets'],
+        summary: "The hosted pages' icon (SVG)",
+        responses: { 200: text('image/svg+xml', 'SVG') },
+      }),
+      (c) => assetResponse(c, ICON_SVG, 'image/svg+xml'),
+    );
+  }
 
   app.get(
     paths.health,
