@@ -1,20 +1,37 @@
-// Contract of the operator CLI, run as operators run it: a child process on a fresh embedded store.
+// Contract of the operator CLI. The entry point runs as operators run it (a child process); the rest runs the
+// same code in-process for speed, each test on a fresh embedded store. DESKGATE_CLI_TEST_SPAWN=1 runs every
+// test as a child process.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { generateMasterKey, REDACTED_SECRET, redactTenant } from '@deskgate/core';
+import pino from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { applySeedFile, createRuntime } from './runtime.ts';
+import { TenantService } from './services/tenants.ts';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
 const CLI = new URL('./cli.ts', import.meta.url).pathname;
+const SPAWN = process.env.DESKGATE_CLI_TEST_SPAWN === '1';
+const MASTER_KEY = generateMasterKey();
+const STACK_LINE = /^\s+at /m;
+let root: string;
 let dir: string;
 
-async function deskgate(args: string[], env: Record<string, string> = {}) {
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `pnpm deskgate …` as a child process. */
+async function spawnDeskgate(args: string[], env: Record<string, string>): Promise<Result> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-      env: { ...process.env, DESKGATE_DATA_DIR: dir, LOG_LEVEL: 'warn', ...env },
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -23,14 +40,88 @@ async function deskgate(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'deskgate-cli-'));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+/** `pnpm deskgate …` on this test's store: in-process unless DESKGATE_CLI_TEST_SPAWN=1. */
+async function deskgate(args: string[], extraEnv: Record<string, string> = {}): Promise<Result> {
+  const env = { DESKGATE_DATA_DIR: dir, DESKGATE_MASTER_KEY: MASTER_KEY, LOG_LEVEL: 'warn', ...extraEnv };
+  if (SPAWN) return spawnDeskgate(args, env);
+  const { runCli } = await import('./cli/run.ts');
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    env,
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stdout, stderr };
+}
 
-describe('pnpm deskgate tenant', () => {
+/** The client secrets as the API would read them, by provider id (`UNREADABLE` when they do not decrypt). */
+async function storedSecrets(code: string): Promise<Record<string, string> | undefined> {
+  const runtime = await createRuntime(
+    { DESKGATE_DATA_DIR: dir, DESKGATE_MASTER_KEY: MASTER_KEY },
+    pino({ level: 'silent' }),
+  );
+  try {
+    const tenants = new TenantService(runtime.store, runtime.keys, Date.now);
+    const tenant = await tenants.get(code);
+    if (!tenant) return undefined;
+    const secrets: Record<string, string> = {};
+    for (const provider of tenant.oidc) {
+      secrets[provider.id] = await tenants.clientSecret(tenant, provider).catch(() => 'UNREADABLE');
+    }
+    return secrets;
+  } finally {
+    await runtime.store.close();
+  }
+}
+
+async function show(code: string) {
+  const result = await deskgate(['tenant', 'show', code]);
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout);
+}
+
+async function writeJson(name: string, value: unknown): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, JSON.stringify(value, null, 2));
+  return file;
+}
+
+/** Asserts a failure: the exit code, nothing on stdout, exactly one line on stderr and no stack trace. */
+function assertOneLine(result: Result, code: number, message: RegExp) {
+  assert.equal(result.code, code, `exit code; stderr: ${result.stderr}`);
+  assert.doesNotMatch(result.stderr, STACK_LINE);
+  assert.equal(result.stderr.trimEnd().split('\n').length, 1, `one line expected:\n${result.stderr}`);
+  assert.match(result.stderr.trimEnd(), message);
+  assert.equal(result.stdout, '');
+}
+
+const TWO_PROVIDERS = {
+  code: 'acme',
+  displayName: 'Acme',
+  allowedOrigins: ['https://cx.example.com'],
+  oidc: [
+    { id: 'sso', issuer: 'https://idp.example.com', clientId: 'abc', clientSecret: 'secret-one' },
+    { id: 'backup', issuer: 'https://idp2.example.com', clientId: 'def', clientSecret: 'secret-two' },
+  ],
+};
+
+async function createAcme() {
+  const result = await deskgate(['tenant', 'create', '--file', await writeJson('acme.json', TWO_PROVIDERS)]);
+  assert.equal(result.code, 0, result.stderr);
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'deskgate-cli-'));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+beforeEach(async () => {
+  dir = await mkdtemp(join(root, 'store-'));
+});
+
+describe('pnpm deskgate (child process)', () => {
   it('creates a tenant, generating a master key (mode 0600) and encrypting the client secret at rest', async () => {
-    const result = await deskgate(
+    const result = await spawnDeskgate(
       [
         'tenant',
         'create',
@@ -46,11 +137,11 @@ describe('pnpm deskgate tenant', () => {
         '--client-secret-env',
         'ACME_SECRET',
       ],
-      { ACME_SECRET: 'the-client-secret-value' },
+      { DESKGATE_DATA_DIR: dir, ACME_SECRET: 'the-client-secret-value' },
     );
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /created tenant acme/);
-    assert.match(result.stdout, /"clientSecret": "\(encrypted\)"/);
+    assert.match(result.stderr, /^created tenant acme$/m);
+    assert.equal(JSON.parse(result.stdout).oidc[0].clientSecret, '(encrypted)');
     assert.doesNotMatch(result.stdout, /the-client-secret-value/);
     assert.match(result.stderr, /generated a new master key/);
     assert.equal((await stat(join(dir, 'master.key'))).mode & 0o777, 0o600);
@@ -58,55 +149,498 @@ describe('pnpm deskgate tenant', () => {
     assert.equal(db.includes('the-client-secret-value'), false);
   });
 
+  it('exits 2 on a usage mistake and 1 on a failed operation with one line and no stack trace; 0 on --help', async () => {
+    const env = { DESKGATE_DATA_DIR: dir, DESKGATE_MASTER_KEY: MASTER_KEY };
+    const [unknown, missing, bare, help] = await Promise.all([
+      spawnDeskgate(['tenant', 'list', '--foo'], env),
+      spawnDeskgate(['tenant', 'create', '--file', join(dir, 'nosuch.json')], env),
+      spawnDeskgate([], env),
+      spawnDeskgate(['--help'], env),
+    ]);
+    assertOneLine(unknown, 2, /^deskgate: unknown option --foo; see pnpm deskgate tenant list --help$/);
+    assertOneLine(missing, 1, /^deskgate: cannot read .*nosuch\.json: no such file$/);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /Usage: pnpm deskgate/);
+    assert.equal(bare.stdout, '');
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: pnpm deskgate/);
+  });
+});
+
+describe('pnpm deskgate tenant', () => {
   it('lists and shows tenants with secrets redacted', async () => {
+    await createAcme();
     assert.match((await deskgate(['tenant', 'list'])).stdout, /^acme\tAcme\thttps:\/\/cx\.example\.com$/m);
-    const show = await deskgate(['tenant', 'show', 'acme']);
-    assert.equal(JSON.parse(show.stdout).oidc[0].clientSecret, '(encrypted)');
+    const tenant = await show('acme');
+    assert.deepEqual(
+      tenant.oidc.map((p: { clientSecret: string }) => p.clientSecret),
+      ['(encrypted)', '(encrypted)'],
+    );
   });
 
-  it('updates settings with set, keeping the stored secret', async () => {
-    const result = await deskgate([
-      'tenant',
-      'set',
-      'acme',
-      '--access-ttl',
-      '600',
-      '--origin',
-      'https://a.example.com',
-      '--origin',
-      'https://b.example.com',
-    ]);
+  it('updates settings with set, keeping the stored secrets; stdout is the tenant as JSON', async () => {
+    await createAcme();
+    const result = await deskgate(['tenant', 'set', 'acme', '--access-ttl', '600', '--name', 'Acme Corp']);
     assert.equal(result.code, 0, result.stderr);
-    const tenant = JSON.parse((await deskgate(['tenant', 'show', 'acme'])).stdout);
-    assert.equal(tenant.sessions.accessTtlSeconds, 600);
-    assert.deepEqual(tenant.allowedOrigins, ['https://a.example.com', 'https://b.example.com']);
-    assert.equal(tenant.oidc[0].clientId, 'abc');
+    const printed = JSON.parse(result.stdout);
+    assert.equal(printed.sessions.accessTtlSeconds, 600);
+    assert.match(result.stderr, /^updated tenant acme$/m);
+    assert.match(result.stderr, /^displayName: "Acme" -> "Acme Corp"$/m);
+    assert.match(result.stderr, /^sessions\.accessTtlSeconds: 900 -> 600$/m);
+    assert.deepEqual(await show('acme'), printed);
+    assert.deepEqual(await storedSecrets('acme'), { sso: 'secret-one', backup: 'secret-two' });
   });
 
   it('refuses a duplicate code, an unknown tenant and a non-exact origin with exit code 1 and the error code', async () => {
-    const duplicate = await deskgate(['tenant', 'create', 'acme', '--origin', 'https://x.example.com']);
-    assert.equal(duplicate.code, 1);
-    assert.match(duplicate.stderr, /validation_failed: Tenant "acme" already exists/);
-    const unknown = await deskgate(['tenant', 'show', 'nosuch']);
-    assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /tenant_not_found/);
-    const origin = await deskgate(['tenant', 'create', 'other', '--origin', 'https://x.example.com/path']);
-    assert.equal(origin.code, 1);
-    assert.match(origin.stderr, /tenant\.allowedOrigins\[0\]/);
+    await createAcme();
+    const duplicate = await deskgate([
+      'tenant',
+      'create',
+      'acme',
+      '--name',
+      'A',
+      '--origin',
+      'https://x.example.com',
+    ]);
+    assertOneLine(duplicate, 1, /^deskgate: validation_failed: Tenant "acme" already exists$/);
+    assertOneLine(
+      await deskgate(['tenant', 'show', 'nosuch']),
+      1,
+      /^deskgate: tenant_not_found: No tenant "nosuch"$/,
+    );
+    const origin = await deskgate([
+      'tenant',
+      'create',
+      'other',
+      '--name',
+      'Other',
+      '--origin',
+      'https://x.example.com/path',
+    ]);
+    assertOneLine(origin, 1, /^deskgate: validation_failed: tenant\.allowedOrigins\[0\]: /);
   });
 
   it('applies a seed file idempotently', async () => {
-    const file = join(dir, 'seed.json');
-    const seed = { tenants: [{ code: 'seeded', allowedOrigins: ['http://localhost:5173'] }] };
-    await writeFile(file, JSON.stringify(seed));
+    const file = await writeJson('seed.json', {
+      tenants: [{ code: 'seeded', allowedOrigins: ['http://localhost:5173'] }],
+    });
     assert.match((await deskgate(['seed', file])).stdout, /seeded tenants: seeded/);
     assert.equal((await deskgate(['seed', file])).code, 0);
     assert.match((await deskgate(['tenant', 'list'])).stdout, /^seeded\t/m);
   });
+});
 
-  it('prints the usage and exits 2 without a command', async () => {
-    const result = await deskgate([]);
-    assert.equal(result.code, 2);
-    assert.match(result.stdout, /Usage: pnpm deskgate/);
+describe('secrets in a round trip (show, edit, set --file)', () => {
+  it('keeps each stored secret where the placeholder stands, matched by provider id', async () => {
+    await createAcme();
+    const shown = await show('acme');
+    shown.allowedOrigins.push('https://new.example.com');
+    shown.oidc.reverse();
+    const result = await deskgate(['tenant', 'set', '--file', await writeJson('t.json', shown)]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(await storedSecrets('acme'), { backup: 'secret-two', sso: 'secret-one' });
+    assert.deepEqual((await show('acme')).allowedOrigins, [
+      'https://cx.example.com',
+      'https://new.example.com',
+    ]);
+    // The same with the code given on the command line too, and a new secret for one provider.
+    shown.oidc[0].clientSecret = 'secret-three';
+    const again = await deskgate(['tenant', 'set', 'acme', '--file', await writeJson('t.json', shown)]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /^oidc\[backup\]\.clientSecret: replaced$/m);
+    assert.deepEqual(await storedSecrets('acme'), { backup: 'secret-three', sso: 'secret-one' });
+  });
+
+  it('refuses the placeholder where nothing is stored to keep, and stores nothing', async () => {
+    await createAcme();
+    const shown = await show('acme');
+    const fresh = { ...shown, code: 'fresh' };
+    const placeholder =
+      /^deskgate: validation_failed: tenant\.oidc\[0\]\.clientSecret: "\(encrypted\)" is the placeholder/;
+    // A new tenant, by set or create.
+    for (const command of ['set', 'create']) {
+      const result = await deskgate(['tenant', command, '--file', await writeJson('fresh.json', fresh)]);
+      assertOneLine(result, 1, placeholder);
+    }
+    assert.equal((await deskgate(['tenant', 'show', 'fresh'])).code, 1);
+    // A new provider id in a known tenant.
+    shown.oidc[0].id = 'renamed';
+    const renamed = await deskgate(['tenant', 'set', '--file', await writeJson('t.json', shown)]);
+    assertOneLine(renamed, 1, placeholder);
+    assert.match(renamed.stderr, /no stored secret for provider "renamed"/);
+    // A seed file, even for a tenant that exists.
+    const seed = await writeJson('seed.json', { tenants: [await show('acme'), fresh] });
+    assertOneLine(await deskgate(['seed', seed]), 1, placeholder);
+    assert.deepEqual(await storedSecrets('acme'), { sso: 'secret-one', backup: 'secret-two' });
+    assert.equal(await storedSecrets('fresh'), undefined);
+  });
+
+  it('is refused by the tenant service too, e.g. in the seed file the API applies at start', async () => {
+    const runtime = await createRuntime(
+      { DESKGATE_DATA_DIR: dir, DESKGATE_MASTER_KEY: MASTER_KEY },
+      pino({ level: 'silent' }),
+    );
+    try {
+      const shown = { ...TWO_PROVIDERS, oidc: [{ ...TWO_PROVIDERS.oidc[0], clientSecret: REDACTED_SECRET }] };
+      const file = await writeJson('seed.json', { tenants: [shown] });
+      await assert.rejects(
+        applySeedFile(runtime, file),
+        /tenant\.oidc\[0\]\.clientSecret: "\(encrypted\)" is the placeholder/,
+      );
+      assert.equal(await runtime.store.getTenant('acme'), undefined);
+    } finally {
+      await runtime.store.close();
+    }
+  });
+
+  it('takes a sealed secret only where it opens: same tenant, same provider id, same master key', async () => {
+    await createAcme();
+    const runtime = await createRuntime(
+      { DESKGATE_DATA_DIR: dir, DESKGATE_MASTER_KEY: MASTER_KEY },
+      pino({ level: 'silent' }),
+    );
+    const stored = await new TenantService(runtime.store, runtime.keys, Date.now).get('acme');
+    await runtime.store.close();
+    const sealed = stored!.oidc.map(({ clientSecret: _, ...p }) => p);
+    const same = await deskgate([
+      'tenant',
+      'set',
+      '--file',
+      await writeJson('t.json', { ...stored, oidc: sealed }),
+    ]);
+    assert.equal(same.code, 0, same.stderr);
+    const swapped = sealed.map((p, i) => ({
+      ...p,
+      clientSecretEncrypted: sealed[1 - i]!.clientSecretEncrypted,
+    }));
+    assertOneLine(
+      await deskgate(['tenant', 'set', '--file', await writeJson('t.json', { ...stored, oidc: swapped })]),
+      1,
+      /^deskgate: validation_failed: tenant\.oidc\[0\]\.clientSecretEncrypted: not a secret of tenant acme, provider "sso" under this master key; give clientSecret instead$/,
+    );
+    assert.deepEqual(await storedSecrets('acme'), { sso: 'secret-one', backup: 'secret-two' });
+  });
+
+  it('refuses a file whose code differs from the one given on the command line', async () => {
+    await createAcme();
+    const file = await writeJson('t.json', { ...TWO_PROVIDERS, code: 'other' });
+    assertOneLine(
+      await deskgate(['tenant', 'set', 'acme', '--file', file]),
+      2,
+      /^deskgate: tenant set: the file is for tenant "other", not "acme"; see pnpm deskgate tenant set --help$/,
+    );
+  });
+
+  it('refuses flags next to --file instead of ignoring them', async () => {
+    await createAcme();
+    const file = await writeJson('t.json', TWO_PROVIDERS);
+    assertOneLine(
+      await deskgate(['tenant', 'set', '--file', file, '--name', 'Other']),
+      2,
+      /^deskgate: tenant set: --file cannot be combined with --name; see pnpm deskgate tenant set --help$/,
+    );
+  });
+});
+
+describe('provider flags on tenant set', () => {
+  it('edit the provider named by --provider-id (default the first) and keep its secret', async () => {
+    await createAcme();
+    const first = await deskgate([
+      'tenant',
+      'set',
+      'acme',
+      '--client-id',
+      'new-id',
+      '--scopes',
+      'openid email',
+    ]);
+    assert.equal(first.code, 0, first.stderr);
+    const backup = await deskgate([
+      'tenant',
+      'set',
+      'acme',
+      '--provider-id',
+      'backup',
+      '--role-claim',
+      'groups',
+    ]);
+    assert.equal(backup.code, 0, backup.stderr);
+    const tenant = await show('acme');
+    assert.equal(tenant.oidc[0].clientId, 'new-id');
+    assert.deepEqual(tenant.oidc[0].scopes, ['openid', 'email']);
+    assert.equal(tenant.oidc[1].roleClaim, 'groups');
+    assert.deepEqual(await storedSecrets('acme'), { sso: 'secret-one', backup: 'secret-two' });
+  });
+
+  it('add a provider for a new --provider-id only with issuer, client id and secret; never rename one', async () => {
+    await createAcme();
+    const partial = await deskgate(['tenant', 'set', 'acme', '--provider-id', 'third', '--client-id', 'x']);
+    assertOneLine(
+      partial,
+      1,
+      /^deskgate: tenant acme has no provider "third"; to add it give --issuer, --client-id and --client-secret-env$/,
+    );
+    const added = await deskgate(
+      [
+        'tenant',
+        'set',
+        'acme',
+        '--provider-id',
+        'third',
+        '--issuer',
+        'https://idp3.example.com',
+        '--client-id',
+        'ghi',
+        '--client-secret-env',
+        'THIRD',
+      ],
+      { THIRD: 'secret-three' },
+    );
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stderr, /^oidc\[third\]: added$/m);
+    assert.deepEqual(await storedSecrets('acme'), {
+      sso: 'secret-one',
+      backup: 'secret-two',
+      third: 'secret-three',
+    });
+  });
+});
+
+describe('origins on tenant set', () => {
+  it('adds, removes and replaces explicitly, printing the change on stderr', async () => {
+    await createAcme();
+    const a = 'https://a.example.com';
+    const b = 'https://b.example.com';
+    const c = 'https://c.example.com';
+    const add = await deskgate(['tenant', 'set', 'acme', '--add-origin', a, '--add-origin', b]);
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(add.stderr, /^origins: \+https:\/\/a\.example\.com \+https:\/\/b\.example\.com$/m);
+    assert.deepEqual(JSON.parse(add.stdout).allowedOrigins, ['https://cx.example.com', a, b]);
+    const swap = await deskgate([
+      'tenant',
+      'set',
+      'acme',
+      '--remove-origin',
+      'https://cx.example.com',
+      '--add-origin',
+      c,
+    ]);
+    assert.equal(swap.code, 0, swap.stderr);
+    assert.match(swap.stderr, /^origins: \+https:\/\/c\.example\.com -https:\/\/cx\.example\.com$/m);
+    assert.deepEqual((await show('acme')).allowedOrigins, [a, b, c]);
+    const replace = await deskgate([
+      'tenant',
+      'set',
+      'acme',
+      '--origins',
+      `${c}, https://d.example.com`,
+      '--origins',
+      a,
+    ]);
+    assert.equal(replace.code, 0, replace.stderr);
+    assert.match(replace.stderr, /^origins: \+https:\/\/d\.example\.com -https:\/\/b\.example\.com$/m);
+    assert.deepEqual((await show('acme')).allowedOrigins, [c, 'https://d.example.com', a]);
+    assert.deepEqual(await storedSecrets('acme'), { sso: 'secret-one', backup: 'secret-two' });
+  });
+
+  it('refuses removing an origin that is not there, and --origin, which used to replace the list', async () => {
+    await createAcme();
+    const before = await show('acme');
+    assertOneLine(
+      await deskgate(['tenant', 'set', 'acme', '--remove-origin', 'https://nosuch.example.com']),
+      1,
+      /^deskgate: tenant acme has no origin https:\/\/nosuch\.example\.com \(its origins: https:\/\/cx\.example\.com\)$/,
+    );
+    assertOneLine(
+      await deskgate(['tenant', 'set', 'acme', '--origin', 'https://x.example.com']),
+      2,
+      /^deskgate: tenant set: --origin is ambiguous; use --add-origin URL, --remove-origin URL or --origins URL\[,URL\] \(replaces the list\); see pnpm deskgate tenant set --help$/,
+    );
+    assertOneLine(
+      await deskgate([
+        'tenant',
+        'set',
+        'acme',
+        '--origins',
+        'https://x.example.com',
+        '--add-origin',
+        'https://y.example.com',
+      ]),
+      2,
+      /^deskgate: tenant set: --origins replaces the list; it cannot be combined with --add-origin or --remove-origin; see/,
+    );
+    assert.deepEqual(await show('acme'), before);
+  });
+
+  it('create takes --origin (repeatable) or --origins', async () => {
+    const result = await deskgate([
+      'tenant',
+      'create',
+      'acme',
+      '--name',
+      'Acme',
+      '--origin',
+      'https://a.example.com',
+      '--origins',
+      'https://b.example.com,https://c.example.com',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout).allowedOrigins, [
+      'https://a.example.com',
+      'https://b.example.com',
+      'https://c.example.com',
+    ]);
+  });
+});
+
+describe('operator mistakes', () => {
+  it('exit 2 with one line naming the mistake, storing nothing', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--foo'], /^deskgate: unknown option --foo; see pnpm deskgate --help$/],
+      [
+        ['tenant', 'set', 'acme', '--foo=1'],
+        /^deskgate: unknown option --foo; see pnpm deskgate tenant set --help$/,
+      ],
+      [
+        ['tenant', 'list', '--name', 'x'],
+        /^deskgate: tenant list: unknown option --name; see pnpm deskgate tenant list --help$/,
+      ],
+      [['bogus'], /^deskgate: unknown command "bogus"; see pnpm deskgate --help$/],
+      [
+        ['tenant'],
+        /^deskgate: tenant: missing subcommand \(list, show, create or set\); see pnpm deskgate tenant --help$/,
+      ],
+      [['tenant', 'show'], /^deskgate: tenant show: missing <code>; see pnpm deskgate tenant show --help$/],
+      [
+        ['tenant', 'show', 'a', 'b'],
+        /^deskgate: tenant show: unexpected argument "b"; see pnpm deskgate tenant show --help$/,
+      ],
+      [
+        ['tenant', 'set', '--name', 'x'],
+        /^deskgate: tenant set: missing <code> or --file; see pnpm deskgate tenant set --help$/,
+      ],
+      [
+        ['tenant', 'create', 'acme', '--origin', 'https://a.example.com'],
+        /^deskgate: tenant create: --name is required; see/,
+      ],
+      [
+        ['tenant', 'create', 'acme', '--name', 'Acme'],
+        /^deskgate: tenant create: --origin or --origins is required; see/,
+      ],
+      [
+        ['tenant', 'create', 'acme', '--name'],
+        /^deskgate: option --name needs a value; see pnpm deskgate tenant create --help$/,
+      ],
+      [
+        ['tenant', 'set', 'acme', '--access-ttl', '10m'],
+        /^deskgate: tenant set: --access-ttl must be a whole number of seconds; see/,
+      ],
+      [['seed'], /^deskgate: seed: missing <file>; see pnpm deskgate seed --help$/],
+      [
+        ['migrate', 'now'],
+        /^deskgate: migrate: unexpected argument "now"; see pnpm deskgate migrate --help$/,
+      ],
+    ];
+    for (const [args, message] of cases) assertOneLine(await deskgate(args), 2, message);
+    assert.equal((await deskgate(['tenant', 'list'])).stdout, '');
+  });
+
+  it('exit 1 with one line when the operation fails on its input', async () => {
+    const invalid = join(dir, 'invalid.json');
+    await writeFile(invalid, '{ "code": ');
+    const cases: [string[], RegExp, Record<string, string>?][] = [
+      [
+        ['tenant', 'set', '--file', join(dir, 'nosuch.json')],
+        /^deskgate: cannot read .*nosuch\.json: no such file$/,
+      ],
+      [['tenant', 'set', '--file', dir], /^deskgate: cannot read .*: is a directory$/],
+      [['tenant', 'create', '--file', invalid], /^deskgate: .*invalid\.json is not valid JSON: /],
+      [['seed', invalid], /^deskgate: .*invalid\.json is not valid JSON: /],
+      [
+        ['seed', await writeJson('seed.json', { tenant: [] })],
+        /^deskgate: .*seed\.json: expected \{ "tenants": \[\.\.\.\] \}$/,
+      ],
+      [['tenant', 'set', 'acme', '--name', 'x'], /^deskgate: tenant_not_found: No tenant "acme"$/],
+      [
+        ['tenant', 'list'],
+        /^deskgate: The master key must be base64url of exactly 32 random bytes$/,
+        { DESKGATE_MASTER_KEY: 'bad' },
+      ],
+      [['tenant', 'list'], /^deskgate: .*postgres/i, { DATABASE_URL: 'mysql://db.example.com/deskgate' }],
+      [
+        [
+          'tenant',
+          'create',
+          'acme',
+          '--name',
+          'A',
+          '--origin',
+          'https://a.example.com',
+          '--issuer',
+          'https://i.example.com',
+          '--client-id',
+          'x',
+          '--client-secret-env',
+          'NOPE',
+        ],
+        /^deskgate: validation_failed: --client-secret-env: \$NOPE is not set$/,
+      ],
+    ];
+    for (const [args, message, env] of cases) assertOneLine(await deskgate(args, env), 1, message);
+  });
+
+  it('--help and help exit 0 with the usage on stdout; on a subcommand they show its usage', async () => {
+    for (const args of [['--help'], ['-h'], ['help']]) {
+      const result = await deskgate(args);
+      assert.equal(result.code, 0);
+      assert.match(result.stdout, /^Usage: pnpm deskgate <command>/);
+      assert.match(result.stdout, /Exit codes: 0 done/);
+    }
+    for (const args of [
+      ['tenant', 'set', '--help'],
+      ['help', 'tenant', 'set'],
+      ['tenant', 'set', 'acme', '-h'],
+    ]) {
+      const result = await deskgate(args);
+      assert.equal(result.code, 0);
+      assert.match(result.stdout, /^Usage: pnpm deskgate tenant set <code>/);
+      assert.match(result.stdout, /--add-origin URL/);
+      assert.doesNotMatch(result.stdout, /tenant list/);
+    }
+    const tenant = await deskgate(['tenant', '--help']);
+    assert.equal(tenant.code, 0);
+    assert.match(tenant.stdout, /tenant list/);
+    assert.doesNotMatch(tenant.stdout, /seed <file>/);
+  });
+});
+
+describe('the placeholder', () => {
+  it('stands only for client secrets, the ones the CLI knows to keep', () => {
+    const provider = {
+      ...TWO_PROVIDERS.oidc[0]!,
+      displayName: 'SSO',
+      authorizationEndpoint: 'https://idp.example.com/authorize',
+      tokenEndpoint: 'https://idp.example.com/token',
+      userinfoEndpoint: 'https://idp.example.com/userinfo',
+      jwksUri: 'https://idp.example.com/jwks',
+      idTokenSigningAlgs: ['RS256'],
+      clientSecretEncrypted: 'enc.v1.iv.data',
+      scopes: ['openid'],
+      extraAuthParams: { prompt: 'login' },
+      roleClaim: 'roles',
+    };
+    const redacted = redactTenant({
+      ...TWO_PROVIDERS,
+      oidc: [provider, { ...provider, id: 'backup' }],
+      sessions: { accessTtlSeconds: 900, sessionTtlSeconds: 86400 },
+    });
+    const paths: string[] = [];
+    const walk = (value: unknown, path: string) => {
+      if (value === REDACTED_SECRET) paths.push(path);
+      else if (typeof value === 'object' && value !== null)
+        for (const [key, child] of Object.entries(value)) walk(child, `${path}.${key}`);
+    };
+    walk(redacted, 'tenant');
+    assert.deepEqual(paths, ['tenant.oidc.0.clientSecret', 'tenant.oidc.1.clientSecret']);
   });
 });

@@ -76,9 +76,15 @@ async function masterKey(env: NodeJS.ProcessEnv, dataDir: string, logger: Logger
 
 export async function createRuntime(env: NodeJS.ProcessEnv, logger = createLogger()): Promise<Runtime> {
   const dataDir = resolve(env.DESKGATE_DATA_DIR ?? 'data');
-  const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
-  await store.migrate();
+  // The key first: a missing or bad key then stops the start before a database pool is open.
   const keys = await deriveKeys(await masterKey(env, dataDir, logger));
+  const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return { store, keys, logger, dataDir };
 }
 

@@ -199,13 +199,16 @@ export function parseTenantConfig(input: unknown, path = 'tenant'): TenantConfig
   };
 }
 
+/** What `redactTenant` shows instead of a secret; never a secret itself (the CLI resolves it to the stored one). */
+export const REDACTED_SECRET = '(encrypted)';
+
 /** The tenant as operators may see it: secrets replaced by a marker. */
 export function redactTenant(tenant: TenantConfig): TenantConfig {
   return {
     ...tenant,
     oidc: tenant.oidc.map(({ clientSecret: _s, clientSecretEncrypted: _e, ...p }) => ({
       ...p,
-      clientSecret: '(encrypted)',
+      clientSecret: REDACTED_SECRET,
     })),
   };
 }

@@ -6,6 +6,7 @@ import {
   encryptSecret,
   type OidcProviderConfig,
   parseTenantConfig,
+  REDACTED_SECRET,
   type Store,
   StoreConflictError,
   type TenantConfig,
@@ -38,7 +39,13 @@ export class TenantService {
   /** Validates operator input, encrypts plaintext secrets and stores it (create fails on a taken code). */
   async save(input: unknown, mode: 'create' | 'put'): Promise<TenantConfig> {
     const config = parseTenantConfig(input);
-    for (const provider of config.oidc) {
+    for (const [i, provider] of config.oidc.entries()) {
+      if (provider.clientSecret === REDACTED_SECRET) {
+        throw new DeskgateError(
+          'validation_failed',
+          `tenant.oidc[${i}].clientSecret: "${REDACTED_SECRET}" is the placeholder for a stored secret, not a secret; give the secret itself`,
+        );
+      }
       if (provider.clientSecret !== undefined) {
         const context = secretContext(config.code, provider.id);
         provider.clientSecretEncrypted = await encryptSecret(

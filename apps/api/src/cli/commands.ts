@@ -1,0 +1,297 @@
+// The CLI's commands, their flags and help texts, and the parsing of argv into one command (usage mistakes
+// become UsageError, exit code 2).
+import { parseArgs } from 'node:util';
+
+export const OPTIONS = {
+  file: { type: 'string' },
+  name: { type: 'string' },
+  origin: { type: 'string', multiple: true },
+  origins: { type: 'string', multiple: true },
+  'add-origin': { type: 'string', multiple: true },
+  'remove-origin': { type: 'string', multiple: true },
+  issuer: { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret-env': { type: 'string' },
+  scopes: { type: 'string' },
+  'role-claim': { type: 'string' },
+  'provider-id': { type: 'string' },
+  'provider-name': { type: 'string' },
+  'access-ttl': { type: 'string' },
+  'session-ttl': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type Option = keyof typeof OPTIONS;
+export type Values = ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
+>['values'];
+
+/** Flags that change the OIDC provider (the one named by --provider-id). */
+export const PROVIDER_OPTIONS = [
+  'provider-id',
+  'provider-name',
+  'issuer',
+  'client-id',
+  'client-secret-env',
+  'scopes',
+  'role-claim',
+] as const satisfies Option[];
+
+/** A usage mistake: one line on stderr pointing to the help of `command`, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  /** The command whose help the error points to ('' for the top-level help). */
+  readonly command: string;
+  constructor(message: string, command = '') {
+    super(message);
+    this.command = command;
+  }
+}
+
+/** The operation could not be done (unreadable file, nothing to remove...): one line on stderr, exit 1. */
+export class CliFailure extends Error {
+  override name = 'CliFailure';
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const EXIT_CODES =
+  'Exit codes: 0 done (also for --help), 1 the operation failed (validation, not found, unreadable file,\n' +
+  'store), 2 usage mistake (unknown command or option, missing argument). Errors are one line on stderr.';
+
+const ENVIRONMENT =
+  'Environment: DATABASE_URL (PostgreSQL) or DESKGATE_DATA_DIR (SQLite, default ./data), DESKGATE_MASTER_KEY,\n' +
+  'LOG_LEVEL (default warn; log lines go to stderr).';
+
+const TENANT_COMMANDS = `  tenant list                          list tenants: code, name and origins, tab-separated
+  tenant show <code>                   show one tenant as JSON, secrets as "(encrypted)"
+  tenant create <code> --name NAME --origin URL [flags]
+                                       create a tenant (fails if the code exists)
+  tenant create --file FILE            create a tenant from JSON
+  tenant set <code> [flags]            change a tenant: name, origins, lifetimes, an OIDC provider
+  tenant set [<code>] --file FILE      replace a tenant with JSON (as tenant show prints it)`;
+
+const TOP_USAGE = `Usage: pnpm deskgate <command>
+
+${TENANT_COMMANDS}
+  seed <file>                          create or replace the tenants in a seed file
+  migrate                              apply database migrations
+  help [<command>]                     this help, or a command's (same as <command> --help)
+
+${ENVIRONMENT}
+${EXIT_CODES}`;
+
+const PROVIDER_FLAGS = `OIDC provider:
+  --provider-id ID              the provider the flags below change (default: the first; create: sso)
+  --issuer URL                  issuer (discovery at URL/.well-known/openid-configuration)
+  --client-id ID                client id
+  --client-secret-env VAR       name of the environment variable holding the client secret, so the
+                                secret stays out of shell history
+  --scopes "openid email"       scopes, space- or comma-separated
+  --role-claim CLAIM            ID-token claim holding the roles (default roles)
+  --provider-name NAME          name shown on the sign-in page`;
+
+const LIFETIME_FLAGS = `  --access-ttl SECONDS          access-token lifetime, 60-3600 (default 900)
+  --session-ttl SECONDS         session lifetime, 300-2592000 (default 86400)`;
+
+const SECRETS = `In JSON, "clientSecret": "(encrypted)" (as tenant show prints it) keeps the secret stored for the
+provider with the same id in the same tenant. Where nothing is stored to keep (a new tenant, a new provider
+id, tenant create, a seed file) it is refused: give the secret itself.`;
+
+interface Command {
+  /** `tenant set`, `seed`... */
+  name: string;
+  options: readonly Option[];
+  /** Positional arguments, in order; a trailing `?` marks an optional one. */
+  args: readonly string[];
+  help: string;
+}
+
+const COMMANDS: Command[] = [
+  {
+    name: 'tenant list',
+    options: [],
+    args: [],
+    help: `Usage: pnpm deskgate tenant list
+
+Lists tenants on stdout, one a line: code, display name and allowed origins, separated by tabs.`,
+  },
+  {
+    name: 'tenant show',
+    options: [],
+    args: ['<code>'],
+    help: `Usage: pnpm deskgate tenant show <code>
+
+Prints the tenant as JSON on stdout, client secrets as "(encrypted)". Edit it and give it back to
+tenant set --file.`,
+  },
+  {
+    name: 'tenant create',
+    options: ['file', 'name', 'origin', 'origins', 'access-ttl', 'session-ttl', ...PROVIDER_OPTIONS],
+    args: ['<code>?'],
+    help: `Usage: pnpm deskgate tenant create <code> --name NAME --origin URL [--origin URL ...] [flags]
+       pnpm deskgate tenant create --file FILE
+
+Creates a tenant; fails if the code exists. Prints "created tenant <code>" on stderr and the tenant as JSON
+on stdout.
+
+  --name NAME                   display name (required)
+  --origin URL                  allowed origin, exact (https://cx.example.com); repeatable
+  --origins URL[,URL]           allowed origins, comma-separated; repeatable. --origin or --origins is required
+${LIFETIME_FLAGS}
+  --file FILE                   the tenant as JSON instead of flags (see docs/operations.md)
+
+${PROVIDER_FLAGS}
+  To add a provider, give --issuer, --client-id and --client-secret-env together.
+
+${SECRETS}`,
+  },
+  {
+    name: 'tenant set',
+    options: [
+      'file',
+      'name',
+      'origin',
+      'origins',
+      'add-origin',
+      'remove-origin',
+      'access-ttl',
+      'session-ttl',
+      ...PROVIDER_OPTIONS,
+    ],
+    args: ['<code>?'],
+    help: `Usage: pnpm deskgate tenant set <code> [flags]
+       pnpm deskgate tenant set [<code>] --file FILE
+
+Changes a tenant. Prints "updated tenant <code>" and one line per change on stderr (such as
+"origins: +https://a.example.com -https://b.example.com"), and the tenant as JSON on stdout.
+
+  --name NAME                   display name
+  --add-origin URL              add an allowed origin; repeatable
+  --remove-origin URL           remove an allowed origin (an error if it is not there); repeatable
+  --origins URL[,URL]           replace the allowed origins, comma-separated; repeatable
+${LIFETIME_FLAGS}
+  --file FILE                   replace the whole tenant with JSON (creating it if the code is new);
+                                with <code>, the file must be for that tenant
+
+${PROVIDER_FLAGS}
+  A --provider-id the tenant does not have adds a provider: give --issuer, --client-id and
+  --client-secret-env with it. The stored secret is kept unless --client-secret-env is given.
+
+${SECRETS}`,
+  },
+  {
+    name: 'seed',
+    options: [],
+    args: ['<file>'],
+    help: `Usage: pnpm deskgate seed <file>
+
+Creates or replaces each tenant of a seed file ({ "tenants": [...] }, each as tenant create --file takes
+it). Every tenant is checked before any is stored. Secrets are in plaintext: "(encrypted)" is refused.`,
+  },
+  {
+    name: 'migrate',
+    options: [],
+    args: [],
+    help: `Usage: pnpm deskgate migrate
+
+Applies database migrations (every command, and the API at start, applies them too).`,
+  },
+];
+
+const GROUPS: Record<string, string> = {
+  '': TOP_USAGE,
+  tenant: `Usage: pnpm deskgate tenant <subcommand>
+
+${TENANT_COMMANDS}
+
+pnpm deskgate tenant <subcommand> --help shows its flags.
+${EXIT_CODES}`,
+};
+
+export type Parsed =
+  | { kind: 'help'; text: string; exitCode: number }
+  | { kind: 'run'; command: string; args: string[]; values: Values };
+
+/** Where the hint of a usage error points: `pnpm deskgate tenant set --help`. */
+export function helpHint(command: string): string {
+  return `see pnpm deskgate ${command ? `${command} ` : ''}--help`;
+}
+
+/** The command (or group) the positionals start with, and the remaining positionals. */
+function resolve(positionals: string[]): { name: string; command?: Command; rest: string[] } {
+  const [first = '', second] = positionals;
+  if (first in GROUPS && first !== '') {
+    if (second === undefined) return { name: first, rest: [] };
+    const command = COMMANDS.find((c) => c.name === `${first} ${second}`);
+    if (!command) throw new UsageError(`unknown command "${first} ${second}"`, first);
+    return { name: command.name, command, rest: positionals.slice(2) };
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  if (!command) throw new UsageError(`unknown command "${first}"`);
+  return { name: command.name, command, rest: positionals.slice(1) };
+}
+
+/** The command an argv names as far as it can be told, for the hint of an error found before. */
+function commandOf(argv: string[]): string {
+  try {
+    const { positionals } = parseArgs({
+      args: argv,
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: false,
+    });
+    const words = positionals[0] === 'help' ? positionals.slice(1) : positionals;
+    return words.length ? resolve(words).name : '';
+  } catch {
+    return '';
+  }
+}
+
+function parseStrict(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  } catch (error) {
+    const { code, message } = error as { code?: string; message: string };
+    const flag = /'(-[^' ,]+)/.exec(message)?.[1];
+    const long = /--[a-z-]+/.exec(message)?.[0] ?? flag;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      throw new UsageError(`unknown option ${flag}`, commandOf(argv));
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const what = message.includes('does not take') ? 'takes no value' : 'needs a value';
+      throw new UsageError(`option ${long} ${what}`, commandOf(argv));
+    }
+    throw error;
+  }
+}
+
+/** Parses argv into the command to run or the help to print; throws UsageError for a usage mistake. */
+export function parseCommandLine(argv: string[]): Parsed {
+  const { values, positionals } = parseStrict(argv);
+  if (positionals[0] === 'help') {
+    const words = positionals.slice(1);
+    const { name, command, rest } = words.length ? resolve(words) : { name: '', rest: [] };
+    if (rest.length) throw new UsageError(`help: unexpected argument "${rest[0]}"`, name);
+    return { kind: 'help', text: command?.help ?? GROUPS[name]!, exitCode: EXIT.ok };
+  }
+  if (positionals.length === 0) {
+    if (values.help) return { kind: 'help', text: TOP_USAGE, exitCode: EXIT.ok };
+    if (Object.keys(values).length) throw new UsageError('missing command');
+    return { kind: 'help', text: TOP_USAGE, exitCode: EXIT.usage };
+  }
+  const { name, command, rest } = resolve(positionals);
+  if (values.help) return { kind: 'help', text: command?.help ?? GROUPS[name]!, exitCode: EXIT.ok };
+  if (!command) throw new UsageError(`${name}: missing subcommand (list, show, create or set)`, name);
+  for (const [key, value] of Object.entries(values)) {
+    if (!command.options.includes(key as Option))
+      throw new UsageError(`${name}: unknown option --${key}`, name);
+    const given = Array.isArray(value) ? value : [value];
+    if (given.some((v) => typeof v === 'string' && v.trim() === ''))
+      throw new UsageError(`option --${key} needs a value`, name);
+  }
+  const required = command.args.filter((a) => !a.endsWith('?'));
+  if (rest.length < required.length) throw new UsageError(`${name}: missing ${required[rest.length]}`, name);
+  if (rest.length > command.args.length)
+    throw new UsageError(`${name}: unexpected argument "${rest[command.args.length]}"`, name);
+  return { kind: 'run', command: name, args: rest, values };
+}
