@@ -1,6 +1,7 @@
 import { SDK_HEADER, type SessionInfo } from '@deskgate/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createInstance } from './deskgate.ts';
+import { channelName, createInstance, type Environment } from './deskgate.ts';
+import { eventProblems } from './options.ts';
 import type { LockManagerLike } from './refresh.ts';
 import type { DeskgateOptions, OverlayContext, OverlayModule } from './types.ts';
 
@@ -23,6 +24,7 @@ const rateLimited = (seconds: number) =>
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 type Handler = (request: Request) => Response | Promise<Response>;
@@ -32,6 +34,8 @@ function setup(
   routes: Record<string, Handler>,
   options: Partial<DeskgateOptions> = {},
   locks?: LockManagerLike,
+  environment: Partial<Environment> = {},
+  problems?: string[],
 ) {
   const requests: Request[] = [];
   const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -63,11 +67,17 @@ function setup(
     loads++;
     return overlayModule;
   };
-  const deskgate = createInstance({ tenant: 'demo', apiUrl: API, ...options }, loadOverlay, {
-    fetch,
-    events,
-    locks,
-  });
+  const deskgate = createInstance(
+    { tenant: 'demo', apiUrl: API, ...options },
+    loadOverlay,
+    {
+      fetch,
+      events,
+      locks,
+      ...environment,
+    },
+    problems,
+  );
   return {
     deskgate,
     requests,
@@ -89,6 +99,67 @@ describe('createInstance: options', () => {
   it('throws a TypeError for an invalid tenant code or a missing apiUrl', () => {
     expect(() => setup({}, { tenant: 'A!' })).toThrow(TypeError);
     expect(() => setup({}, { apiUrl: undefined as unknown as string })).toThrow(TypeError);
+  });
+
+  it('reports a bad events entry as invalid_option (console, and an error event that on() right after creation hears) and ignores it', async () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const events = { signedIn: () => {}, ready: 'log' } as unknown as DeskgateOptions['events'];
+    const t = setup({ 'GET /t/demo/auth/session': () => json(200, session()) }, { events }, undefined, {}, [
+      ...eventProblems(events),
+    ]);
+    const errors: unknown[] = [];
+    t.deskgate.on('error', (e) => errors.push(e));
+    await settle();
+    const messages = [
+      'Invalid option events.signedIn: not a function for ready, signed-out or error; it is ignored.',
+      'Invalid option events.ready: not a function for ready, signed-out or error; it is ignored.',
+    ];
+    expect(errors).toStrictEqual(messages.map((message) => ({ code: 'invalid_option', message })));
+    expect(consoleError.mock.calls).toStrictEqual(messages.map((message) => [`deskgate: ${message}`]));
+    expect(await t.deskgate.login()).toStrictEqual(session());
+  });
+});
+
+describe('a bad anchor, with the real overlay chunk', () => {
+  it('reports invalid_option, still shows the overlay at the bottom right, and login() resolves', async () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const errors: unknown[] = [];
+    const deskgate = createInstance(
+      { tenant: 'demo', apiUrl: API, anchor: '##bad', events: { error: (e) => errors.push(e) } },
+      () => import('./overlay/index.ts'),
+      { fetch: async () => unauthorized('session_missing'), events: new EventTarget(), locks: undefined },
+    );
+    try {
+      expect(await deskgate.login()).toBe(null);
+      const message =
+        'Invalid option anchor "##bad": not a valid CSS selector; the sign-in overlay is shown at the bottom right.';
+      expect(errors).toStrictEqual([{ code: 'invalid_option', message }]);
+      expect(consoleError).toHaveBeenCalledWith(`deskgate: ${message}`);
+      const host = document.querySelector('[data-deskgate-overlay]')!;
+      expect(host.shadowRoot!.querySelector('button')!.textContent).toBe('Sign in to Deepdesk');
+      const box = host.getBoundingClientRect();
+      expect(box.right).toBeCloseTo(innerWidth - 16, 0);
+      expect(box.bottom).toBeLessThanOrEqual(innerHeight - 16);
+    } finally {
+      deskgate.destroy();
+    }
+    await settle();
+    expect(document.querySelector('[data-deskgate-overlay]')).toBeNull();
+  });
+
+  it('reports an overlay that fails to start as overlay_load_failed, and login() still resolves', async () => {
+    const errors: unknown[] = [];
+    const deskgate = createInstance(
+      { tenant: 'demo', apiUrl: API, events: { error: (e) => errors.push(e) } },
+      async () => ({
+        mountOverlay() {
+          throw new Error('boom');
+        },
+      }),
+      { fetch: async () => unauthorized('session_missing'), events: new EventTarget(), locks: undefined },
+    );
+    expect(await deskgate.login()).toBe(null);
+    expect(errors).toStrictEqual([{ code: 'overlay_load_failed', message: 'Error: boom' }]);
   });
 });
 
@@ -502,5 +573,145 @@ describe('destroy', () => {
     });
     expect(await login).toBe(null);
     expect(mounted).toStrictEqual([]);
+  });
+});
+
+describe('across tabs (BroadcastChannel)', () => {
+  const live: { deskgate: { destroy(): void } }[] = [];
+  const channels: BroadcastChannel[] = [];
+  afterEach(() => {
+    for (const t of live.splice(0)) t.deskgate.destroy();
+    for (const channel of channels.splice(0)) channel.close();
+  });
+
+  /** A tab: an instance on the real BroadcastChannel, on `routes` (the browser's shared cookies). */
+  function tab(routes: Record<string, Handler>, options: Partial<DeskgateOptions> = {}) {
+    const t = setup(routes, options, undefined, { channels: BroadcastChannel });
+    live.push(t);
+    return t;
+  }
+
+  /** Everything said on a tenant's channel, heard as a third tab would. */
+  function overhear(tenant = 'demo', apiUrl = API) {
+    const channel = new BroadcastChannel(channelName(apiUrl, tenant));
+    channels.push(channel);
+    const heard: unknown[] = [];
+    channel.onmessage = (event) => heard.push(event.data);
+    return { heard, say: (message: unknown) => channel.postMessage(message) };
+  }
+
+  /** Long enough for any message (a task away) and the request it could cause to have happened. */
+  const quiet = () => new Promise((r) => setTimeout(r, 50));
+
+  /** One browser's cookie jar: signed in or not, whichever tab asks. */
+  function browser() {
+    const jar = { signedIn: false };
+    const routes: Record<string, Handler> = {
+      'GET /t/demo/auth/session': () =>
+        jar.signedIn ? json(200, session()) : unauthorized('session_missing'),
+      'POST /t/demo/auth/refresh': () => unauthorized('refresh_missing'),
+      'POST /t/demo/auth/refresh/logout': () => {
+        jar.signedIn = false;
+        return json(204, null);
+      },
+    };
+    return { jar, routes };
+  }
+
+  it('a sign-in in one tab signs the other in (GET session, overlay gone, ready once); its sign-out signs the first out', async () => {
+    const { jar, routes } = browser();
+    const a = tab(routes);
+    const b = tab(routes);
+    await Promise.all([a.deskgate.login(), b.deskgate.login()]);
+    expect([a.mounts.length, b.mounts.length]).toStrictEqual([1, 1]);
+    const { heard } = overhear();
+
+    jar.signedIn = true;
+    a.mounts[0]!.onSignedIn(session());
+    await vi.waitFor(() => expect(b.deskgate.session).toStrictEqual(session()));
+    expect(b.overlayDestroyed, "B's overlay is gone").toBe(1);
+    expect(b.windowEvents).toStrictEqual([{ type: 'deskgate:ready', detail: session() }]);
+    await quiet();
+    expect(heard, 'A told it once; B did not pass it on').toStrictEqual(['signed-in']);
+    expect(b.calls('GET /t/demo/auth/session'), "B's login, then one check").toBe(2);
+    expect(a.calls('GET /t/demo/auth/session'), 'A asked nothing more').toBe(1);
+    expect(a.windowEvents).toStrictEqual([{ type: 'deskgate:ready', detail: session() }]);
+
+    await b.deskgate.signOut();
+    await vi.waitFor(() => expect(a.deskgate.session).toBe(null));
+    expect(a.windowEvents.map((e) => e.type)).toStrictEqual(['deskgate:ready', 'deskgate:signed-out']);
+    await vi.waitFor(() => expect(a.mounts.length, "A's overlay is back").toBe(2));
+    await quiet();
+    expect(heard, 'B told it once; A did not pass it on').toStrictEqual(['signed-in', 'signed-out']);
+    expect(a.calls('POST /t/demo/auth/refresh/logout')).toBe(0);
+    expect(a.calls('GET /t/demo/auth/session')).toBe(1);
+    expect(b.windowEvents.map((e) => e.type)).toStrictEqual(['deskgate:ready', 'deskgate:signed-out']);
+  });
+
+  it('a tab that already has a session asks nothing when told of a sign-in; a signed-out tab ignores a sign-out and anything else', async () => {
+    const { jar, routes } = browser();
+    jar.signedIn = true;
+    const signedIn = tab(routes);
+    await signedIn.deskgate.login();
+    const other = overhear();
+    other.say('signed-in');
+    await quiet();
+    expect(signedIn.requests.length, 'no request').toBe(1);
+
+    jar.signedIn = false;
+    const signedOut = tab(routes);
+    await signedOut.deskgate.login();
+    const before = signedOut.requests.length;
+    other.say('signed-out');
+    await vi.waitFor(() => expect(signedIn.deskgate.session).toBe(null));
+    other.say('hello');
+    other.say({ type: 'signed-in' });
+    await quiet();
+    expect(signedOut.windowEvents, 'nothing for the tab that was signed out').toStrictEqual([]);
+    expect(signedOut.mounts.length).toBe(1);
+    expect(signedOut.requests.length, 'no request for any of it').toBe(before);
+    expect(signedIn.requests.length, 'signed out without a request').toBe(1);
+  });
+
+  it('only tabs of the same tenant on the same API listen, and a destroyed instance no longer does', async () => {
+    const { jar, routes } = browser();
+    const acme = browser().routes;
+    for (const key of Object.keys(acme)) acme[key.replace('/demo/', '/acme/')] = acme[key]!;
+    const otherTenant = tab(acme, { tenant: 'acme' });
+    const otherApi = tab(routes, { apiUrl: 'https://other.example' });
+    const destroyed = tab(routes);
+    await Promise.all([otherTenant, otherApi, destroyed].map((t) => t.deskgate.login()));
+    destroyed.deskgate.destroy();
+    const before = [otherTenant, otherApi, destroyed].map((t) => t.requests.length);
+
+    jar.signedIn = true;
+    overhear().say('signed-in');
+    await quiet();
+    expect([otherTenant, otherApi, destroyed].map((t) => t.requests.length)).toStrictEqual(before);
+    expect([otherTenant, otherApi, destroyed].map((t) => t.deskgate.session)).toStrictEqual([
+      null,
+      null,
+      null,
+    ]);
+  });
+
+  it('tells the other tabs when a refresh fails (the shared cookies are gone), not when it is only rate limited', async () => {
+    let refresh: () => Response = () => rateLimited(1);
+    const t = tab({
+      'GET /t/demo/auth/session': () => json(200, session()),
+      'GET /t/demo/api/thing': () => unauthorized('session_expired'),
+      'POST /t/demo/auth/refresh': () => refresh(),
+    });
+    await t.deskgate.login();
+    const { heard } = overhear();
+    await t.deskgate.fetch('/t/demo/api/thing');
+    await quiet();
+    expect(heard).toStrictEqual([]);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.advanceTimersByTime(1000);
+    refresh = () => unauthorized('refresh_expired');
+    await t.deskgate.fetch('/t/demo/api/thing');
+    vi.useRealTimers();
+    await vi.waitFor(() => expect(heard).toStrictEqual(['signed-out']));
   });
 });

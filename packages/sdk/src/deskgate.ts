@@ -1,4 +1,5 @@
-// The Deskgate instance: session probe, silent refresh, credentialed fetch, events; the overlay on demand.
+// The Deskgate instance: session probe, silent refresh, credentialed fetch, events, the tabs of one tenant told
+// of each other's sign-in and sign-out; the overlay on demand.
 import { paths, SDK_HEADER, type SessionInfo } from '@deskgate/protocol';
 import { createSend, readJson, readSession, toErrorInfo } from './http.ts';
 import { resolveOptions } from './options.ts';
@@ -21,12 +22,22 @@ export interface Environment {
   events: EventTarget;
   /** @default navigator.locks */
   locks: LockManagerLike | undefined;
+  /** Tells the other tabs of this tenant about sign-in and sign-out. @default window.BroadcastChannel */
+  channels: typeof BroadcastChannel | undefined;
 }
+
+/** All a tab tells the others: nothing secret, only that it signed in or out. */
+export type CrossTabMessage = 'signed-in' | 'signed-out';
+
+/** The channel of one tenant on one API, shared by the tabs (and instances) of one CX origin. */
+export const channelName = (apiUrl: string, tenant: string) => `deskgate:${tenant}@${apiUrl}`;
 
 export function createInstance(
   options: DeskgateOptions,
   loadOverlay: () => Promise<OverlayModule>,
   environment?: Partial<Environment>,
+  /** Sentences about bad options that were left out; each is reported as `invalid_option`. */
+  problems: string[] = [],
 ): Deskgate {
   const resolved = resolveOptions(options);
   const { tenant, apiUrl } = resolved;
@@ -64,38 +75,58 @@ export function createInstance(
     };
   }
 
-  /** `ready` when a session appears, `signed-out` when one disappears; a session hides the overlay. */
-  function setSession(next: SessionInfo | null) {
+  const Channel = environment ? environment.channels : window.BroadcastChannel;
+  let channel: BroadcastChannel | undefined;
+  try {
+    channel = Channel && new Channel(channelName(apiUrl, tenant));
+  } catch {
+    // Without a channel (none in this browser, or refused here) each tab learns of a change on its next request.
+  }
+  /** Only for what happened in this tab: what another tab said is never passed on (no echo, no loop). */
+  const tell = (message: CrossTabMessage) => destroyed || channel?.postMessage(message);
+
+  /**
+   * `ready` when a session appears, `signed-out` when one disappears; a session hides the overlay. A change
+   * that started in this tab is told to the other tabs; one heard from another tab (`heard`) is not.
+   */
+  function setSession(next: SessionInfo | null, heard?: boolean) {
     const previous = session;
     session = next;
     if (next) {
       hideOverlay();
-      if (!previous) emit('ready', next);
-    } else if (previous) emit('signed-out', undefined);
+      if (!previous) {
+        emit('ready', next);
+        if (!heard) tell('signed-in');
+      }
+    } else if (previous) {
+      emit('signed-out', undefined);
+      if (!heard) tell('signed-out');
+    }
   }
 
   const context: OverlayContext = {
     ...resolved,
     send,
-    onSignedIn: setSession,
+    onSignedIn: (next) => setSession(next),
     onError: (error) => emit('error', error),
   };
 
+  /** Never rejects: a chunk that cannot be loaded, or an overlay that cannot start, is an `error` event. */
   function showOverlay(): Promise<unknown> {
     if (destroyed || session) return Promise.resolve();
     if (!overlay) {
       const generation = ++overlayGeneration;
-      overlay = loadOverlay().then(
-        (module) =>
+      overlay = loadOverlay()
+        .then((module) =>
           generation === overlayGeneration && !destroyed && !session
             ? module.mountOverlay(context)
             : undefined,
-        (error: unknown) => {
+        )
+        .catch((error: unknown) => {
           if (generation === overlayGeneration) overlay = undefined;
           emit('error', { code: 'overlay_load_failed', message: String(error) });
           return undefined;
-        },
-      );
+        });
     }
     return overlay;
   }
@@ -132,9 +163,35 @@ export function createInstance(
     return null;
   }
 
-  for (const [name, listener] of Object.entries(options.events ?? {})) {
-    if (listener) on(name as DeskgateEventName, listener as DeskgateListener<DeskgateEventName>);
+  if (channel) {
+    channel.onmessage = ({ data }) => {
+      if (destroyed) return;
+      // Signed in elsewhere: the cookies are shared, so ask the API (GET session) rather than trust the tab.
+      if (data === 'signed-in' && !session)
+        probe().then(
+          (found) => found && setSession(found, true),
+          (error: unknown) => emit('error', toErrorInfo(error)),
+        );
+      // Signed out elsewhere: the cookies are gone for this tab too.
+      if (data === 'signed-out' && session) {
+        setSession(null, true);
+        showOverlay();
+      }
+    };
   }
+
+  for (const [name, listener] of Object.entries(options.events ?? {})) {
+    if (typeof listener === 'function')
+      on(name as DeskgateEventName, listener as DeskgateListener<DeskgateEventName>);
+  }
+
+  // Bad options were left out; say so now, and as `error` events once the caller has had a chance to listen
+  // (`on()` right after creation).
+  for (const message of problems) console.error(`deskgate: ${message}`);
+  if (problems.length)
+    Promise.resolve().then(() => {
+      for (const message of problems) emit('error', { code: 'invalid_option', message });
+    });
 
   return {
     get session() {
@@ -178,9 +235,10 @@ export function createInstance(
         const { code, message } = toErrorInfo(error);
         emit('error', { code, message: `Logout failed, the session may still be active: ${message}` });
       }
-      // Emitted even when no session was known: the caller asked to be signed out.
+      // Emitted even when no session was known: the caller asked to be signed out (and so are the other tabs).
       session = null;
       emit('signed-out', undefined);
+      tell('signed-out');
       await showOverlay();
     },
 
@@ -189,6 +247,7 @@ export function createInstance(
     destroy() {
       hideOverlay();
       destroyed = true;
+      channel?.close();
       for (const name in listeners) delete listeners[name];
     },
   };

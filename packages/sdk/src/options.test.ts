@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveLocale, resolveOptions } from './options.ts';
+import { eventProblems, resolveLocale, resolveOptions } from './options.ts';
 import type { DeskgateOptions } from './types.ts';
 
 const base = { tenant: 'demo', apiUrl: 'http://127.0.0.1:8787' };
@@ -52,6 +52,11 @@ describe('resolveOptions', () => {
     });
   }
 
+  it('treats an empty anchor (data-anchor="") as none, and leaves checking a selector to the overlay', () => {
+    expect(resolveOptions({ ...base, anchor: '' }).anchor).toBe(null);
+    expect(resolveOptions({ ...base, anchor: '##bad' }).anchor).toBe('##bad');
+  });
+
   it('throws a TypeError when called without options', () => {
     expect(() => resolveOptions(undefined as unknown as DeskgateOptions)).toThrow(TypeError);
   });
@@ -62,9 +67,27 @@ describe('resolveLocale', () => {
     expect(resolveLocale('nl-NL')).toBe('nl-NL');
     expect(resolveLocale('nl')).toBe('nl-NL');
     expect(resolveLocale('nl-BE')).toBe('nl-NL');
+    expect(resolveLocale('nl_NL')).toBe('nl-NL');
     expect(resolveLocale('en-US')).toBe('en-US');
     expect(resolveLocale('de-DE')).toBe('en-US');
     expect(resolveLocale('nlx')).toBe('en-US');
     expect(resolveLocale(undefined)).toBe('en-US');
+  });
+});
+
+describe('eventProblems', () => {
+  it('names each events entry that is not a listener of a known event, and nothing for good ones', () => {
+    expect(
+      eventProblems({
+        ready: () => {},
+        error: undefined,
+        signedOut: () => {},
+        'signed-out': 'no',
+      } as unknown as DeskgateOptions['events']),
+    ).toStrictEqual([
+      'Invalid option events.signedOut: not a function for ready, signed-out or error; it is ignored.',
+      'Invalid option events.signed-out: not a function for ready, signed-out or error; it is ignored.',
+    ]);
+    expect(eventProblems(undefined)).toStrictEqual([]);
   });
 });

@@ -5,8 +5,8 @@ export type { SessionInfo, SessionUser } from '@deskgate/protocol';
 
 export type Locale = 'en-US' | 'nl-NL';
 
-/** Protocol codes plus the two failures only a browser sees. */
-export type DeskgateErrorCode = ErrorCode | 'network_error' | 'overlay_load_failed';
+/** Protocol codes plus the failures only a browser sees, and a bad option (replaced by its default). */
+export type DeskgateErrorCode = ErrorCode | 'network_error' | 'overlay_load_failed' | 'invalid_option';
 
 export interface DeskgateErrorInfo {
   code: DeskgateErrorCode;

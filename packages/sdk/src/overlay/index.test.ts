@@ -154,6 +154,7 @@ describe('mountOverlay: placement', () => {
   });
 
   it('sits at the bottom right of the viewport without an anchor, or when the selector matches nothing', () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
     for (const anchor of [null, '#no-such-element']) {
       const { host, handle } = mount({ anchor });
       const box = host.getBoundingClientRect();
@@ -161,6 +162,42 @@ describe('mountOverlay: placement', () => {
       expect(box.bottom).toBeCloseTo(innerHeight - 16 - GAP_PX, 0);
       handle.destroy();
     }
+  });
+
+  it('says in the console when the selector matches nothing, without an error event', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { errors } = mount({ anchor: '#no-such-element' });
+    expect(warn).toHaveBeenCalledWith(
+      'deskgate: anchor "#no-such-element" matches no element on this page; the sign-in overlay is shown at the bottom right.',
+    );
+    expect(errors).toStrictEqual([]);
+  });
+
+  for (const [anchor, why] of [
+    ['##bad', 'not a valid CSS selector'],
+    ['div[', 'not a valid CSS selector'],
+    [{ jquery: '3.7.1' }, 'not an Element or a CSS selector'],
+    [42, 'not an Element or a CSS selector'],
+  ] as const) {
+    it(`reports the invalid anchor ${JSON.stringify(anchor)} and still shows the overlay at the bottom right`, () => {
+      const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const { host, button, errors } = mount({ anchor: anchor as unknown as string });
+      const message = `Invalid option anchor ${JSON.stringify(String(anchor))}: ${why}; the sign-in overlay is shown at the bottom right.`;
+      expect(errors).toStrictEqual([{ code: 'invalid_option', message }]);
+      expect(error).toHaveBeenCalledWith(`deskgate: ${message}`);
+      const box = host.getBoundingClientRect();
+      expect(box.right).toBeCloseTo(innerWidth - 16, 0);
+      expect(box.bottom).toBeCloseTo(innerHeight - 16 - GAP_PX, 0);
+      expect(button().textContent).toBe('Sign in to Deepdesk');
+    });
+  }
+
+  it('reports a product name that is not a string and shows the default', () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { button, errors } = mount({ productName: { name: 'Acme' } as unknown as string });
+    expect(errors.map((e) => e.code)).toStrictEqual(['invalid_option']);
+    expect(errors[0]!.message).toMatch(/^Invalid option productName "\[object Object\]": not a string/);
+    expect(button().textContent).toBe('Sign in to Deepdesk');
   });
 
   it('stops following the anchor once destroyed, and leaves nothing behind', async () => {

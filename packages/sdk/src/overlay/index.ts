@@ -8,13 +8,40 @@ import { OverlayView } from './view.tsx';
 
 const POPUP_WIDTH = 500;
 const POPUP_HEIGHT = 640;
+const BOTTOM_RIGHT = 'the sign-in overlay is shown at the bottom right';
 
 /** Shows the sign-in overlay floating just above the anchor (or at the bottom right without one). */
 export function mountOverlay(context: OverlayContext): OverlayHandle {
   const host = document.createElement('div');
   host.setAttribute('data-deskgate-overlay', '');
   host.lang = context.locale;
-  const anchor = typeof context.anchor === 'string' ? document.querySelector(context.anchor) : context.anchor;
+  // A bad anchor or product name is reported (console, `invalid_option` event) and replaced by its default,
+  // so the agent can still sign in. A selector is looked up once, now.
+  const invalid = (option: string, value: unknown, why: string, instead: string) => {
+    const message = `Invalid option ${option} ${JSON.stringify(String(value))}: ${why}; ${instead}.`;
+    console.error(`deskgate: ${message}`);
+    context.onError({ code: 'invalid_option', message });
+  };
+  const given = context.anchor;
+  let anchor: Element | null = null;
+  try {
+    anchor = typeof given === 'string' ? document.querySelector(given) : given;
+    if (anchor && anchor.nodeType !== 1) {
+      anchor = null;
+      invalid('anchor', given, 'not an Element or a CSS selector', BOTTOM_RIGHT);
+    } else if (!anchor && given) {
+      console.warn(
+        `deskgate: anchor ${JSON.stringify(given)} matches no element on this page; ${BOTTOM_RIGHT}.`,
+      );
+    }
+  } catch {
+    invalid('anchor', given, 'not a valid CSS selector', BOTTOM_RIGHT);
+  }
+  let product = context.productName;
+  if (typeof product !== 'string') {
+    invalid('productName', product, 'not a string', 'Deepdesk is shown');
+    product = 'Deepdesk';
+  }
   host.style.cssText = 'position:fixed;right:16px;bottom:16px;z-index:2147483647';
   document.body.append(host);
   // Float just above the agent's input field without touching the host page's layout; follow it around.
@@ -53,7 +80,7 @@ export function mountOverlay(context: OverlayContext): OverlayHandle {
       h(OverlayView, {
         state,
         strings: STRINGS[context.locale],
-        product: context.productName,
+        product,
         onPress: signIn.press,
         css,
       }),

@@ -1,0 +1,153 @@
+// The script-tag loader with its tag: one instance per page however often the tag is included, and a tag
+// that cannot start says so where the page listens.
+import type { SessionInfo } from '@deskgate/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Environment } from './deskgate.ts';
+import { STARTED, startLoader } from './loader.ts';
+import { API, json, session } from './test/fixtures.ts';
+import type { OverlayContext, OverlayModule } from './types.ts';
+
+const SRC = `${API}/sdk/deskgate.js`;
+
+/** A `<script src=".../deskgate.js" data-*>` as an integrator writes it (never inserted, so never loaded). */
+function tag(data: Record<string, string>, src = SRC): HTMLScriptElement {
+  const script = document.createElement('script');
+  script.src = src;
+  Object.assign(script.dataset, data);
+  return script;
+}
+
+/** A signed-out API and an overlay that records its mounts; the page's events on their own target. */
+function page() {
+  const requests: string[] = [];
+  const mounts: OverlayContext[] = [];
+  const events = new EventTarget();
+  const ready: SessionInfo[] = [];
+  events.addEventListener('deskgate:ready', (e) => ready.push((e as CustomEvent<SessionInfo>).detail));
+  const environment: Partial<Environment> = {
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
+      requests.push(`${request.method} ${request.url}`);
+      return json(401, { error: { code: 'session_missing', message: 'no session' } });
+    },
+    events,
+    locks: undefined,
+    channels: undefined,
+  };
+  const overlay: OverlayModule = {
+    mountOverlay(context) {
+      mounts.push(context);
+      return { destroy() {} };
+    },
+  };
+  const sources: string[] = [];
+  const loadOverlay = async (src: string) => {
+    sources.push(src);
+    return overlay;
+  };
+  return { environment, loadOverlay, requests, mounts, ready, sources };
+}
+
+afterEach(() => {
+  window.deskgate?.destroy();
+  delete window.deskgate;
+  delete (window as unknown as Record<symbol, unknown>)[STARTED];
+  vi.restoreAllMocks();
+});
+
+describe('startLoader', () => {
+  it('starts from the data-* attributes: window.deskgate, login(), apiUrl from the src, the overlay next to the script', async () => {
+    const p = page();
+    const instance = startLoader(
+      tag({ tenant: 'demo', anchor: '#composer', locale: 'nl', productName: 'Acme' }),
+      p.loadOverlay,
+      p.environment,
+    );
+    expect(window.deskgate).toBe(instance);
+    await vi.waitFor(() => expect(p.mounts).toHaveLength(1));
+    expect(p.requests[0]).toBe(`GET ${API}/t/demo/auth/session`);
+    expect(p.sources).toStrictEqual([SRC]);
+    const { anchor, locale, productName } = p.mounts[0]!;
+    expect({ anchor, locale, productName }).toStrictEqual({
+      anchor: '#composer',
+      locale: 'nl-NL',
+      productName: 'Acme',
+    });
+  });
+
+  it('a second tag does nothing but warn: window.deskgate stays the first instance, one probe, one overlay, one ready', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const p = page();
+    const first = startLoader(tag({ tenant: 'demo' }), p.loadOverlay, p.environment);
+    const second = startLoader(tag({ tenant: 'demo', apiUrl: `${API}/` }), p.loadOverlay, p.environment);
+    expect(second).toBeUndefined();
+    expect(window.deskgate).toBe(first);
+    expect(warn.mock.calls).toStrictEqual([
+      [
+        'deskgate: deskgate.js is included more than once; window.deskgate stays the first instance and this tag is ignored.',
+      ],
+    ]);
+    await vi.waitFor(() => expect(p.mounts).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(p.mounts).toHaveLength(1);
+    expect(p.requests.filter((r) => r.startsWith('GET '))).toStrictEqual([`GET ${API}/t/demo/auth/session`]);
+    p.mounts[0]!.onSignedIn(session);
+    expect(p.ready).toStrictEqual([session]);
+    expect(window.deskgate?.session).toStrictEqual(session);
+  });
+
+  it("says that a second tag's different tenant and apiUrl were ignored", () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const p = page();
+    startLoader(tag({ tenant: 'demo' }), p.loadOverlay, p.environment);
+    startLoader(
+      tag({ tenant: 'acme' }, 'https://auth.other.example/sdk/deskgate.js'),
+      p.loadOverlay,
+      p.environment,
+    );
+    startLoader(tag({ tenant: 'Not valid' }), p.loadOverlay, p.environment);
+    expect(warn.mock.calls.map(([message]) => message)).toStrictEqual([
+      `deskgate: deskgate.js is included more than once; window.deskgate stays the first instance and this tag is ignored, with its tenant "acme" and apiUrl "https://auth.other.example" (the page uses tenant "demo" at ${API}).`,
+      `deskgate: deskgate.js is included more than once; window.deskgate stays the first instance and this tag is ignored, with its tenant "Not valid" and apiUrl "${API}" (the page uses tenant "demo" at ${API}).`,
+    ]);
+    expect(p.requests.every((r) => r.includes('/t/demo/'))).toBe(true);
+  });
+
+  it('a tag with a bad tenant or apiUrl starts nothing, says why (console and deskgate:error on window), and leaves room for a good one', async () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const seen: unknown[] = [];
+    const listener = (event: Event) => seen.push((event as CustomEvent).detail);
+    addEventListener('deskgate:error', listener);
+    try {
+      const p = page();
+      expect(startLoader(tag({}), p.loadOverlay, p.environment)).toBeUndefined();
+      expect(
+        startLoader(tag({ tenant: 'demo', apiUrl: 'auth.example.com' }), p.loadOverlay, p.environment),
+      ).toBe(undefined);
+      const messages = [
+        'Not started: tenant must match /^[a-z0-9]{3,}$/, got undefined',
+        'Not started: apiUrl must be an absolute http(s) URL, got "auth.example.com"',
+      ];
+      expect(seen).toStrictEqual(messages.map((message) => ({ code: 'invalid_option', message })));
+      expect(consoleError.mock.calls).toStrictEqual(messages.map((message) => [`deskgate: ${message}`]));
+      expect(window.deskgate).toBeUndefined();
+      expect(p.requests).toStrictEqual([]);
+
+      const good = startLoader(tag({ tenant: 'demo' }), p.loadOverlay, p.environment);
+      expect(good).toBeDefined();
+      expect(window.deskgate).toBe(good);
+    } finally {
+      removeEventListener('deskgate:error', listener);
+    }
+  });
+
+  it('without its own tag (a module script has no document.currentScript) it says so and starts nothing', () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const p = page();
+    expect(startLoader(null, p.loadOverlay, p.environment)).toBeUndefined();
+    expect(consoleError).toHaveBeenCalledWith(
+      'deskgate: deskgate.js needs a classic <script src> tag (not type="module"); not started.',
+    );
+    expect(window.deskgate).toBeUndefined();
+  });
+});

@@ -1,0 +1,72 @@
+// What the script-tag loader does with its tag (script.ts passes document.currentScript): one instance per
+// page however often the tag is included, and a bad tag reported where the page listens.
+import { createInstance, type Environment } from './deskgate.ts';
+import { resolveOptions } from './options.ts';
+import type { Deskgate, DeskgateOptions, OverlayModule } from './types.ts';
+
+declare global {
+  interface Window {
+    deskgate?: Deskgate;
+  }
+}
+
+/** Set on window by the loader that started: a later copy (of any version, from any tag) stands down. */
+export const STARTED = Symbol.for('deskgate.loader');
+
+interface Started {
+  tenant: string;
+  apiUrl: string;
+}
+
+/**
+ * Creates the instance from the tag's data-* attributes, sets `window.deskgate` and calls `login()`. A second
+ * tag on the page does nothing but warn. A bad tenant or apiUrl starts nothing (there is nothing to sign in
+ * to): `console.error` and an `invalid_option` `deskgate:error` on window. Returns the instance it started.
+ */
+export function startLoader(
+  script: HTMLScriptElement | null,
+  loadOverlay: (scriptSrc: string) => Promise<OverlayModule>,
+  environment?: Partial<Environment>,
+): Deskgate | undefined {
+  if (!script) {
+    console.error('deskgate: deskgate.js needs a classic <script src> tag (not type="module"); not started.');
+    return;
+  }
+  const page = window as unknown as Record<symbol, Started | undefined>;
+  const first = page[STARTED];
+  let options: DeskgateOptions | undefined;
+  let resolved: Started | undefined;
+  try {
+    const { tenant, apiUrl, anchor, locale, productName } = script.dataset;
+    options = {
+      tenant: tenant as string,
+      apiUrl: apiUrl || new URL(script.src).origin,
+      anchor,
+      locale,
+      productName,
+    };
+    resolved = resolveOptions(options);
+  } catch (error) {
+    if (!first) {
+      const message = `Not started: ${(error as Error).message.replace('deskgate: ', '')}`;
+      console.error(`deskgate: ${message}`);
+      dispatchEvent(new CustomEvent('deskgate:error', { detail: { code: 'invalid_option', message } }));
+      return;
+    }
+  }
+  if (first) {
+    console.warn(
+      `deskgate: deskgate.js is included more than once; window.deskgate stays the first instance and this tag is ignored${
+        resolved?.tenant === first.tenant && resolved.apiUrl === first.apiUrl
+          ? ''
+          : `, with its tenant ${JSON.stringify(options?.tenant)} and apiUrl ${JSON.stringify(options?.apiUrl)} (the page uses tenant "${first.tenant}" at ${first.apiUrl})`
+      }.`,
+    );
+    return;
+  }
+  const instance = createInstance(options as DeskgateOptions, () => loadOverlay(script.src), environment);
+  page[STARTED] = resolved;
+  window.deskgate = instance;
+  instance.login();
+  return instance;
+}
