@@ -44,6 +44,8 @@ export function cxDesktop(settings: DemoSettings): Plugin {
       apiUrl,
       tenant: settings.tenant,
       locale: pickLocale(url.searchParams.get('locale')),
+      // ?twice=1 includes the SDK twice: the loader must start once (e2e/loader.spec.ts).
+      twice: url.searchParams.get('twice') === '1',
     });
 
   /** Refuses what a static page does not take, and sets the page's headers; true when it answered. */

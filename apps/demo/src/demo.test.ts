@@ -43,6 +43,12 @@ test('?locale sets data-locale, and junk is ignored', async () => {
   assert.doesNotMatch(await (await fetch(`${demo.url}/?locale="><script>`)).text(), /data-locale|"><script>/);
 });
 
+test('?twice=1 includes the SDK script tag twice', async () => {
+  const tags = (html: string) => html.match(/<script src="[^"]*\/sdk\/deskgate\.js"/g)?.length;
+  assert.equal(tags(await (await fetch(`${demo.url}/?twice=1`)).text()), 2);
+  assert.equal(tags(await (await fetch(`${demo.url}/?twice=yes`)).text()), 1);
+});
+
 test('?coop opts into Cross-Origin-Opener-Policy to exercise the popup fallback', async () => {
   const response = await fetch(`${demo.url}/?coop=same-origin`);
   await response.body?.cancel();

@@ -5,6 +5,8 @@ export interface PageInput {
   apiUrl: string;
   tenant: string;
   locale?: string | undefined;
+  /** Include the SDK's script tag twice, as a page assembled from several templates might (?twice=1). */
+  twice?: boolean | undefined;
 }
 
 /** Where index.html wants the SDK's script tag. */
@@ -25,12 +27,12 @@ export function pickLocale(value: string | null | undefined): string | undefined
   return value && LOCALE_PATTERN.test(value) ? value : undefined;
 }
 
-export function renderPage(template: string, { apiUrl, tenant, locale }: PageInput): string {
+export function renderPage(template: string, { apiUrl, tenant, locale, twice }: PageInput): string {
   if (!template.includes(SDK_PLACEHOLDER)) throw new Error(`index.html has no ${SDK_PLACEHOLDER}`);
   const localeAttr = locale ? ` data-locale="${escapeHtml(locale)}"` : '';
   const sdk = `<script src="${escapeHtml(`${apiUrl}/sdk/deskgate.js`)}" data-tenant="${escapeHtml(tenant)}" data-anchor="#composer"${localeAttr} async></script>`;
   return template
-    .replace(SDK_PLACEHOLDER, sdk)
+    .replace(SDK_PLACEHOLDER, twice ? `${sdk}\n${sdk}` : sdk)
     .replaceAll('{{apiUrl}}', escapeHtml(apiUrl))
     .replaceAll('{{tenant}}', escapeHtml(tenant));
 }

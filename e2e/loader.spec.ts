@@ -1,0 +1,62 @@
+// The SDK's script tag included twice (?twice=1 on the demo page): the second loader reuses the first
+// instance, so the agent sees one overlay, the API one refresh attempt, and the page one `ready`.
+import type { Page, Request } from '@playwright/test';
+import { type DeskgateWindow, expect, TENANT, test, ui, waitForAgentState } from './fixtures.ts';
+
+type EventCounts = Record<'ready' | 'signed-out' | 'error', number>;
+
+/** Counts the page's deskgate:* window events from before any of its scripts runs. */
+async function countEvents(page: Page): Promise<() => Promise<EventCounts>> {
+  await page.addInitScript(() => {
+    const counts: Record<string, number> = { ready: 0, 'signed-out': 0, error: 0 };
+    (window as unknown as { __deskgateEvents: Record<string, number> }).__deskgateEvents = counts;
+    for (const name of Object.keys(counts))
+      addEventListener(`deskgate:${name}`, () => {
+        counts[name] = (counts[name] ?? 0) + 1;
+      });
+  });
+  return () =>
+    page.evaluate(() => ({ ...(window as unknown as { __deskgateEvents: EventCounts }).__deskgateEvents }));
+}
+
+/** One per started instance on a signed-out page (its session probes are two: one more inside the lock). */
+const isRefresh = (request: Request) =>
+  request.method() === 'POST' && new URL(request.url()).pathname === `/t/${TENANT}/auth/refresh`;
+
+test('a second SDK script tag reuses the first instance: one overlay, one refresh, one ready after sign-in, no stale overlay', async ({
+  page,
+  stack,
+}) => {
+  const events = await countEvents(page);
+  const warnings: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning') warnings.push(message.text());
+  });
+  const refreshes: Request[] = [];
+  page.on('request', (request) => {
+    if (isRefresh(request)) refreshes.push(request);
+  });
+
+  await page.goto(`${stack.cxUrl}/?twice=1`);
+  await expect(page.locator('script[src$="/sdk/deskgate.js"]'), 'the page has the tag twice').toHaveCount(2);
+  await waitForAgentState(page, 'signed-out');
+  await ui.signInButton(page).waitFor();
+  await expect
+    .poll(() => warnings.filter((w) => w.includes('deskgate.js is included more than once')))
+    .toStrictEqual([
+      'deskgate: deskgate.js is included more than once; window.deskgate stays the first instance and this tag is ignored.',
+    ]);
+  await expect(ui.overlay(page), 'one overlay').toHaveCount(1);
+  expect(refreshes, 'one instance tried to refresh').toHaveLength(1);
+
+  await stack.signInThroughPopup(page);
+  await waitForAgentState(page, 'signed-in');
+  await expect(ui.overlay(page), 'no overlay left behind').toHaveCount(0);
+  await expect(ui.signInButton(page)).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as DeskgateWindow).deskgate?.session?.user.email)).toBe(
+    'agent@demo.test',
+  );
+  // The redeem answered and the overlay is gone: any second instance would have announced itself by now.
+  expect(await events()).toStrictEqual({ ready: 1, 'signed-out': 0, error: 0 });
+  expect(refreshes, 'still one refresh').toHaveLength(1);
+});
