@@ -151,6 +151,22 @@ export async function confirmCode(page: Page, code: string): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Sign-in confirmed' })).toBeVisible();
 }
 
+export type EventCounts = Record<'ready' | 'signed-out' | 'error', number>;
+
+/** Counts the page's deskgate:* window events from before any of its scripts runs. */
+export async function countEvents(page: Page): Promise<() => Promise<EventCounts>> {
+  await page.addInitScript(() => {
+    const counts: Record<string, number> = { ready: 0, 'signed-out': 0, error: 0 };
+    (window as unknown as { __deskgateEvents: Record<string, number> }).__deskgateEvents = counts;
+    for (const name of Object.keys(counts))
+      addEventListener(`deskgate:${name}`, () => {
+        counts[name] = (counts[name] ?? 0) + 1;
+      });
+  });
+  return () =>
+    page.evaluate(() => ({ ...(window as unknown as { __deskgateEvents: EventCounts }).__deskgateEvents }));
+}
+
 /** The confirmation code the overlay shows, once it shows one. */
 export async function overlayCode(page: Page): Promise<string> {
   const element = ui.overlayCode(page);

@@ -1,23 +1,7 @@
 // The SDK's script tag included twice (?twice=1 on the demo page): the second loader reuses the first
 // instance, so the agent sees one overlay, the API one refresh attempt, and the page one `ready`.
-import type { Page, Request } from '@playwright/test';
-import { type DeskgateWindow, expect, TENANT, test, ui, waitForAgentState } from './fixtures.ts';
-
-type EventCounts = Record<'ready' | 'signed-out' | 'error', number>;
-
-/** Counts the page's deskgate:* window events from before any of its scripts runs. */
-async function countEvents(page: Page): Promise<() => Promise<EventCounts>> {
-  await page.addInitScript(() => {
-    const counts: Record<string, number> = { ready: 0, 'signed-out': 0, error: 0 };
-    (window as unknown as { __deskgateEvents: Record<string, number> }).__deskgateEvents = counts;
-    for (const name of Object.keys(counts))
-      addEventListener(`deskgate:${name}`, () => {
-        counts[name] = (counts[name] ?? 0) + 1;
-      });
-  });
-  return () =>
-    page.evaluate(() => ({ ...(window as unknown as { __deskgateEvents: EventCounts }).__deskgateEvents }));
-}
+import type { Request } from '@playwright/test';
+import { countEvents, type DeskgateWindow, expect, TENANT, test, ui, waitForAgentState } from './fixtures.ts';
 
 /** One per started instance on a signed-out page (its session probes are two: one more inside the lock). */
 const isRefresh = (request: Request) =>

@@ -1,23 +1,7 @@
 // Two tabs of one CX page learn of each other's sign-in and sign-out (the SDK's BroadcastChannel), without a
 // reload and without polling.
 import type { Page, Request } from '@playwright/test';
-import { type DeskgateWindow, expect, TENANT, test, ui, waitForAgentState } from './fixtures.ts';
-
-type EventCounts = Record<'ready' | 'signed-out' | 'error', number>;
-
-/** Counts the page's deskgate:* window events from before any of its scripts runs. */
-async function countEvents(page: Page): Promise<() => Promise<EventCounts>> {
-  await page.addInitScript(() => {
-    const counts: Record<string, number> = { ready: 0, 'signed-out': 0, error: 0 };
-    (window as unknown as { __deskgateEvents: Record<string, number> }).__deskgateEvents = counts;
-    for (const name of Object.keys(counts))
-      addEventListener(`deskgate:${name}`, () => {
-        counts[name] = (counts[name] ?? 0) + 1;
-      });
-  });
-  return () =>
-    page.evaluate(() => ({ ...(window as unknown as { __deskgateEvents: EventCounts }).__deskgateEvents }));
-}
+import { countEvents, type DeskgateWindow, expect, TENANT, test, ui, waitForAgentState } from './fixtures.ts';
 
 /** The API requests a page makes from now on, as "METHOD /path". */
 function apiRequests(page: Page, apiUrl: string): string[] {

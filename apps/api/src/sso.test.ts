@@ -294,16 +294,23 @@ describe('GET /t/{tenant}/auth/sso/callback', () => {
     assert.deepEqual(await leftovers(attempt.attemptId), { completed: false, userId: null });
   });
 
-  it('never reflects an IdP error value that is not a registered error code', async () => {
+  /** The IdP's error response to a sign-in in progress, as JSON (the message is what could be reflected). */
+  async function idpError(params: Record<string, string>) {
     const { attempt } = await createAttempt(h);
     const popup = new Jar();
     const authorization = new URL(await startSso(h, attempt.signInUrl, popup));
     const callback = new URL(`${PUBLIC_URL}${paths.ssoCallback(TENANT)}`);
     callback.searchParams.set('state', authorization.searchParams.get('state')!);
     callback.searchParams.set('iss', h.idp.issuer);
-    callback.searchParams.set('error', 'access_denied<script>alert(1)</script>');
-    callback.searchParams.set('error_description', '<img src=x onerror=alert(1)>');
-    const response = await h.page(callback.href, popup, { headers: { accept: 'application/json' } });
+    for (const [name, value] of Object.entries(params)) callback.searchParams.set(name, value);
+    return h.page(callback.href, popup, { headers: { accept: 'application/json' } });
+  }
+
+  it('never reflects an IdP error value that is not a registered error code', async () => {
+    const response = await idpError({
+      error: 'access_denied<script>alert(1)</script>',
+      error_description: '<img src=x onerror=alert(1)>',
+    });
     assert.equal(response.status, 400);
     const body = (await response.json()) as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'sso_idp_error');
@@ -312,14 +319,7 @@ describe('GET /t/{tenant}/auth/sso/callback', () => {
   });
 
   it('repeats a registered IdP error code, such as access_denied', async () => {
-    const { attempt } = await createAttempt(h);
-    const popup = new Jar();
-    const authorization = new URL(await startSso(h, attempt.signInUrl, popup));
-    const callback = new URL(`${PUBLIC_URL}${paths.ssoCallback(TENANT)}`);
-    callback.searchParams.set('state', authorization.searchParams.get('state')!);
-    callback.searchParams.set('iss', h.idp.issuer);
-    callback.searchParams.set('error', 'access_denied');
-    const response = await h.page(callback.href, popup, { headers: { accept: 'application/json' } });
+    const response = await idpError({ error: 'access_denied' });
     assert.match(
       ((await response.json()) as { error: { message: string } }).error.message,
       /\(access_denied\)/,
