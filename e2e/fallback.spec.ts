@@ -129,6 +129,8 @@ test.describe('sign-in without a verified opener (polling fallback with a typed 
 
     await confirmCode(popup, code!);
     await expectSignedInWithoutReload(page, context, stack);
+    if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 5_000 });
+    expect(popup.isClosed(), 'the confirmed sign-in window closed by itself').toBe(true);
   });
 
   test('answers a wrong code with a mismatch alert and keeps the attempt usable; the right code then signs in', async ({

@@ -265,7 +265,8 @@ function createStack(info: StackInfo): Stack {
       if (options.confirm === false) return { popup, code, signInUrl };
       await confirmCode(popup, code);
       await ui.overlay(page).waitFor({ state: 'detached' });
-      await popup.close();
+      // "Sign-in confirmed" closes its window by itself, as the chooser promised.
+      if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 5_000 });
       return { popup, code, signInUrl };
     },
 

@@ -91,7 +91,9 @@ describe('POST /t/{tenant}/auth/attempts/{id}/confirm (the typed code)', () => {
     const typed = ` ${attempt.confirmationCode.toLowerCase().replace('-', ' ')} `;
     const confirmed = await typeCode(popup, attempt.attemptId, typed);
     assert.equal(confirmed.status, 200);
-    assert.match(await confirmed.text(), /Sign-in confirmed/);
+    const page = await confirmed.text();
+    assert.match(page, /Sign-in confirmed/);
+    assert.match(page, /<p data-closes>/, 'the confirmed window closes by itself, as the chooser says');
     const done = (await (await poll(attempt.attemptId, verifier, sdkJar)).json()) as RedeemAttemptResponse;
     assert.equal(done.status, 'signed_in');
   });

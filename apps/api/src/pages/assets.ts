@@ -29,6 +29,8 @@ export const GUARD_MS = 800;
  *    (one that swapped this window in under the pointer) cannot land on them.
  * 2. Completion page: hand the one-time proof to the opener, addressed to the exact origin that created the
  *    attempt. Without an opener (COOP, another browser, a forwarded link) the code-entry form stays.
+ * 3. A page marked `data-closes` (the sign-in is confirmed) closes its window after a moment, as the chooser
+ *    promised; browsers refuse that for a window the agent opened themselves, which then stays.
  */
 export const PAGES_JS = `(function(){
 var guarded=document.querySelectorAll('[data-guard]');var timer;
@@ -37,6 +39,7 @@ function unlockSoon(){lock();if(document.visibilityState!=='visible')return;time
 function stop(e){var t=e.target;var el=t&&t.closest?t.closest('[data-guard]'):null;if(e.type==='submit')el=t.querySelector('[data-guard][data-locked]');if(el&&el.hasAttribute('data-locked')){e.preventDefault();e.stopImmediatePropagation()}}
 if(guarded.length){document.addEventListener('visibilitychange',unlockSoon);window.addEventListener('focus',unlockSoon);window.addEventListener('blur',lock);
 document.addEventListener('click',stop,true);document.addEventListener('submit',stop,true);unlockSoon()}
+if(document.querySelector('[data-closes]'))setTimeout(function(){window.close()},1500);
 var el=document.getElementById('deskgate-data');if(!el)return;
 var d=JSON.parse(el.textContent);var opener=window.opener;
 if(!opener||opener===window)return;

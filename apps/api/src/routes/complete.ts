@@ -191,7 +191,7 @@ ${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
         );
       }
       await deps.store.confirmAttempt(attempt.id, deps.now());
-      return c.html(layout(locale, m.confirmedTitle, `<p>${fill(m.completeDone, product)}</p>`));
+      return c.html(layout(locale, m.confirmedTitle, `<p data-closes>${fill(m.completeDone, product)}</p>`));
     },
   );
 
