@@ -1,9 +1,10 @@
-// Loads the tenant named in /t/{tenant}/... (404 tenant_not_found) and applies its CORS policy.
+// Loads the tenant named in /t/{tenant}/... (404 tenant_not_found); the SDK endpoints' CORS and CSRF checks.
 import { DeskgateError, isAllowedOrigin } from '@deskgate/core';
 import { SDK_HEADER, TENANT_CODE_PATTERN } from '@deskgate/protocol';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import type { TenantService } from '../services/tenants.ts';
+import { isSameOriginRequest } from './navigation.ts';
 
 const CORS_MAX_AGE_SECONDS = 600;
 
@@ -15,16 +16,6 @@ export function loadTenant(tenants: TenantService): MiddlewareHandler<AppEnv> {
     c.set('tenant', tenant);
     await next();
   };
-}
-
-/**
- * A request from our own hosted pages. Under `Referrer-Policy: no-referrer` browsers send `Origin: null`
- * on same-origin form posts, so `Sec-Fetch-Site` (which pages cannot forge) is accepted as well.
- */
-export function isSameOriginRequest(c: Context, selfOrigin: string): boolean {
-  const origin = c.req.header('origin');
-  if (origin === selfOrigin) return true;
-  return (origin === undefined || origin === 'null') && c.req.header('sec-fetch-site') === 'same-origin';
 }
 
 /**
@@ -72,24 +63,6 @@ export function requireSdkWrite(): MiddlewareHandler<AppEnv> {
       (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
     if (!json && c.req.header(SDK_HEADER) === undefined) {
       throw new DeskgateError('csrf_header_required', `Send JSON or the ${SDK_HEADER} header`);
-    }
-    await next();
-  };
-}
-
-/**
- * A sign-in method starts only from a click on our own chooser: a same-origin, user-activated top-level
- * navigation, as Fetch Metadata (which pages cannot forge) reports it. So a foreign page cannot drive the
- * agent's tab past the chooser, and a request without Fetch Metadata (not a current browser) is refused.
- */
-export function requireChooserNavigation(): MiddlewareHandler<AppEnv> {
-  return async function requireChooserNavigation(c, next) {
-    const fromChooser =
-      c.req.header('sec-fetch-site') === 'same-origin' &&
-      c.req.header('sec-fetch-user') === '?1' &&
-      c.req.header('sec-fetch-mode') === 'navigate';
-    if (!fromChooser) {
-      throw new DeskgateError('signin_chooser_required', 'Start signing in from the sign-in window');
     }
     await next();
   };

@@ -16,7 +16,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { requireBinding } from '../http/binding.ts';
 import { pageLocale } from '../http/locale.ts';
-import { isSameOriginRequest } from '../http/tenant.ts';
+import { isSameOriginRequest } from '../http/navigation.ts';
 import { formBody, params, query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
 import { type Locale, messages } from '../pages/messages.ts';

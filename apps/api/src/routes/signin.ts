@@ -18,7 +18,7 @@ import type { AppEnv } from '../deps.ts';
 import { requireBinding } from '../http/binding.ts';
 import { readCookie, setCookies } from '../http/cookies.ts';
 import { pageLocale } from '../http/locale.ts';
-import { requireChooserNavigation } from '../http/tenant.ts';
+import { requireChooserNavigation } from '../http/navigation.ts';
 import { query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
 import { messages } from '../pages/messages.ts';

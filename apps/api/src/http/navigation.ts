@@ -1,0 +1,33 @@
+// Requests from our own hosted pages, told apart by Fetch Metadata (which pages cannot forge): the confirm
+// form's same-origin post, and a click on the chooser that starts a sign-in method.
+import { DeskgateError } from '@deskgate/core';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../deps.ts';
+
+/**
+ * A request from our own hosted pages. Under `Referrer-Policy: no-referrer` browsers send `Origin: null`
+ * on same-origin form posts, so `Sec-Fetch-Site` (which pages cannot forge) is accepted as well.
+ */
+export function isSameOriginRequest(c: Context, selfOrigin: string): boolean {
+  const origin = c.req.header('origin');
+  if (origin === selfOrigin) return true;
+  return (origin === undefined || origin === 'null') && c.req.header('sec-fetch-site') === 'same-origin';
+}
+
+/**
+ * A sign-in method starts only from a click on our own chooser: a same-origin, user-activated top-level
+ * navigation, as Fetch Metadata (which pages cannot forge) reports it. So a foreign page cannot drive the
+ * agent's tab past the chooser, and a request without Fetch Metadata (not a current browser) is refused.
+ */
+export function requireChooserNavigation(): MiddlewareHandler<AppEnv> {
+  return async function requireChooserNavigation(c, next) {
+    const fromChooser =
+      c.req.header('sec-fetch-site') === 'same-origin' &&
+      c.req.header('sec-fetch-user') === '?1' &&
+      c.req.header('sec-fetch-mode') === 'navigate';
+    if (!fromChooser) {
+      throw new DeskgateError('signin_chooser_required', 'Start signing in from the sign-in window');
+    }
+    await next();
+  };
+}
