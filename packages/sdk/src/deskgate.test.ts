@@ -379,6 +379,82 @@ describe('fetch', () => {
   });
 });
 
+describe('fetch: a request the browser refuses', () => {
+  // What the browser does with a URL on the API that has no CORS for this page (such as /openapi.json, whose
+  // `Access-Control-Allow-Origin: *` does not allow credentials), offline, or blocked by connect-src.
+  const refused = () => {
+    throw new TypeError('Failed to fetch');
+  };
+
+  it('rejects with the TypeError as before, and emits network_error naming the URL without its query', async () => {
+    const t = setup({ 'GET /openapi.json': refused });
+    const rejection = t.deskgate.fetch('/openapi.json?token=s3cret#part');
+    await expect(rejection).rejects.toThrow(new TypeError('Failed to fetch'));
+    expect(t.windowEvents).toStrictEqual([
+      {
+        type: 'deskgate:error',
+        detail: { code: 'network_error', message: `GET ${API}/openapi.json failed: Failed to fetch` },
+      },
+    ]);
+  });
+
+  it('names an absolute URL and the method, and reports the retry after a refresh the same way', async () => {
+    let refreshed = false;
+    const t = setup({
+      'POST /t/demo/api/thing': () => {
+        if (refreshed) refused();
+        return unauthorized('session_expired');
+      },
+      'POST /t/demo/auth/refresh': () => {
+        refreshed = true;
+        return json(200, session());
+      },
+    });
+    await expect(
+      t.deskgate.fetch(new URL(`${API}/t/demo/api/thing?q=1`), { method: 'POST', body: '{}' }),
+    ).rejects.toThrow(TypeError);
+    expect(t.windowEvents).toStrictEqual([
+      { type: 'deskgate:ready', detail: session() },
+      {
+        type: 'deskgate:error',
+        detail: { code: 'network_error', message: `POST ${API}/t/demo/api/thing failed: Failed to fetch` },
+      },
+    ]);
+  });
+
+  it('emits nothing for a request the caller aborted', async () => {
+    const t = setup({
+      'GET /t/demo/api/thing': (request) => {
+        request.signal.throwIfAborted();
+        return json(200, {});
+      },
+    });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(t.deskgate.fetch('/t/demo/api/thing', { signal: controller.signal })).rejects.toThrow(
+      expect.objectContaining({ name: 'AbortError' }),
+    );
+    expect(t.windowEvents).toStrictEqual([]);
+  });
+
+  it('in the browser: a real refused request (a port fetch may not use) is a TypeError and a network_error', async () => {
+    const errors: unknown[] = [];
+    const deskgate = createInstance({ tenant: 'demo', apiUrl: API }, async () => ({}) as OverlayModule, {
+      events: new EventTarget(),
+      locks: undefined,
+    });
+    deskgate.on('error', (error) => errors.push(error));
+    await expect(deskgate.fetch('http://127.0.0.1:1/openapi.json?token=s3cret')).rejects.toThrow(TypeError);
+    expect(errors).toStrictEqual([
+      {
+        code: 'network_error',
+        message: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:1\/openapi\.json failed: \S/),
+      },
+    ]);
+    deskgate.destroy();
+  });
+});
+
 describe('fetch: rate limited refresh', () => {
   it('keeps the session on a 429 refresh, reports it, and refreshes again only after Retry-After', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });

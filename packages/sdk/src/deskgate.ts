@@ -1,7 +1,7 @@
 // The Deskgate instance: session probe, silent refresh, credentialed fetch, events, the tabs of one tenant told
 // of each other's sign-in and sign-out; the overlay on demand.
 import { paths, SDK_HEADER, type SessionInfo } from '@deskgate/protocol';
-import { createSend, readJson, readSession, toErrorInfo } from './http.ts';
+import { createSend, isAbort, readJson, readSession, toErrorInfo } from './http.ts';
 import { resolveOptions } from './options.ts';
 import { createRefresher, type LockManagerLike } from './refresh.ts';
 import type {
@@ -137,6 +137,20 @@ export function createInstance(
     overlay = undefined;
   }
 
+  /**
+   * A request of deskgate.fetch(): a browser's refusal (network, CSP, no CORS for this page: a TypeError) is
+   * also an `error` event naming the URL without its query (which may hold what the page keeps to itself).
+   */
+  const call = (request: Request) =>
+    fetchFn(request).catch((error: unknown) => {
+      if (!isAbort(error))
+        emit('error', {
+          code: 'network_error',
+          message: `${request.method} ${request.url.replace(/[?#].*/, '')} failed: ${toErrorInfo(error).message}`,
+        });
+      throw error;
+    });
+
   const probe = () => send(paths.session(tenant)).then(readSession);
   const refreshSession = createRefresher({
     refresh: () => send(paths.refresh(tenant), {}).then(readSession),
@@ -211,7 +225,7 @@ export function createInstance(
         credentials: 'include',
       });
       request.headers.set(SDK_HEADER, '1');
-      const response = await fetchFn(request.clone());
+      const response = await call(request.clone());
       if (response.status !== 401) return response;
       let next: SessionInfo | null;
       try {
@@ -221,7 +235,7 @@ export function createInstance(
         return response;
       }
       setSession(next);
-      if (next) return fetchFn(request);
+      if (next) return call(request);
       showOverlay();
       return response;
     },

@@ -164,11 +164,11 @@ describe('mountOverlay: placement', () => {
     }
   });
 
-  it('says in the console when the selector matches nothing, without an error event', () => {
+  it('says in the console when the selector matches nothing (yet), without an error event', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const { errors } = mount({ anchor: '#no-such-element' });
     expect(warn).toHaveBeenCalledWith(
-      'deskgate: anchor "#no-such-element" matches no element on this page; the sign-in overlay is shown at the bottom right.',
+      'deskgate: anchor "#no-such-element" matches no element on this page yet; the sign-in overlay is shown at the bottom right until one appears.',
     );
     expect(errors).toStrictEqual([]);
   });
@@ -210,6 +210,219 @@ describe('mountOverlay: placement', () => {
     window.dispatchEvent(new Event('resize'));
     await nextFrame();
     expect(host.style.bottom).toBe(`${innerHeight - 400}px`);
+  });
+});
+
+/** Expects the overlay to float just above `anchor`, aligned with its left edge (once it has caught up). */
+async function expectAbove(host: HTMLElement, anchor: Element) {
+  await vi.waitFor(() => {
+    const box = anchor.getBoundingClientRect();
+    expect(host.getBoundingClientRect().bottom).toBeCloseTo(box.top - GAP_PX, 0);
+    expect(host.getBoundingClientRect().left).toBeCloseTo(box.left, 0);
+  });
+}
+
+/** Expects the overlay at its fallback place, the bottom right of the viewport (once it has caught up). */
+async function expectBottomRight(host: HTMLElement) {
+  await vi.waitFor(() => {
+    const box = host.getBoundingClientRect();
+    expect(box.right).toBeCloseTo(innerWidth - 16, 0);
+    expect(box.bottom).toBeCloseTo(innerHeight - 16 - GAP_PX, 0);
+  });
+}
+
+describe('mountOverlay: an anchor that comes, goes, moves or is re-rendered (single-page apps)', () => {
+  it('moves above the anchor when it appears after the overlay, without a console warning afterwards', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { host } = mount({ anchor: '#composer' });
+    await expectBottomRight(host);
+    expect(warn).toHaveBeenCalledTimes(1);
+    await nextFrame();
+    const anchor = anchorAt({ top: 420, left: 30, width: 300 });
+    await expectAbove(host, anchor);
+    expect(host.style.maxWidth).toBe('300px');
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('follows a re-render that replaces the anchor with a new element matching the same selector', async () => {
+    const first = anchorAt({ top: 500, left: 40, width: 320 });
+    const { host } = mount({ anchor: '#composer' });
+    await expectAbove(host, first);
+    first.remove();
+    const second = anchorAt({ top: 260, left: 120, width: 240 });
+    await expectAbove(host, second);
+    expect(host.style.maxWidth).toBe('240px');
+    // And once more, swapped in place in one go (replaceWith), as a framework's keyed re-render does.
+    const third = document.createElement('textarea');
+    third.id = 'composer';
+    third.style.cssText = `${second.style.cssText};top:330px;left:60px`;
+    second.replaceWith(third);
+    added.push(third);
+    await expectAbove(host, third);
+  });
+
+  it('follows the selector to another element when its element stops matching it', async () => {
+    const first = anchorAt({ top: 500, left: 40, width: 320 });
+    const { host } = mount({ anchor: '#composer' });
+    await expectAbove(host, first);
+    first.id = 'old-composer';
+    const second = anchorAt({ top: 300, left: 90, width: 260 });
+    await expectAbove(host, second);
+  });
+
+  for (const form of ['selector', 'element'] as const) {
+    it(`goes back to the bottom right when the anchor (${form}) is removed, and returns when it is added again`, async () => {
+      const anchor = anchorAt({ top: 450, left: 50, width: 280 });
+      const { host } = mount({ anchor: form === 'selector' ? '#composer' : anchor });
+      await expectAbove(host, anchor);
+      anchor.remove();
+      await expectBottomRight(host);
+      expect(host.style.maxWidth).toBe('');
+      await nextFrame();
+      document.body.append(anchor);
+      await expectAbove(host, anchor);
+    });
+  }
+
+  it('goes back to the bottom right while the anchor is hidden (display: none), and returns when it shows', async () => {
+    const anchor = anchorAt({ top: 450, left: 50, width: 280 });
+    const { host } = mount({ anchor: '#composer' });
+    await expectAbove(host, anchor);
+    anchor.style.display = 'none';
+    await expectBottomRight(host);
+    anchor.style.display = 'block';
+    await expectAbove(host, anchor);
+  });
+
+  it('follows the anchor when it is moved to another place in the page (same element, same size)', async () => {
+    const top = add(document.createElement('div'));
+    top.style.cssText = 'position:fixed;top:100px;left:200px;width:300px';
+    const bottom = add(document.createElement('div'));
+    bottom.style.cssText = 'position:fixed;top:500px;left:20px;width:300px';
+    const anchor = document.createElement('textarea');
+    anchor.id = 'composer';
+    anchor.style.cssText = 'display:block;margin:0;width:280px;height:60px';
+    bottom.append(anchor);
+    const { host } = mount({ anchor: '#composer' });
+    await expectAbove(host, anchor);
+    top.append(anchor);
+    await expectAbove(host, anchor);
+    expect(host.getBoundingClientRect().bottom).toBeCloseTo(100 - GAP_PX, 0);
+  });
+
+  it('follows the anchor when content added before it pushes it down, or a transition moves it', async () => {
+    const column = add(document.createElement('div'));
+    column.style.cssText = 'position:fixed;top:100px;left:20px;width:300px;transition:margin-top 30ms';
+    const anchor = document.createElement('textarea');
+    anchor.style.cssText = 'display:block;margin:0;width:280px;height:60px';
+    column.append(anchor);
+    const { host } = mount({ anchor });
+    await expectAbove(host, anchor);
+    const banner = document.createElement('div');
+    banner.style.height = '150px';
+    column.prepend(banner);
+    await expectAbove(host, anchor);
+    expect(anchor.getBoundingClientRect().top).toBeCloseTo(250, 0);
+    const ended = new Promise((resolve) => column.addEventListener('transitionend', resolve, { once: true }));
+    column.style.marginTop = '100px';
+    await ended;
+    await expectAbove(host, anchor);
+    expect(anchor.getBoundingClientRect().top).toBeCloseTo(350, 0);
+  });
+
+  it('stays cheap on a busy page: no query while the anchor is in place, at most one check per frame', async () => {
+    const anchor = anchorAt({ top: 450, left: 50, width: 280 });
+    const { host } = mount({ anchor: '#composer' });
+    await expectAbove(host, anchor);
+    await nextFrame();
+    const query = vi.spyOn(document, 'querySelector');
+    const rect = vi.spyOn(anchor, 'getBoundingClientRect');
+    const feed = add(document.createElement('ul'));
+    for (let i = 0; i < 500; i++) feed.append(document.createElement('li'));
+    await Promise.resolve();
+    for (let i = 0; i < 500; i++) feed.append(document.createElement('li'));
+    await nextFrame();
+    expect(query).not.toHaveBeenCalled();
+    expect(rect.mock.calls.length).toBeGreaterThan(0);
+    expect(rect.mock.calls.length).toBeLessThanOrEqual(2);
+  });
+
+  it('disconnects its observers and listeners when destroyed', async () => {
+    const mutations = vi.spyOn(MutationObserver.prototype, 'disconnect');
+    const resizes = vi.spyOn(ResizeObserver.prototype, 'disconnect');
+    const removed = vi.spyOn(window, 'removeEventListener');
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { handle, host } = mount({ anchor: '#composer' });
+    handle.destroy();
+    expect(mutations).toHaveBeenCalled();
+    expect(resizes).toHaveBeenCalled();
+    expect(removed.mock.calls.map(([type]) => type).sort()).toStrictEqual(
+      ['resize', 'scroll', 'transitionend'].sort(),
+    );
+    const query = vi.spyOn(document, 'querySelector');
+    anchorAt({ top: 300, left: 10, width: 250 });
+    await nextFrame();
+    await nextFrame();
+    expect(query).not.toHaveBeenCalled();
+    expect(host.style.right).toBe('16px');
+  });
+});
+
+describe('mountOverlay: focus after sign-in', () => {
+  /** A sign-in that completes at the first redeem; as the instance does, the overlay is destroyed then. */
+  function signingIn(overrides: Partial<OverlayContext> = {}) {
+    stubOpen();
+    const fake = api(
+      () => attempt(),
+      () => json(200, { status: 'signed_in', session }),
+    );
+    const overlay: ReturnType<typeof mount> = mount({
+      send: fake.send,
+      onSignedIn: () => overlay.handle.destroy(),
+      ...overrides,
+    });
+    return overlay;
+  }
+
+  it('returns focus to the element that had it before the agent pressed the button (keyboard)', async () => {
+    const field = add(document.createElement('input'));
+    field.focus();
+    const { host, root, button } = signingIn();
+    await userEvent.tab();
+    expect(root.activeElement).toBe(button());
+    await userEvent.keyboard('{Enter}');
+    await vi.waitFor(() => expect(host.isConnected).toBe(false));
+    expect(document.activeElement).toBe(field);
+  });
+
+  it('returns focus to the element that had it before the agent clicked the button', async () => {
+    const anchor = anchorAt({ top: 400, left: 20, width: 300 });
+    const other = add(document.createElement('input'));
+    other.focus();
+    const { host, button } = signingIn({ anchor });
+    await userEvent.click(button());
+    await vi.waitFor(() => expect(host.isConnected).toBe(false));
+    expect(document.activeElement).toBe(other);
+  });
+
+  it('focuses the anchor when that element is gone, and leaves focus alone when it is not in the overlay', async () => {
+    const anchor = anchorAt({ top: 400, left: 20, width: 300 });
+    const field = add(document.createElement('input'));
+    field.focus();
+    const first = signingIn({ anchor: '#composer' });
+    await userEvent.tab();
+    field.remove();
+    await userEvent.keyboard('{Enter}');
+    await vi.waitFor(() => expect(first.host.isConnected).toBe(false));
+    expect(document.activeElement).toBe(anchor);
+
+    const elsewhere = add(document.createElement('input'));
+    const second = signingIn({ anchor: '#composer' });
+    second.button().focus();
+    second.button().click();
+    elsewhere.focus();
+    await vi.waitFor(() => expect(second.host.isConnected).toBe(false));
+    expect(document.activeElement).toBe(elsewhere);
   });
 });
 
@@ -339,6 +552,27 @@ describe('mountOverlay: states, in both locales', () => {
         selection.selectAllChildren(code);
         expect(selection.toString()).toBe('K7Q-X2M');
         selection.removeAllRanges();
+      });
+
+      it('never wraps the code, not even at its hyphen in a narrow overlay', async () => {
+        stubOpen();
+        const fake = api(
+          () => attempt(),
+          () => json(200, { status: 'confirmation_required', confirmationCode: 'K7Q-X2M' }),
+        );
+        const { button, host, root } = mountIn({ send: fake.send });
+        host.style.width = '60px';
+        button().click();
+        const code = await vi.waitFor(() => {
+          const found = root.querySelector<HTMLElement>('[part="code"]');
+          if (!found) throw new Error('no code shown yet');
+          return found;
+        });
+        const range = document.createRange();
+        range.selectNodeContents(code);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        expect(lines.size, 'the code is laid out on one line').toBe(1);
+        expect(getComputedStyle(code).whiteSpace).toBe('nowrap');
       });
 
       it('says so when the browser blocked the sign-in window', () => {

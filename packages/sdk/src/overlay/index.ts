@@ -16,27 +16,31 @@ export function mountOverlay(context: OverlayContext): OverlayHandle {
   host.setAttribute('data-deskgate-overlay', '');
   host.lang = context.locale;
   // A bad anchor or product name is reported (console, `invalid_option` event) and replaced by its default,
-  // so the agent can still sign in. A selector is looked up once, now.
+  // so the agent can still sign in.
   const invalid = (option: string, value: unknown, why: string, instead: string) => {
     const message = `Invalid option ${option} ${JSON.stringify(String(value))}: ${why}; ${instead}.`;
     console.error(`deskgate: ${message}`);
     context.onError({ code: 'invalid_option', message });
   };
   const given = context.anchor;
-  let anchor: Element | null = null;
+  // The anchor is tracked while the overlay is shown: a selector may match nothing yet, or another element
+  // after a re-render; an Element may leave the page and come back.
+  let selector: string | undefined;
+  let element: Element | null = null;
   try {
-    anchor = typeof given === 'string' ? document.querySelector(given) : given;
-    if (anchor && anchor.nodeType !== 1) {
-      anchor = null;
-      invalid('anchor', given, 'not an Element or a CSS selector', BOTTOM_RIGHT);
-    } else if (!anchor && given) {
-      console.warn(
-        `deskgate: anchor ${JSON.stringify(given)} matches no element on this page; ${BOTTOM_RIGHT}.`,
-      );
-    }
+    if (typeof given === 'string') {
+      element = document.querySelector(given);
+      selector = given;
+      if (!element)
+        console.warn(
+          `deskgate: anchor ${JSON.stringify(given)} matches no element on this page yet; ${BOTTOM_RIGHT} until one appears.`,
+        );
+    } else if ((given as Element | null)?.nodeType === 1) element = given;
+    else if (given) invalid('anchor', given, 'not an Element or a CSS selector', BOTTOM_RIGHT);
   } catch {
     invalid('anchor', given, 'not a valid CSS selector', BOTTOM_RIGHT);
   }
+  let anchor = element;
   let product = context.productName;
   if (typeof product !== 'string') {
     invalid('productName', product, 'not a string', 'Deepdesk is shown');
@@ -44,21 +48,67 @@ export function mountOverlay(context: OverlayContext): OverlayHandle {
   }
   host.style.cssText = 'position:fixed;right:16px;bottom:16px;z-index:2147483647';
   document.body.append(host);
-  // Float just above the agent's input field without touching the host page's layout; follow it around.
+
+  // Float just above the agent's input field without touching the host page's layout; follow it around, and
+  // fall back to the bottom right while it is not in the page (or has no box: display: none).
+  let placed = '';
   const place = () => {
-    if (!anchor?.isConnected) return;
-    const r = anchor.getBoundingClientRect();
-    host.style.left = `${r.left}px`;
-    host.style.right = 'auto';
-    host.style.bottom = `${innerHeight - r.top}px`;
-    host.style.maxWidth = `${Math.max(r.width, 200)}px`;
+    const r = anchor?.isConnected && anchor.getBoundingClientRect();
+    const where =
+      r && (r.width || r.height)
+        ? [`${r.left}px`, 'auto', `${innerHeight - r.top}px`, `${Math.max(r.width, 200)}px`]
+        : ['', '16px', '16px', ''];
+    // Written only when it changed, so following the anchor never invalidates the page's style for nothing.
+    if (`${where}` === placed) return;
+    placed = `${where}`;
+    const style = host.style;
+    [style.left, style.right, style.bottom, style.maxWidth] = where as [string, string, string, string];
   };
-  const observer = typeof ResizeObserver === 'function' ? new ResizeObserver(place) : undefined;
-  if (anchor) observer?.observe(anchor);
-  addEventListener('resize', place);
-  addEventListener('scroll', place, true);
+  const resizes = typeof ResizeObserver === 'function' ? new ResizeObserver(() => check()) : undefined;
+  /** Cheap while the anchor is in place: the selector is queried again only once its element left the page. */
+  function check() {
+    if (selector && !(anchor?.isConnected && anchor.matches(selector))) {
+      const next = document.querySelector(selector);
+      if (next !== anchor) {
+        if (anchor) resizes?.unobserve(anchor);
+        anchor = next;
+        if (anchor) resizes?.observe(anchor);
+      }
+    }
+    place();
+  }
+  // DOM changes anywhere (the anchor appearing, replaced, moved, or pushed by content added before it) cost a
+  // flag check each, and one check per frame however busy the page is. The anchor's size: ResizeObserver; its
+  // position: scroll (of any container), resize and the end of a transition.
+  let frame = 0;
+  const soon = () => {
+    if (!frame)
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        check();
+      });
+  };
+  const tracked = !!(selector || element);
+  const mutations = tracked ? new MutationObserver(soon) : undefined;
+  mutations?.observe(document, { childList: true, subtree: true });
+  if (anchor) resizes?.observe(anchor);
+  const listeners = tracked
+    ? ([
+        ['resize', check],
+        ['scroll', check],
+        ['transitionend', soon],
+      ] as const)
+    : [];
+  for (const [type, listener] of listeners) addEventListener(type, listener, true);
   place();
+
+  // Focus: where it was before the agent moved it to the overlay's button, so it can go back there after.
+  let previous: Element | null = null;
   const root = host.attachShadow({ mode: 'open' });
+  root.addEventListener('focusin', (event) => {
+    const from = (event as FocusEvent).relatedTarget as Element | null;
+    if (from && from !== host) previous = from;
+  });
   // An adopted stylesheet is not inline CSS, so a host page's strict style-src CSP does not block it.
   let css: string | undefined = CSS;
   try {
@@ -91,9 +141,15 @@ export function mountOverlay(context: OverlayContext): OverlayHandle {
   return {
     destroy() {
       signIn.dispose();
-      observer?.disconnect();
-      removeEventListener('resize', place);
-      removeEventListener('scroll', place, true);
+      mutations?.disconnect();
+      resizes?.disconnect();
+      cancelAnimationFrame(frame);
+      for (const [type, listener] of listeners) removeEventListener(type, listener, true);
+      // The button had focus (the agent pressed it): give it back rather than let it fall to <body>.
+      if (document.activeElement === host) {
+        const back = previous?.isConnected ? previous : selector ? document.querySelector(selector) : element;
+        (back as HTMLElement | null)?.focus?.();
+      }
       render(null, root);
       host.remove();
     },

@@ -10,6 +10,7 @@ export const CSS =
   'button:focus-visible{outline:3px solid #1f2328;outline-offset:2px}' +
   // No gap: the empty live region must stay rendered (for announcements) without taking space.
   'p{margin:0}p:not(:empty){margin-top:8px}' +
-  // The code the agent types in the sign-in window: on its own line, large, one click selects all of it.
+  // The code the agent types in the sign-in window: on its own line, large, one click selects all of it, and
+  // never broken at its hyphen (in a narrow overlay it overflows rather than wraps).
   '[part=code]{display:block;margin-top:4px;font:700 1.5em ui-monospace,monospace;letter-spacing:.15em;' +
-  'user-select:all}';
+  'user-select:all;white-space:nowrap}';
