@@ -124,10 +124,45 @@
     composer.value = '';
   }
 
+  // ?late-anchor=1: the reply box (the SDK's anchor) is rendered late and then re-rendered, as single-page CX
+  // platforms do. It appears LATE_ANCHOR_MS after the page loaded, and LATE_ANCHOR_MS later is replaced by a
+  // new, taller element with the same id. ?late-anchor=manual leaves each step to window.demoAnchorStep()
+  // (e2e/anchor.spec.ts drives it, so no test waits on a timer). The form's data-anchor names the step.
+  const LATE_ANCHOR_MS = 2000;
+  function renderComposerLate(auto) {
+    const form = $('composer-form');
+    const composer = $('composer');
+    const next = composer.nextSibling;
+    composer.remove();
+    form.dataset.anchor = 'absent';
+    const steps = [
+      () => {
+        form.insertBefore(composer, next);
+        form.dataset.anchor = 'inserted';
+      },
+      () => {
+        const replacement = composer.cloneNode(false);
+        replacement.rows = 6;
+        composer.replaceWith(replacement);
+        form.dataset.anchor = 'replaced';
+      },
+    ];
+    window.demoAnchorStep = () => steps.shift()?.();
+    if (auto) {
+      const tick = () => {
+        window.demoAnchorStep();
+        if (steps.length) setTimeout(tick, LATE_ANCHOR_MS);
+      };
+      setTimeout(tick, LATE_ANCHOR_MS);
+    }
+  }
+
   document.addEventListener('DOMContentLoaded', () => {
     $('sign-out').addEventListener('click', signOut);
     $('call-api').addEventListener('click', callApi);
     $('composer-form').addEventListener('submit', send);
+    const lateAnchor = new URLSearchParams(location.search).get('late-anchor');
+    if (lateAnchor === '1' || lateAnchor === 'manual') renderComposerLate(lateAnchor === '1');
     render();
   });
 })();
