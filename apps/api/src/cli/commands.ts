@@ -37,6 +37,18 @@ export const PROVIDER_OPTIONS = [
   'role-claim',
 ] as const satisfies Option[];
 
+/** Every flag that changes a tenant, i.e. all but --file and --help (tenant set takes them all). */
+export const TENANT_FLAGS = [
+  'name',
+  'origin',
+  'origins',
+  'add-origin',
+  'remove-origin',
+  'access-ttl',
+  'session-ttl',
+  ...PROVIDER_OPTIONS,
+] as const;
+
 /** A usage mistake: one line on stderr pointing to the help of `command`, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -148,17 +160,7 @@ ${SECRETS}`,
   },
   {
     name: 'tenant set',
-    options: [
-      'file',
-      'name',
-      'origin',
-      'origins',
-      'add-origin',
-      'remove-origin',
-      'access-ttl',
-      'session-ttl',
-      ...PROVIDER_OPTIONS,
-    ],
+    options: ['file', ...TENANT_FLAGS],
     args: ['<code>?'],
     help: `Usage: pnpm deskgate tenant set <code> [flags]
        pnpm deskgate tenant set [<code>] --file FILE

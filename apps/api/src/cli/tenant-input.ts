@@ -1,19 +1,7 @@
 // Tenant input for the CLI: flags on top of the stored tenant, origin edits, the "(encrypted)" placeholder of
 // `tenant show` resolved to the stored secret, and the changes a save made, for the operator.
 import { DeskgateError, type OidcProviderConfig, REDACTED_SECRET, type TenantConfig } from '@deskgate/core';
-import { CliFailure, PROVIDER_OPTIONS, UsageError, type Values } from './commands.ts';
-
-/** Every flag that changes a tenant, i.e. all but --file and --help. */
-const TENANT_FLAGS = [
-  'name',
-  'origin',
-  'origins',
-  'add-origin',
-  'remove-origin',
-  'access-ttl',
-  'session-ttl',
-  ...PROVIDER_OPTIONS,
-] as const;
+import { CliFailure, PROVIDER_OPTIONS, TENANT_FLAGS, UsageError, type Values } from './commands.ts';
 
 /** Usage checks that need no store: flags that go together or exclude each other, number formats. */
 export function checkTenantFlags(
