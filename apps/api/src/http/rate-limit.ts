@@ -20,8 +20,6 @@ export function rateLimits(limiter: RateLimiter, trustedProxyHops: number) {
   };
 
   return {
-    subject: (c: Context<AppEnv>, subject: Subject) => subjects[subject](c),
-
     /** Every request counts; the one past the limit is answered 429 rate_limited with Retry-After. */
     requests(rule: RateLimitRule, subject: Subject): MiddlewareHandler<AppEnv> {
       return async function rateLimit(c, next) {

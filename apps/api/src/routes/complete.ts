@@ -54,14 +54,17 @@ export function completeRoutes({ deps, limits, productName }: Services) {
   const page = pageHeaders();
   const product = { product: productName };
 
-  /** A completed attempt of this browser, still open to confirmation: anything else is an error page. */
+  /**
+   * A completed attempt of this browser and the page language it decides (error pages from here on speak
+   * it too); anything else is an error page.
+   */
   async function completedAttempt(c: Context<AppEnv>, tenant: TenantConfig, id: string | undefined) {
     const attempt = id ? await deps.store.getAttempt(tenant.code, id) : undefined;
     if (!attempt || attempt.completedAt === null)
       throw new DeskgateError('attempt_not_found', 'No completed sign-in here');
-    pageLocale(c, attempt.locale);
+    const locale = pageLocale(c, attempt.locale);
     await requireBinding(c, attempt.bindingDigest);
-    return attempt;
+    return { attempt, locale };
   }
 
   function checkOpen(attempt: AttemptRecord) {
@@ -120,8 +123,7 @@ ${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
     query(CompleteQuery),
     async (c) => {
       const tenant = c.get('tenant');
-      const attempt = await completedAttempt(c, tenant, c.req.valid('query').attempt);
-      const locale = pageLocale(c, attempt.locale);
+      const { attempt, locale } = await completedAttempt(c, tenant, c.req.valid('query').attempt);
       const m = messages(locale);
       if (attempt.redeemedAt !== null || attempt.confirmedAt !== null) {
         return c.html(layout(locale, m.completeTitle, `<p>${fill(m.completeDone, product)}</p>`));
@@ -165,8 +167,7 @@ ${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
     formBody(ConfirmForm),
     async (c) => {
       const tenant = c.get('tenant');
-      const attempt = await completedAttempt(c, tenant, c.req.valid('param').id);
-      const locale = pageLocale(c, attempt.locale);
+      const { attempt, locale } = await completedAttempt(c, tenant, c.req.valid('param').id);
       const m = messages(locale);
       // Say what really happened to an attempt that is past confirming.
       if (attempt.redeemedAt !== null)

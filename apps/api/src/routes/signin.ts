@@ -21,7 +21,7 @@ import { pageLocale } from '../http/locale.ts';
 import { requireChooserNavigation } from '../http/navigation.ts';
 import { query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
-import { messages } from '../pages/messages.ts';
+import { type Locale, messages } from '../pages/messages.ts';
 import { escapeHtml, fill, layout } from '../pages/render.ts';
 import { errorResponses, htmlPage, PageLocale, queryText, TENANT_ERRORS } from '../schemas/common.ts';
 import type { Services } from './context.ts';
@@ -66,15 +66,16 @@ export function signInRoutes({ deps, oidc, limits, productName }: Services) {
     c: Context<AppEnv>,
     tenant: TenantConfig,
     id: string | undefined,
-  ): Promise<AttemptRecord> {
+  ): Promise<{ attempt: AttemptRecord; locale: Locale }> {
     const attempt = id ? await deps.store.getAttempt(tenant.code, id) : undefined;
     if (!attempt) throw new DeskgateError('attempt_not_found', 'No such sign-in attempt');
-    pageLocale(c, attempt.locale);
+    // Known from here on, so the error pages below speak the attempt's language too.
+    const locale = pageLocale(c, attempt.locale);
     if (deps.now() >= attempt.expiresAt)
       throw new DeskgateError('attempt_expired', 'This sign-in attempt has expired');
     if (attempt.redeemedAt !== null)
       throw new DeskgateError('attempt_already_redeemed', 'This sign-in was already used');
-    return attempt;
+    return { attempt, locale };
   }
 
   app.get(
@@ -91,8 +92,7 @@ export function signInRoutes({ deps, oidc, limits, productName }: Services) {
     async (c) => {
       const tenant = c.get('tenant');
       const asked = c.req.valid('query');
-      const attempt = await liveAttempt(c, tenant, asked.attempt);
-      const locale = pageLocale(c, attempt.locale);
+      const { attempt, locale } = await liveAttempt(c, tenant, asked.attempt);
       if (attempt.completedAt !== null)
         throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
       if (attempt.bindingDigest === null) {
@@ -142,7 +142,7 @@ export function signInRoutes({ deps, oidc, limits, productName }: Services) {
     async (c) => {
       const tenant = c.get('tenant');
       const asked = c.req.valid('query');
-      const attempt = await liveAttempt(c, tenant, asked.attempt);
+      const { attempt } = await liveAttempt(c, tenant, asked.attempt);
       if (attempt.completedAt !== null)
         throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
       await requireBinding(c, attempt.bindingDigest);
@@ -211,7 +211,7 @@ export function signInRoutes({ deps, oidc, limits, productName }: Services) {
       }
       // The attempt's language from here on, also for the error page if the IdP did not sign the agent in.
       const attempt = await deps.store.getAttempt(tenant.code, tx.attemptId);
-      pageLocale(c, attempt?.locale);
+      const locale = pageLocale(c, attempt?.locale);
       await requireBinding(c, tx.bindingDigest);
       const now = deps.now();
       if (now >= tx.expiresAt)
@@ -247,7 +247,7 @@ export function signInRoutes({ deps, oidc, limits, productName }: Services) {
       );
       const complete = new URL(deps.publicUrl + paths.complete(tenant.code));
       complete.searchParams.set('attempt', tx.attemptId);
-      complete.searchParams.set('locale', pageLocale(c, attempt?.locale));
+      complete.searchParams.set('locale', locale);
       return c.redirect(complete.pathname + complete.search, 303);
     },
   );
