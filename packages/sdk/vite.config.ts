@@ -1,12 +1,10 @@
 // One `vite build` writes dist/: the overlay chunk, the script-tag loader that imports it, the ESM entry with
 // its chunks and types, and manifest.json. Each output is its own environment, built in that order.
-import { execFileSync } from 'node:child_process';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { emitTypes } from './scripts/types.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const dist = join(root, 'dist');
@@ -51,19 +49,6 @@ function overlayFileName(): Plugin {
       return code.replaceAll(/\bOVERLAY_FILE\b/g, JSON.stringify(overlayFile));
     },
   };
-}
-
-/** tsc emits declarations for every module; the ESM entry publishes only the public two. */
-async function emitTypes() {
-  const out = await mkdtemp(join(tmpdir(), 'deskgate-sdk-types-'));
-  const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
-  const args = ['-p', 'tsconfig.json', '--noEmit', 'false', '--declaration', '--emitDeclarationOnly'];
-  execFileSync(process.execPath, [tsc, ...args, '--rootDir', 'src', '--outDir', out], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  for (const file of ['index.d.ts', 'types.d.ts']) await copyFile(join(out, file), join(dist, 'esm', file));
-  await rm(out, { recursive: true, force: true });
 }
 
 // Library-mode ES output is not whitespace-minified by `build.minify`; rolldown's own minifier is.
@@ -121,7 +106,8 @@ export default defineConfig({
       await builder.build(overlay);
       await builder.build(loader);
       await builder.build(esm);
-      await emitTypes();
+      // Self-contained: the public types' imports from the private @deskgate/protocol become ./protocol.js.
+      await emitTypes(root, join(dist, 'esm'));
       await writeFile(
         join(dist, 'manifest.json'),
         `${JSON.stringify({ loader: 'deskgate.js', overlay: overlayFile }, null, 2)}\n`,

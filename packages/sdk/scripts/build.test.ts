@@ -1,9 +1,11 @@
 // The build's Preact guard, on small fixtures: a loader that pulls Preact in fails, one that imports it
-// lazily builds.
+// lazily builds. And the published types (from `pnpm build`), as a consumer outside the workspace sees them.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBuilder } from 'vite';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -55,3 +57,88 @@ describe('noPreactOnSignedInPages', () => {
     await buildAs('esm', 'lazy.ts', 'es');
   });
 });
+
+describe('the published types (dist/esm)', () => {
+  const esm = fileURLToPath(new URL('../dist/esm/', import.meta.url));
+  const declarations = async () => {
+    const files = (await readdir(esm).catch(() => [])).filter((file) => file.endsWith('.d.ts'));
+    assert.ok(files.includes('index.d.ts'), 'dist/esm/index.d.ts is missing: run `pnpm build` first');
+    return files;
+  };
+
+  it('name no workspace package', async () => {
+    for (const file of await declarations()) {
+      assert.doesNotMatch(await readFile(join(esm, file), 'utf8'), /@deskgate\//, file);
+    }
+  });
+
+  it("type-check in a consumer outside the workspace, with the protocol's error codes", async () => {
+    await declarations();
+    const consumer = await mkdtemp(join(tmpdir(), 'deskgate-sdk-consumer-'));
+    try {
+      const sdk = join(consumer, 'node_modules/@deskgate/sdk');
+      await cp(esm, sdk, { recursive: true });
+      const exports = { '.': { types: './index.d.ts', default: './index.js' } };
+      await writeFile(
+        join(sdk, 'package.json'),
+        JSON.stringify({ name: '@deskgate/sdk', type: 'module', exports }),
+      );
+      await writeFile(join(consumer, 'package.json'), JSON.stringify({ private: true, type: 'module' }));
+      const compilerOptions = { target: 'es2022', lib: ['es2022', 'dom'], types: [] };
+      await writeFile(
+        join(consumer, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions, files: ['consumer.ts'] }),
+      );
+      await writeFile(join(consumer, 'consumer.ts'), CONSUMER);
+      const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
+      const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
+      const result = spawnSync(process.execPath, [tsc, '-p', '.', ...flags, '--skipLibCheck', 'false'], {
+        cwd: consumer,
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 0, `tsc failed:\n${result.stdout}${result.stderr}`);
+    } finally {
+      await rm(consumer, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Uses every public name; each `@ts-expect-error` fails the check if a type has become `any` or `string`. */
+const CONSUMER = `import {
+  createDeskgate,
+  type Deskgate,
+  type DeskgateErrorCode,
+  type DeskgateErrorInfo,
+  type DeskgateEventMap,
+  type DeskgateEventName,
+  type DeskgateListener,
+  type DeskgateOptions,
+  type Locale,
+  type SessionInfo,
+  type SessionUser,
+} from '@deskgate/sdk';
+
+const locale: Locale = 'nl-NL';
+const options: DeskgateOptions = { tenant: 'acme', apiUrl: 'https://auth.example.com', locale };
+const deskgate: Deskgate = createDeskgate(options);
+
+const fromProtocol: DeskgateErrorCode = 'tenant_not_found';
+const fromBrowser: DeskgateErrorCode = 'network_error';
+// @ts-expect-error: not an error code
+const bogus: DeskgateErrorCode = 'no_such_code';
+
+const onError: DeskgateListener<'error'> = (error: DeskgateErrorInfo) => console.log(error.code, error.message);
+const onReady = (session: DeskgateEventMap['ready']) => {
+  const user: SessionUser = session.user;
+  // @ts-expect-error: a string
+  const expires: number = session.sessionExpiresAt;
+  console.log(user.email, expires);
+};
+const event: DeskgateEventName = 'signed-out';
+deskgate.on('error', onError);
+deskgate.on('ready', onReady);
+const session: SessionInfo | null = deskgate.session;
+// @ts-expect-error: not an event
+deskgate.on('no-such-event', () => {});
+console.log(fromProtocol, fromBrowser, bogus, event, session?.user.roles);
+`;
