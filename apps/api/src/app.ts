@@ -10,13 +10,13 @@ import { params } from './http/validation.ts';
 import { setPageHeaders } from './pages/headers.ts';
 import { pickLocale } from './pages/messages.ts';
 import { errorPage } from './pages/render.ts';
-import { attemptRoutes } from './routes/attempts.ts';
+import { ATTEMPT_SDK_PATHS, attemptRoutes } from './routes/attempts.ts';
 import { completeRoutes } from './routes/complete.ts';
 import type { Services } from './routes/context.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { publicRoutes } from './routes/public.ts';
 import { referenceRoutes } from './routes/reference.ts';
-import { sessionRoutes } from './routes/session.ts';
+import { SESSION_SDK_PATHS, sessionRoutes } from './routes/session.ts';
 import { signInRoutes } from './routes/signin.ts';
 import { TenantPath } from './schemas/common.ts';
 import { KeyRing } from './services/keyring.ts';
@@ -49,7 +49,6 @@ export function createApp(deps: Deps, options?: AppOptions) {
       new RateLimiter({ store: deps.store, settings: deps.rateLimits ?? defaultRateLimits(), now: deps.now }),
       deps.trustedProxyHops ?? 0,
     ),
-    sdkCors: sdkCors(new URL(deps.publicUrl).origin),
   };
 
   const app = new Hono<AppEnv>();
@@ -77,6 +76,9 @@ export function createApp(deps: Deps, options?: AppOptions) {
 
   const tenant = new Hono<AppEnv>();
   // The tenant comes before anything a route declares (its CORS, rate limits, checks, then validators).
+  // The SDK's CORS first, so that its refusal of an unknown tenant or a foreign origin is readable.
+  const cors = sdkCors(tenants, new URL(deps.publicUrl).origin);
+  for (const path of [...SESSION_SDK_PATHS, ...ATTEMPT_SDK_PATHS]) tenant.use(path, cors);
   tenant.use(loadTenant(tenants), params(TenantPath));
   tenant.route('/', sessionRoutes(services));
   tenant.route('/', attemptRoutes(services));

@@ -1,5 +1,6 @@
 // What createApp needs from the outside world; the node entry builds it, tests build their own.
 import type { DerivedKeys, RateLimitSettings, Store, TenantConfig } from '@deskgate/core';
+import type { ErrorCode } from '@deskgate/protocol';
 import type { Logger } from 'pino';
 import type { Locale } from './pages/messages.ts';
 
@@ -44,5 +45,7 @@ export interface AppEnv {
     tenant: TenantConfig;
     /** The hosted page's language once a route knows it (see http/locale.ts); error pages use it. */
     locale?: Locale;
+    /** A failure the route answered without an error response (a probe's 200), for failure rate limits. */
+    failure?: ErrorCode;
   };
 }

@@ -341,6 +341,21 @@ describe('rate limits', () => {
     assert.deepEqual(codes, ['session_invalid', 'session_invalid', 'session_invalid', 'rate_limited']);
   });
 
+  it('counts a forged access cookie on the status probe too, although it answers 200', async () => {
+    nextWindow();
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      const jar = new Jar();
+      jar.cookies.set('__Secure-access_token_cookie', {
+        value: 'not.a.jwt',
+        path: '/t/acme',
+        attributes: '',
+      });
+      statuses.push((await h.sdk(paths.sessionStatus(TENANT), { jar, ip: '198.51.100.11' })).status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+  });
+
   it('does not count the normal end of an access token (session_expired) as a failure', async () => {
     nextWindow();
     const { jar } = await signIn(h);

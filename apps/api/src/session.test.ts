@@ -47,11 +47,12 @@ describe('GET /t/{tenant}/auth/session', () => {
     }
   });
 
-  it('refuses a disallowed Origin with 403 origin_not_allowed and no CORS grant', async () => {
-    const response = await h.sdk(paths.session(TENANT), { jar: new Jar(), origin: 'https://evil.test' });
+  it('refuses a disallowed Origin with 403 origin_not_allowed, readable but with no session (origins.test.ts)', async () => {
+    const { jar } = await signIn(h);
+    const response = await h.sdk(paths.session(TENANT), { jar, origin: 'https://evil.test' });
     assert.equal(response.status, 403);
     assert.equal(await errorCode(response), 'origin_not_allowed');
-    assert.equal(response.headers.get('access-control-allow-origin'), null);
+    assert.deepEqual(response.headers.getSetCookie(), []);
   });
 
   it('answers a preflight from an allowed origin with credentials, the SDK header and Vary: Origin', async () => {
@@ -79,6 +80,50 @@ describe('GET /t/{tenant}/auth/session', () => {
     assert.deepEqual(session.user.roles, ['deepdesk.agent']);
     assert.equal(session.user.confirmed, true);
     assert.equal(Date.parse(session.accessExpiresAt) - h.now() <= 15 * 60 * 1000, true);
+  });
+});
+
+describe('GET /t/{tenant}/auth/refresh/status', () => {
+  async function status(jar: Jar) {
+    const response = await h.sdk(paths.sessionStatus(TENANT), { jar });
+    assert.equal(response.status, 200, 'a signed-out page load logs no failed request');
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    assert.equal(response.headers.get('access-control-allow-origin'), 'https://cx.test');
+    assert.deepEqual(response.headers.getSetCookie(), [], 'it never changes a cookie');
+    return (await response.json()) as { session: SessionInfo | null; refreshable: boolean };
+  }
+
+  it('answers 200 with no session and nothing to refresh without cookies', async () => {
+    assert.deepEqual(await status(new Jar()), { session: null, refreshable: false });
+  });
+
+  it('answers the session of a valid access cookie, and that a refresh cookie was sent', async () => {
+    const { jar } = await signIn(h);
+    const read = await h.sdk(paths.session(TENANT), { jar });
+    assert.deepEqual(await status(jar), { session: await read.json(), refreshable: true });
+  });
+
+  it('answers no session but refreshable when only the refresh cookie is left (the access cookie expired)', async () => {
+    const { jar } = await signIn(h);
+    jar.cookies.delete(COOKIE_ACCESS);
+    assert.deepEqual(await status(jar), { session: null, refreshable: true });
+    const refreshed = await h.sdk(paths.refresh(TENANT), { body: {}, jar });
+    assert.equal(refreshed.status, 200, 'the refresh token was neither used nor burnt by the probe');
+  });
+
+  it('answers no session for a forged, expired or revoked access cookie', async () => {
+    const forged = new Jar();
+    forged.cookies.set(COOKIE_ACCESS, { value: 'eyJhbGciOiJub25lIn0.e30.', path: '/t/acme', attributes: '' });
+    assert.deepEqual(await status(forged), { session: null, refreshable: false });
+    const { jar } = await signIn(h);
+    const kept = new Jar();
+    for (const [name, cookie] of jar.cookies) kept.cookies.set(name, { ...cookie });
+    assert.equal((await h.sdk(paths.logout(TENANT), { body: {}, jar })).status, 204);
+    assert.equal((await status(kept)).session, null, 'revoked');
+    h.advance(16 * 60_000);
+    const { jar: later } = await signIn(h);
+    h.advance(16 * 60_000);
+    assert.equal((await status(later)).session, null, 'expired');
   });
 });
 

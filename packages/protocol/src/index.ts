@@ -26,6 +26,11 @@ export const paths = {
   tenant: (t: string) => `/t/${t}`,
   session: (t: string) => `/t/${t}/auth/session`,
   refresh: (t: string) => `/t/${t}/auth/refresh`,
+  /**
+   * The SDK's probe: always 200 for a readable request, so a signed-out page load logs no failed request.
+   * Under the refresh cookie's path, so that the API sees whether a refresh is worth trying.
+   */
+  sessionStatus: (t: string) => `/t/${t}/auth/refresh/status`,
   /** Under the refresh cookie's path, so that both session cookies reach it. */
   logout: (t: string) => `/t/${t}/auth/refresh/logout`,
   /** The earlier logout path, kept for SDK loaders still cached: only the access cookie reaches it. */
@@ -109,6 +114,14 @@ export interface SessionInfo {
   accessExpiresAt: string;
   /** ISO 8601: absolute end of the session; after it the agent signs in again. */
   sessionExpiresAt: string;
+}
+
+/** GET /t/{tenant}/auth/refresh/status: the SDK's first question on a page load. */
+export interface SessionStatus {
+  /** The session of a valid access cookie, else null. */
+  session: SessionInfo | null;
+  /** Whether a refresh cookie was sent: only then is POST refresh worth trying (it may still fail). */
+  refreshable: boolean;
 }
 
 /** POST /t/{tenant}/auth/attempts */

@@ -32,14 +32,15 @@ export function rateLimits(limiter: RateLimiter, trustedProxyHops: number) {
      * Only the failures named count: those that mean guessing or garbage, not the normal end of a session
      * (an expired access token, a revoked session). So the normal use of a hot path pays one read and
      * nothing more; once failures reach the limit, every request of that subject is refused until the
-     * window ends.
+     * window ends. A route that answers a failure with a 200 (a probe) names it in `c.var.failure`.
      */
     failures(rule: RateLimitRule, subject: Subject, codes: readonly ErrorCode[]): MiddlewareHandler<AppEnv> {
       return async function rateLimitFailures(c, next) {
         const key = subjects[subject](c);
         await limiter.check(rule, key);
         await next();
-        if (c.error instanceof DeskgateError && codes.includes(c.error.code)) await limiter.fail(rule, key);
+        const failure = c.error instanceof DeskgateError ? c.error.code : c.get('failure');
+        if (failure && codes.includes(failure)) await limiter.fail(rule, key);
       };
     },
   };

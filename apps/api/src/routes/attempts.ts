@@ -26,10 +26,8 @@ const AttemptPath = v.object({
 
 const json = (schema: v.GenericSchema) => ({ 'application/json': { schema: resolver(schema) } });
 
-export function attemptRoutes({ deps, sessions, limits, sdkCors }: Services) {
+export function attemptRoutes({ deps, sessions, limits }: Services) {
   const app = new Hono<AppEnv>();
-  app.use('/attempts', sdkCors);
-  app.use('/attempts/:id/redeem', sdkCors);
 
   app.post(
     '/attempts',
@@ -157,3 +155,6 @@ export function attemptRoutes({ deps, sessions, limits, sdkCors }: Services) {
 
   return app;
 }
+
+/** The paths of this module the SDK calls cross-origin: app.ts gives them CORS (sdkCors) before the tenant. */
+export const ATTEMPT_SDK_PATHS = ['/attempts', '/attempts/:id/redeem'];

@@ -1,6 +1,5 @@
 // What the route modules share: services built once per app.
-import type { MiddlewareHandler } from 'hono';
-import type { AppEnv, Deps } from '../deps.ts';
+import type { Deps } from '../deps.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
 import type { KeyRing } from '../services/keyring.ts';
 import type { OidcService } from '../services/oidc.ts';
@@ -16,6 +15,4 @@ export interface Services {
   /** Shown on hosted pages. */
   productName: string;
   limits: RateLimits;
-  /** CORS of the SDK's JSON endpoints (hosted pages have none). */
-  sdkCors: MiddlewareHandler<AppEnv>;
 }

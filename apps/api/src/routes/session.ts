@@ -1,4 +1,4 @@
-// GET /session, POST /refresh, POST /refresh/logout: the SDK's view of the session cookies.
+// GET /session, GET /refresh/status, POST /refresh, POST /refresh/logout: the SDK's view of the session cookies.
 import { DeskgateError } from '@deskgate/core';
 import { type Context, Hono } from 'hono';
 import { describeRoute, resolver } from 'hono-openapi';
@@ -8,14 +8,13 @@ import { EMPTY_BODY_LIMIT, limitBody } from '../http/body-limit.ts';
 import { readSessionCookies, setSessionCookies } from '../http/cookies.ts';
 import { requireSdkWrite } from '../http/tenant.ts';
 import { errorResponses, SDK_WRITE, SDK_WRITE_ERRORS, TENANT_ERRORS } from '../schemas/common.ts';
-import { SessionInfo } from '../schemas/session.ts';
+import { SessionInfo, SessionStatus } from '../schemas/session.ts';
 import type { Services } from './context.ts';
 
 const session = { 'application/json': { schema: resolver(SessionInfo) } };
 
-export function sessionRoutes({ deps, sessions, limits, sdkCors }: Services) {
+export function sessionRoutes({ deps, sessions, limits }: Services) {
   const app = new Hono<AppEnv>();
-  for (const path of ['/session', '/refresh', '/refresh/logout', '/logout']) app.use(path, sdkCors);
 
   app.get(
     '/session',
@@ -42,6 +41,43 @@ export function sessionRoutes({ deps, sessions, limits, sdkCors }: Services) {
       c.header('Cache-Control', 'no-store');
       const info = await sessions.read(c.get('tenant'), readSessionCookies(c).access, deps.now());
       return c.json(info);
+    },
+  );
+
+  app.get(
+    '/refresh/status',
+    describeRoute({
+      operationId: 'getSessionStatus',
+      tags: ['session'],
+      summary:
+        "The SDK's probe: the session if the access cookie holds one, and whether a refresh is worth trying",
+      description:
+        'Answers 200 whether or not the agent is signed in, so a signed-out page load logs no failed request. ' +
+        "It sits under the refresh cookie's path so that it can tell whether that cookie was sent; it never " +
+        'reads, rotates or checks the refresh token itself.',
+      security: [{ accessCookie: [] }, { refreshCookie: [] }],
+      responses: {
+        200: {
+          description: 'Signed in, or not',
+          content: { 'application/json': { schema: resolver(SessionStatus) } },
+        },
+        ...errorResponses([...TENANT_ERRORS, 'rate_limited']),
+      },
+    }),
+    // Garbage counts as it does on GET /session, although the answer is a 200.
+    limits.failures('session.failures.ip', 'ip', ['session_invalid']),
+    async (c) => {
+      c.header('Cache-Control', 'no-store');
+      const cookies = readSessionCookies(c);
+      const session = await sessions
+        .read(c.get('tenant'), cookies.access, deps.now())
+        // Any 401 (missing, expired, revoked, garbage) means the same thing here: no usable access cookie.
+        .catch((error: unknown) => {
+          if (!(error instanceof DeskgateError && error.status === 401)) throw error;
+          c.set('failure', error.code);
+          return null;
+        });
+      return c.json({ session, refreshable: cookies.refresh !== undefined });
     },
   );
 
@@ -121,3 +157,6 @@ export function sessionRoutes({ deps, sessions, limits, sdkCors }: Services) {
 }
 
 const LogoutNothing = v.object({ revoked: v.literal(false) });
+
+/** The paths of this module the SDK calls cross-origin: app.ts gives them CORS (sdkCors) before the tenant. */
+export const SESSION_SDK_PATHS = ['/session', '/refresh/status', '/refresh', '/refresh/logout', '/logout'];

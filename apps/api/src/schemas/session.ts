@@ -1,5 +1,8 @@
 // The session as the SDK sees it (GET /session, refresh, a successful redeem), checked against protocol.
-import type { SessionInfo as ProtocolSessionInfo } from '@deskgate/protocol';
+import type {
+  SessionInfo as ProtocolSessionInfo,
+  SessionStatus as ProtocolSessionStatus,
+} from '@deskgate/protocol';
 import * as v from 'valibot';
 import type { Assert, Same } from './same.ts';
 
@@ -25,3 +28,21 @@ export const SessionInfo = v.pipe(
 );
 
 export type SessionInfoMatchesProtocol = Assert<Same<v.InferOutput<typeof SessionInfo>, ProtocolSessionInfo>>;
+
+export const SessionStatus = v.pipe(
+  v.object({
+    session: v.pipe(
+      v.nullable(SessionInfo),
+      v.description('The session of a valid access cookie, else null'),
+    ),
+    refreshable: v.pipe(
+      v.boolean(),
+      v.description('Whether a refresh cookie was sent: only then is POST refresh worth trying'),
+    ),
+  }),
+  v.metadata({ ref: 'SessionStatus' }),
+);
+
+export type SessionStatusMatchesProtocol = Assert<
+  Same<v.InferOutput<typeof SessionStatus>, ProtocolSessionStatus>
+>;

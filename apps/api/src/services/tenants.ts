@@ -16,10 +16,14 @@ function secretContext(tenant: string, provider: string): string {
   return `tenant:${tenant}:oidc:${provider}:clientSecret`;
 }
 
+/** How long the set of all allowed origins is reused; it only picks an error code (see isAllowedAnywhere). */
+export const ALLOWED_ORIGINS_TTL_MS = 30_000;
+
 export class TenantService {
   readonly #store: Store;
   readonly #keys: DerivedKeys;
   readonly #now: () => number;
+  #allowedOrigins: { origins: Set<string>; until: number } | undefined;
 
   constructor(store: Store, keys: DerivedKeys, now: () => number) {
     this.#store = store;
@@ -34,6 +38,20 @@ export class TenantService {
 
   async list(): Promise<TenantConfig[]> {
     return (await this.#store.listTenants()).map((r) => parseTenantConfig(r.config));
+  }
+
+  /**
+   * Whether any tenant allows this origin. It decides only whether a refused page may learn that a tenant
+   * code does not exist, never whether a request is allowed (that is always the tenant's own fresh list), so
+   * this instance reuses the set for ALLOWED_ORIGINS_TTL_MS rather than list every tenant per refusal.
+   */
+  async isAllowedAnywhere(origin: string): Promise<boolean> {
+    const now = this.#now();
+    if (!this.#allowedOrigins || now >= this.#allowedOrigins.until) {
+      const origins = new Set((await this.list()).flatMap((tenant) => tenant.allowedOrigins));
+      this.#allowedOrigins = { origins, until: now + ALLOWED_ORIGINS_TTL_MS };
+    }
+    return this.#allowedOrigins.origins.has(origin);
   }
 
   /** Validates operator input, encrypts plaintext secrets and stores it (create fails on a taken code). */
@@ -57,6 +75,7 @@ export class TenantService {
       }
     }
     const now = this.#now();
+    this.#allowedOrigins = undefined;
     const existing = await this.#store.getTenant(config.code);
     const record = {
       code: config.code,
