@@ -1,13 +1,13 @@
 // The SDK's script tag included twice (?twice=1 on the demo page): the second loader reuses the first
-// instance, so the agent sees one overlay, the API one refresh attempt, and the page one `ready`.
+// instance, so the agent sees one overlay, the API one session probe, and the page one `ready`.
 import type { Request } from '@playwright/test';
 import { countEvents, type DeskgateWindow, expect, TENANT, test, ui, waitForAgentState } from './fixtures.ts';
 
-/** One per started instance on a signed-out page (its session probes are two: one more inside the lock). */
-const isRefresh = (request: Request) =>
-  request.method() === 'POST' && new URL(request.url()).pathname === `/t/${TENANT}/auth/refresh`;
+/** One per started instance: the status probe, which a signed-out page (no refresh cookie) follows with nothing. */
+const isProbe = (request: Request) =>
+  request.method() === 'GET' && new URL(request.url()).pathname === `/t/${TENANT}/auth/refresh/status`;
 
-test('a second SDK script tag reuses the first instance: one overlay, one refresh, one ready after sign-in, no stale overlay', async ({
+test('a second SDK script tag reuses the first instance: one overlay, one probe, one ready after sign-in, no stale overlay', async ({
   page,
   stack,
 }) => {
@@ -16,9 +16,9 @@ test('a second SDK script tag reuses the first instance: one overlay, one refres
   page.on('console', (message) => {
     if (message.type() === 'warning') warnings.push(message.text());
   });
-  const refreshes: Request[] = [];
+  const probes: Request[] = [];
   page.on('request', (request) => {
-    if (isRefresh(request)) refreshes.push(request);
+    if (isProbe(request)) probes.push(request);
   });
 
   await page.goto(`${stack.cxUrl}/?twice=1`);
@@ -31,7 +31,7 @@ test('a second SDK script tag reuses the first instance: one overlay, one refres
       'deskgate: deskgate.js is included more than once; window.deskgate stays the first instance and this tag is ignored.',
     ]);
   await expect(ui.overlay(page), 'one overlay').toHaveCount(1);
-  expect(refreshes, 'one instance tried to refresh').toHaveLength(1);
+  expect(probes, 'one instance asked the API').toHaveLength(1);
 
   await stack.signInThroughPopup(page);
   await waitForAgentState(page, 'signed-in');
@@ -42,5 +42,5 @@ test('a second SDK script tag reuses the first instance: one overlay, one refres
   );
   // The redeem answered and the overlay is gone: any second instance would have announced itself by now.
   expect(await events()).toStrictEqual({ ready: 1, 'signed-out': 0, error: 0 });
-  expect(refreshes, 'still one refresh').toHaveLength(1);
+  expect(probes, 'still one probe').toHaveLength(1);
 });

@@ -43,8 +43,8 @@ test('a sign-in in one tab reaches the other without a reload, and a sign-out th
   expect(await sessionOf(b)).toBe('agent@demo.test');
   expect(await b.evaluate(() => (window as unknown as { __marker?: string }).__marker)).toBe('not reloaded');
   expect(await events.b()).toStrictEqual({ ready: 1, 'signed-out': 0, error: 0 });
-  expect(requestsOfB, 'B asked the API once (GET session), and nothing else').toStrictEqual([
-    `GET /t/${TENANT}/auth/session`,
+  expect(requestsOfB, 'B asked the API once (GET refresh/status), and nothing else').toStrictEqual([
+    `GET /t/${TENANT}/auth/refresh/status`,
   ]);
 
   const requestsOfA = apiRequests(a, stack.apiUrl);

@@ -15,6 +15,8 @@ const session = (id = 'u1'): SessionInfo => ({
 const json = (status: number, body: unknown) =>
   status === 204 ? new Response(null, { status }) : new Response(JSON.stringify(body), { status });
 const unauthorized = (code: string) => json(401, { error: { code, message: code } });
+/** What GET refresh/status answers a browser with no deskgate cookies at all. */
+const signedOut = () => json(200, { session: null, refreshable: false });
 /** 429 rate_limited with `Retry-After: {seconds}`. */
 const rateLimited = (seconds: number) =>
   new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'Too many requests' } }), {
@@ -29,6 +31,23 @@ afterEach(() => {
 
 type Handler = (request: Request) => Response | Promise<Response>;
 
+const SESSION = 'GET /t/demo/auth/session';
+const STATUS = 'GET /t/demo/auth/refresh/status';
+const REFRESH = 'POST /t/demo/auth/refresh';
+
+/**
+ * The API's status probe, as the real one derives it from the session: 200 with the session, or 200 with
+ * none and whether a refresh cookie was sent (here: whether the fake has a refresh route); other errors as is.
+ */
+function statusFrom(routes: Record<string, Handler>): Handler {
+  return async (request) => {
+    const response = await routes[SESSION]!(request);
+    if (response.status === 200) return json(200, { session: await response.json(), refreshable: true });
+    if (response.status === 401) return json(200, { session: null, refreshable: REFRESH in routes });
+    return response;
+  };
+}
+
 /** A fake API keyed by "METHOD /path"; records every request as a Request. */
 function setup(
   routes: Record<string, Handler>,
@@ -38,6 +57,7 @@ function setup(
   problems?: string[],
 ) {
   const requests: Request[] = [];
+  if (routes[SESSION] && !routes[STATUS]) routes = { ...routes, [STATUS]: statusFrom(routes) };
   const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);
     requests.push(request);
@@ -127,7 +147,7 @@ describe('a bad anchor, with the real overlay chunk', () => {
     const deskgate = createInstance(
       { tenant: 'demo', apiUrl: API, anchor: '##bad', events: { error: (e) => errors.push(e) } },
       () => import('./overlay/index.ts'),
-      { fetch: async () => unauthorized('session_missing'), events: new EventTarget(), locks: undefined },
+      { fetch: async () => signedOut(), events: new EventTarget(), locks: undefined },
     );
     try {
       expect(await deskgate.login()).toBe(null);
@@ -156,7 +176,7 @@ describe('a bad anchor, with the real overlay chunk', () => {
           throw new Error('boom');
         },
       }),
-      { fetch: async () => unauthorized('session_missing'), events: new EventTarget(), locks: undefined },
+      { fetch: async () => signedOut(), events: new EventTarget(), locks: undefined },
     );
     expect(await deskgate.login()).toBe(null);
     expect(errors).toStrictEqual([{ code: 'overlay_load_failed', message: 'Error: boom' }]);
@@ -252,10 +272,11 @@ describe('login', () => {
   it('shares one run between concurrent calls', async () => {
     const t = setup({ 'GET /t/demo/auth/session': () => json(200, session()) });
     await Promise.all([t.deskgate.login(), t.deskgate.login()]);
-    expect(t.calls('GET /t/demo/auth/session')).toBe(1);
+    expect(t.calls(STATUS)).toBe(1);
   });
 
-  it('emits a network_error and still shows the overlay when the API is unreachable', async () => {
+  it('emits a network_error, says on the console what to check, and still offers sign-in when the API is unreachable', async () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
     const t = setup({
       'GET /t/demo/auth/session': () => {
         throw new TypeError('Failed to fetch');
@@ -265,6 +286,22 @@ describe('login', () => {
     expect(t.windowEvents).toStrictEqual([
       { type: 'deskgate:error', detail: { code: 'network_error', message: 'Failed to fetch' } },
     ]);
+    expect(consoleError.mock.calls).toStrictEqual([
+      [
+        `deskgate: network_error: could not reach ${API} (Failed to fetch). Check apiUrl, that the API is running, and that this page's Content-Security-Policy allows connect-src ${API}.`,
+      ],
+    ]);
+    expect(t.mounts.length).toBe(1);
+    expect(t.mounts[0]!.unavailable).toBe(undefined);
+  });
+
+  it('asks one question on a signed-out page load: no refresh without a refresh cookie, and no failed request', async () => {
+    const t = setup({
+      [STATUS]: () => signedOut(),
+      [REFRESH]: () => unauthorized('refresh_missing'),
+    });
+    expect(await t.deskgate.login()).toBe(null);
+    expect(t.requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toStrictEqual([STATUS]);
     expect(t.mounts.length).toBe(1);
   });
 
@@ -273,10 +310,62 @@ describe('login', () => {
     const deskgate = createInstance(
       { tenant: 'demo', apiUrl: API, events: { error: (e) => errors.push(e.code) } },
       () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')),
-      { fetch: async () => unauthorized('session_missing'), events: new EventTarget(), locks: undefined },
+      { fetch: async () => signedOut(), events: new EventTarget(), locks: undefined },
     );
     expect(await deskgate.login()).toBe(null);
     expect(errors).toStrictEqual(['overlay_load_failed']);
+  });
+});
+
+describe('login: a page that is not set up for the tenant', () => {
+  const refusal = (status: number, code: string, message: string) => () =>
+    json(status, { error: { code, message } });
+  const NOT_ALLOWED = `The origin ${location.origin} may not use tenant "demo": it is not one of the tenant's allowed origins, or there is no such tenant`;
+
+  it('origin_not_allowed: an error event with the API message, console advice naming this origin, an overlay without sign-in', async () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const t = setup({
+      [STATUS]: refusal(403, 'origin_not_allowed', NOT_ALLOWED),
+      [REFRESH]: () => json(200, session()),
+    });
+    expect(await t.deskgate.login()).toBe(null);
+    expect(t.windowEvents).toStrictEqual([
+      { type: 'deskgate:error', detail: { code: 'origin_not_allowed', message: NOT_ALLOWED } },
+    ]);
+    expect(consoleError.mock.calls).toStrictEqual([
+      [
+        `deskgate: origin_not_allowed: ${NOT_ALLOWED}. Check the tenant code ("demo"), and have an operator allow this page's origin: deskgate tenant set demo --add-origin ${location.origin}`,
+      ],
+    ]);
+    expect(t.mounts.length).toBe(1);
+    expect(t.mounts[0]!.unavailable).toStrictEqual({ code: 'origin_not_allowed', message: NOT_ALLOWED });
+    expect(t.calls(REFRESH), 'nothing else is tried').toBe(0);
+  });
+
+  it('tenant_not_found: says to check the tenant code', async () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const t = setup({ [STATUS]: refusal(404, 'tenant_not_found', 'There is no tenant "demo"') });
+    expect(await t.deskgate.login()).toBe(null);
+    expect(t.windowEvents.map((e) => e.detail)).toStrictEqual([
+      { code: 'tenant_not_found', message: 'There is no tenant "demo"' },
+    ]);
+    expect(consoleError).toHaveBeenCalledWith(
+      'deskgate: tenant_not_found: There is no tenant "demo". Check the tenant code given to deskgate (data-tenant or the tenant option): "demo".',
+    );
+    expect(t.mounts[0]!.unavailable?.code).toBe('tenant_not_found');
+  });
+
+  it('offers sign-in again once a later login() finds the page set up', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    let allowed = false;
+    const t = setup({
+      [STATUS]: () => (allowed ? signedOut() : refusal(403, 'origin_not_allowed', NOT_ALLOWED)()),
+    });
+    await t.deskgate.login();
+    allowed = true;
+    await t.deskgate.login();
+    expect(t.overlayDestroyed).toBe(1);
+    expect(t.mounts.map((m) => m.unavailable?.code)).toStrictEqual(['origin_not_allowed', undefined]);
   });
 });
 
@@ -591,7 +680,7 @@ describe('in the page, with the browser defaults', () => {
     addEventListener('deskgate:signed-out', listener);
     try {
       const responses: Record<string, () => Response> = {
-        'GET /t/demo/auth/session': () => json(200, session('in-page')),
+        [STATUS]: () => json(200, { session: session('in-page'), refreshable: true }),
         'POST /t/demo/auth/refresh/logout': () => json(204, null),
       };
       const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -636,7 +725,7 @@ describe('destroy', () => {
         new Promise<OverlayModule>((resolve) => {
           release = resolve;
         }),
-      { fetch: async () => unauthorized('session_missing'), events: new EventTarget(), locks: undefined },
+      { fetch: async () => signedOut(), events: new EventTarget(), locks: undefined },
     );
     const login = deskgate.login();
     await new Promise((r) => setTimeout(r, 10));
@@ -709,8 +798,8 @@ describe('across tabs (BroadcastChannel)', () => {
     expect(b.windowEvents).toStrictEqual([{ type: 'deskgate:ready', detail: session() }]);
     await quiet();
     expect(heard, 'A told it once; B did not pass it on').toStrictEqual(['signed-in']);
-    expect(b.calls('GET /t/demo/auth/session'), "B's login, then one check").toBe(2);
-    expect(a.calls('GET /t/demo/auth/session'), 'A asked nothing more').toBe(1);
+    expect(b.calls(STATUS), "B's login, then one check").toBe(2);
+    expect(a.calls(STATUS), 'A asked nothing more').toBe(1);
     expect(a.windowEvents).toStrictEqual([{ type: 'deskgate:ready', detail: session() }]);
 
     await b.deskgate.signOut();
@@ -720,7 +809,7 @@ describe('across tabs (BroadcastChannel)', () => {
     await quiet();
     expect(heard, 'B told it once; A did not pass it on').toStrictEqual(['signed-in', 'signed-out']);
     expect(a.calls('POST /t/demo/auth/refresh/logout')).toBe(0);
-    expect(a.calls('GET /t/demo/auth/session')).toBe(1);
+    expect(a.calls(STATUS)).toBe(1);
     expect(b.windowEvents.map((e) => e.type)).toStrictEqual(['deskgate:ready', 'deskgate:signed-out']);
   });
 

@@ -1,11 +1,12 @@
 // The Deskgate instance: session probe, silent refresh, credentialed fetch, events, the tabs of one tenant told
 // of each other's sign-in and sign-out; the overlay on demand.
-import { paths, SDK_HEADER, type SessionInfo } from '@deskgate/protocol';
+import { paths, SDK_HEADER, type SessionInfo, type SessionStatus } from '@deskgate/protocol';
 import { createSend, isAbort, readJson, readSession, toErrorInfo } from './http.ts';
 import { resolveOptions } from './options.ts';
 import { createRefresher, type LockManagerLike } from './refresh.ts';
 import type {
   Deskgate,
+  DeskgateErrorInfo,
   DeskgateEventMap,
   DeskgateEventName,
   DeskgateListener,
@@ -29,6 +30,22 @@ export interface Environment {
 /** All a tab tells the others: nothing secret, only that it signed in or out. */
 export type CrossTabMessage = 'signed-in' | 'signed-out';
 
+/**
+ * What an integrator must fix before anyone can sign in on this page (the API says so readably): no sign-in
+ * is offered, and the console says what to do.
+ */
+export function misconfiguration(
+  error: DeskgateErrorInfo,
+  tenant: string,
+  pageOrigin: string,
+): string | undefined {
+  if (error.code === 'tenant_not_found')
+    return `deskgate: tenant_not_found: ${error.message}. Check the tenant code given to deskgate (data-tenant or the tenant option): "${tenant}".`;
+  if (error.code === 'origin_not_allowed')
+    return `deskgate: origin_not_allowed: ${error.message}. Check the tenant code ("${tenant}"), and have an operator allow this page's origin: deskgate tenant set ${tenant} --add-origin ${pageOrigin}`;
+  return undefined;
+}
+
 /** The channel of one tenant on one API, shared by the tabs (and instances) of one CX origin. */
 export const channelName = (apiUrl: string, tenant: string) => `deskgate:${tenant}@${apiUrl}`;
 
@@ -48,6 +65,8 @@ export function createInstance(
   let session: SessionInfo | null = null;
   let destroyed = false;
   let overlay: Promise<OverlayHandle | undefined> | undefined;
+  /** Why the overlay on screen offers no sign-in (a misconfiguration), if it does not. */
+  let overlayProblem: DeskgateErrorInfo | undefined;
   let overlayGeneration = 0;
   let loggingIn: Promise<SessionInfo | null> | undefined;
 
@@ -111,15 +130,20 @@ export function createInstance(
     onError: (error) => emit('error', error),
   };
 
-  /** Never rejects: a chunk that cannot be loaded, or an overlay that cannot start, is an `error` event. */
-  function showOverlay(): Promise<unknown> {
+  /**
+   * Never rejects: a chunk that cannot be loaded, or an overlay that cannot start, is an `error` event.
+   * With a `problem` the overlay says sign-in is unavailable here instead of offering it.
+   */
+  function showOverlay(problem?: DeskgateErrorInfo): Promise<unknown> {
     if (destroyed || session) return Promise.resolve();
+    if (overlay && problem?.code !== overlayProblem?.code) hideOverlay();
+    overlayProblem = problem;
     if (!overlay) {
       const generation = ++overlayGeneration;
       overlay = loadOverlay()
         .then((module) =>
           generation === overlayGeneration && !destroyed && !session
-            ? module.mountOverlay(context)
+            ? module.mountOverlay(problem ? { ...context, unavailable: problem } : context)
             : undefined,
         )
         .catch((error: unknown) => {
@@ -151,7 +175,8 @@ export function createInstance(
       throw error;
     });
 
-  const probe = () => send(paths.session(tenant)).then(readSession);
+  /** Always a 200 from the API when it can be read, signed in or not: a signed-out load logs no failure. */
+  const probe = () => send(paths.sessionStatus(tenant)).then((response) => readJson<SessionStatus>(response));
   const refreshSession = createRefresher({
     refresh: () => send(paths.refresh(tenant), {}).then(readSession),
     probe,
@@ -160,20 +185,30 @@ export function createInstance(
   });
 
   async function login(): Promise<SessionInfo | null> {
+    let problem: DeskgateErrorInfo | undefined;
     try {
-      const found = (await probe()) ?? (await refreshSession());
+      const status = await probe();
+      const found = status.session ?? (status.refreshable ? await refreshSession() : null);
       if (found) {
         setSession(found);
         return found;
       }
     } catch (error) {
       const info = toErrorInfo(error);
+      const advice = misconfiguration(info, tenant, location.origin);
+      if (advice) {
+        console.error(advice);
+        problem = info;
+      } else if (info.code === 'network_error')
+        console.error(
+          `deskgate: network_error: could not reach ${apiUrl} (${info.message}). Check apiUrl, that the API is running, and that this page's Content-Security-Policy allows connect-src ${new URL(apiUrl).origin}.`,
+        );
       emit('error', info);
       // 429: the API could not say whether the session still holds; keep a known one and try later.
       if (info.code === 'rate_limited' && session) return session;
     }
     setSession(null);
-    await showOverlay();
+    await showOverlay(problem);
     return null;
   }
 
@@ -183,7 +218,7 @@ export function createInstance(
       // Signed in elsewhere: the cookies are shared, so ask the API (GET session) rather than trust the tab.
       if (data === 'signed-in' && !session)
         probe().then(
-          (found) => found && setSession(found, true),
+          ({ session: found }) => found && setSession(found, true),
           (error: unknown) => emit('error', toErrorInfo(error)),
         );
       // Signed out elsewhere: the cookies are gone for this tab too.

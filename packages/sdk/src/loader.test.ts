@@ -28,7 +28,7 @@ function page() {
     fetch: async (input, init) => {
       const request = new Request(input, init);
       requests.push(`${request.method} ${request.url}`);
-      return json(401, { error: { code: 'session_missing', message: 'no session' } });
+      return json(200, { session: null, refreshable: false });
     },
     events,
     locks: undefined,
@@ -65,7 +65,7 @@ describe('startLoader', () => {
     );
     expect(window.deskgate).toBe(instance);
     await vi.waitFor(() => expect(p.mounts).toHaveLength(1));
-    expect(p.requests[0]).toBe(`GET ${API}/t/demo/auth/session`);
+    expect(p.requests[0]).toBe(`GET ${API}/t/demo/auth/refresh/status`);
     expect(p.sources).toStrictEqual([SRC]);
     const { anchor, locale, productName } = p.mounts[0]!;
     expect({ anchor, locale, productName }).toStrictEqual({
@@ -90,7 +90,9 @@ describe('startLoader', () => {
     await vi.waitFor(() => expect(p.mounts).toHaveLength(1));
     await new Promise((r) => setTimeout(r, 20));
     expect(p.mounts).toHaveLength(1);
-    expect(p.requests.filter((r) => r.startsWith('GET '))).toStrictEqual([`GET ${API}/t/demo/auth/session`]);
+    expect(p.requests.filter((r) => r.startsWith('GET '))).toStrictEqual([
+      `GET ${API}/t/demo/auth/refresh/status`,
+    ]);
     p.mounts[0]!.onSignedIn(session);
     expect(p.ready).toStrictEqual([session]);
     expect(window.deskgate?.session).toStrictEqual(session);

@@ -10,9 +10,10 @@ const session = (id: string): SessionInfo => ({
   sessionExpiresAt: '2026-01-02T00:00:00Z',
 });
 
-/** A fake API with a cookie jar shared by all tabs: refresh rotates, probe reads. */
+/** A fake API with a cookie jar shared by all tabs: refresh rotates, probe reads (GET refresh/status). */
 function fakeServer() {
   let current: SessionInfo | null = null;
+  let refreshCookie = true;
   let refreshes = 0;
   let probes = 0;
   return {
@@ -25,6 +26,10 @@ function fakeServer() {
     expireAccess() {
       current = null;
     },
+    signOut() {
+      current = null;
+      refreshCookie = false;
+    },
     refresh: async () => {
       refreshes++;
       await new Promise((r) => setTimeout(r, 5));
@@ -33,10 +38,12 @@ function fakeServer() {
     },
     probe: async () => {
       probes++;
-      return current;
+      return { session: current, refreshable: refreshCookie };
     },
   };
 }
+
+const NOT_SIGNED_IN = { session: null, refreshable: true };
 
 describe('createRefresher', () => {
   it('shares one in-flight refresh between concurrent callers in a tab', async () => {
@@ -64,7 +71,7 @@ describe('createRefresher', () => {
         if (calls === 1) throw new TypeError('Failed to fetch');
         return session('ok');
       },
-      probe: async () => null,
+      probe: async () => NOT_SIGNED_IN,
       lockName: 'x',
     });
     await expect(refreshSession()).rejects.toThrow(TypeError);
@@ -74,7 +81,7 @@ describe('createRefresher', () => {
   it('resolves null when the refresh token is not usable', async () => {
     const refreshSession = createRefresher({
       refresh: async () => null,
-      probe: async () => null,
+      probe: async () => NOT_SIGNED_IN,
       lockName: 'x',
     });
     expect(await refreshSession()).toBe(null);
@@ -110,6 +117,20 @@ describe('createRefresher', () => {
     expect(server.probes).toBe(2);
     expect(server.refreshes).toBe(2);
   });
+
+  it('sends no refresh inside the lock when the probe says no refresh cookie was sent (it could only fail)', async () => {
+    const server = fakeServer();
+    server.signOut();
+    const refreshSession = createRefresher({
+      refresh: server.refresh,
+      probe: server.probe,
+      lockName: `deskgate-refresh:${crypto.randomUUID()}`,
+      locks: navigator.locks,
+    });
+    expect(await refreshSession()).toBe(null);
+    expect(server.probes).toBe(1);
+    expect(server.refreshes).toBe(0);
+  });
 });
 
 describe('createRefresher: rate limits', () => {
@@ -127,7 +148,7 @@ describe('createRefresher: rate limits', () => {
     };
     const probe = async () => {
       server.probes++;
-      return null;
+      return NOT_SIGNED_IN;
     };
     return { server, refreshSession: createRefresher({ refresh, probe, lockName: 'x' }) };
   }

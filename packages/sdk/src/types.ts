@@ -77,6 +77,8 @@ export interface OverlayContext {
   send: ApiSend;
   onSignedIn(session: SessionInfo): void;
   onError(error: DeskgateErrorInfo): void;
+  /** Set when this page is not set up for the tenant: the overlay says so and offers no sign-in. */
+  unavailable?: DeskgateErrorInfo;
 }
 
 export interface OverlayHandle {

@@ -489,6 +489,7 @@ describe('mountOverlay: states, in both locales', () => {
       locked: 'Too many wrong codes were typed, so this sign-in was stopped.',
       limited: 'Too many sign-in attempts in a short time. Wait a moment and try again.',
       retry: 'Try again',
+      unavailable: 'Signing in to Acme Assist is not set up for this page. Please tell your administrator.',
     },
     'nl-NL': {
       signIn: 'Aanmelden bij Acme Assist',
@@ -502,6 +503,8 @@ describe('mountOverlay: states, in both locales', () => {
       locked: 'Er zijn te veel verkeerde codes getypt, daarom is deze aanmelding gestopt.',
       limited: 'Te veel aanmeldpogingen in korte tijd. Wacht even en probeer het opnieuw.',
       retry: 'Opnieuw proberen',
+      unavailable:
+        'Aanmelden bij Acme Assist is voor deze pagina niet ingesteld. Laat het je beheerder weten.',
     },
   } as const satisfies Record<Locale, Record<string, string>>;
 
@@ -517,6 +520,14 @@ describe('mountOverlay: states, in both locales', () => {
         expect(button().textContent).toBe(t.signIn);
         expect(region().getAttribute('aria-label')).toBe(t.region);
         expect(status().textContent).toBe('');
+      });
+
+      it('offers no sign-in on a page that is not set up for the tenant, and says whom to tell', () => {
+        const problem = { code: 'origin_not_allowed', message: 'not allowed' } as const;
+        const { root, status, region } = mountIn({ unavailable: problem });
+        expect(root.querySelector('button'), 'no button that could only fail').toBe(null);
+        expect(status().textContent).toBe(t.unavailable);
+        expect(region().getAttribute('aria-label')).toBe(t.region);
       });
 
       it('waits for the sign-in window once pressed', async () => {

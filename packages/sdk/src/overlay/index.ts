@@ -132,6 +132,7 @@ export function mountOverlay(context: OverlayContext): OverlayHandle {
         strings: STRINGS[context.locale],
         product,
         onPress: signIn.press,
+        unavailable: !!context.unavailable,
         css,
       }),
       root,

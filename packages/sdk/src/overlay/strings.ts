@@ -17,6 +17,8 @@ export interface Strings {
   limited: string;
   error: string;
   tryAgain: string;
+  /** The page is not set up for the tenant (unknown tenant, origin not allowed): nothing the agent can do. */
+  unavailable: string;
 }
 
 export const STRINGS: Record<Locale, Strings> = {
@@ -32,6 +34,7 @@ export const STRINGS: Record<Locale, Strings> = {
     limited: 'Too many sign-in attempts in a short time. Wait a moment and try again.',
     error: 'Something went wrong while signing in.',
     tryAgain: 'Try again',
+    unavailable: 'Signing in to {product} is not set up for this page. Please tell your administrator.',
   },
   'nl-NL': {
     region: '{product} aanmelden',
@@ -45,6 +48,7 @@ export const STRINGS: Record<Locale, Strings> = {
     limited: 'Te veel aanmeldpogingen in korte tijd. Wacht even en probeer het opnieuw.',
     error: 'Er ging iets mis bij het aanmelden.',
     tryAgain: 'Opnieuw proberen',
+    unavailable: 'Aanmelden bij {product} is voor deze pagina niet ingesteld. Laat het je beheerder weten.',
   },
 };
 

@@ -8,11 +8,13 @@ export interface OverlayViewProps {
   strings: Strings;
   product: string;
   onPress: () => void;
+  /** The page is not set up for the tenant: a sentence for the agent, and no button. */
+  unavailable?: boolean;
   /** Rendered as a <style> element only where constructable stylesheets are missing. */
   css?: string | undefined;
 }
 
-export function OverlayView({ state, strings, product, onPress, css }: OverlayViewProps) {
+export function OverlayView({ state, strings, product, onPress, unavailable, css }: OverlayViewProps) {
   const { phase } = state;
   const label =
     phase === 'idle'
@@ -31,11 +33,13 @@ export function OverlayView({ state, strings, product, onPress, css }: OverlayVi
       {css && <style>{css}</style>}
       {/* biome-ignore lint/a11y/noRedundantRoles: role="region" is part of the documented selector contract */}
       <section role="region" aria-label={format(strings.region, { product })} part="region">
-        <button type="button" part="signin-button" onClick={onPress}>
-          {label}
-        </button>
+        {!unavailable && (
+          <button type="button" part="signin-button" onClick={onPress}>
+            {label}
+          </button>
+        )}
         <p part="status" aria-live="polite">
-          {status}
+          {unavailable ? format(strings.unavailable, { product }) : status}
         </p>
       </section>
     </>
