@@ -69,7 +69,14 @@ async function main(): Promise<void> {
   });
   await waitForHealth(api);
 
-  demo = await startDemo({ port: DEMO_PORT, host: DEMO_HOST, apiUrl: API_URL, tenant: TENANT, dev });
+  demo = await startDemo({
+    port: DEMO_PORT,
+    host: DEMO_HOST,
+    apiUrl: API_URL,
+    tenant: TENANT,
+    origin: `http://${DEMO_HOST}:${DEMO_PORT}`,
+    dev,
+  });
   if (dev) watchSdk();
 
   const [agent, manager] = DEMO_ACCOUNTS;

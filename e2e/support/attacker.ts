@@ -86,9 +86,24 @@ for (const button of document.querySelectorAll('button')) {
 </script>
 </body></html>`;
 
+/**
+ * A CX page on this origin, which no tenant allows, loading the SDK by script tag as an integrator would
+ * (misconfig.spec.ts): `?sdk=<loader URL>&tenant=<code>`. Served from loopback like the CX site, since
+ * Chromium refuses loopback subresources to pages from elsewhere (Local Network Access).
+ */
+function foreignDesktop(url: URL): string {
+  const attr = (value: string | null) => (value ?? '').replace(/[^\w:/.-]/g, '');
+  return `<!doctype html><html lang="en"><head><title>Another CX page</title></head><body>
+<label>Reply <textarea id="composer"></textarea></label>
+<script src="${attr(url.searchParams.get('sdk'))}" data-tenant="${attr(url.searchParams.get('tenant'))}" data-anchor="#composer" async></script>
+</body></html>`;
+}
+
 export interface EvilSite {
   /** https://evil.test:<port>/ with the given query parameters. */
   pageUrl(query: Record<string, string>): string;
+  /** https://evil.test:<port>/agent-desktop: a CX page loading the SDK from `sdk` for `tenant`. */
+  desktopUrl(query: { sdk: string; tenant: string }): string;
   close(): Promise<void>;
 }
 
@@ -97,18 +112,24 @@ export async function startEvilSite(): Promise<EvilSite> {
   const tmp = await makeTempDir('evil');
   const tls = await createCertificate(tmp, [EVIL_HOST]);
   const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
-    if (new URL(req.url ?? '/', `https://${EVIL_HOST}`).pathname !== '/') {
+    const url = new URL(req.url ?? '/', `https://${EVIL_HOST}`);
+    const page =
+      url.pathname === '/' ? EVIL_PAGE : url.pathname === '/agent-desktop' ? foreignDesktop(url) : '';
+    if (!page) {
       res.writeHead(404).end();
       return;
     }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(EVIL_PAGE);
+    res.end(page);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     pageUrl(query) {
       return `https://${EVIL_HOST}:${port}/?${new URLSearchParams(query)}`;
+    },
+    desktopUrl(query) {
+      return `https://${EVIL_HOST}:${port}/agent-desktop?${new URLSearchParams(query)}`;
     },
     async close() {
       server.closeAllConnections();

@@ -42,6 +42,10 @@
   window.addEventListener('deskgate:error', (event) => {
     const detail = event.detail ?? {};
     sdkError = `deskgate error: ${detail.code ?? 'unknown'}${detail.message ? ` – ${detail.message}` : ''}`;
+    // Opened at another name for the same server (127.0.0.1 for localhost): say where the tenant expects it.
+    const expected = document.body.dataset.origin;
+    if (detail.code === 'origin_not_allowed' && expected && expected !== location.origin)
+      sdkError = `This demo is open at ${location.origin}, which the demo tenant does not allow. Open ${expected} instead. (${sdkError})`;
     render();
   });
   // Script load and error events do not bubble, but they do pass the document in the capture phase

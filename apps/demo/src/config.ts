@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin, UserConfig } from 'vite';
-import { pickLocale, renderPage } from './page.ts';
+import { pickLocale, pickTenant, renderPage } from './page.ts';
 
 export const DEMO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The SDK build the API serves; in dev, a rebuild there reloads the page. */
@@ -17,6 +17,8 @@ export interface DemoSettings {
   /** Base URL of the deskgate API, e.g. http://127.0.0.1:8787 (a trailing slash is dropped). */
   apiUrl: string;
   tenant: string;
+  /** Where the page is meant to be opened (the origin the tenant allows), e.g. http://localhost:5173. */
+  origin?: string | undefined;
 }
 
 /** What the page's CSP must allow for the SDK; the same lines an integrator adds to their own policy. */
@@ -42,7 +44,9 @@ export function cxDesktop(settings: DemoSettings): Plugin {
   const page = (template: string, url: URL) =>
     renderPage(template, {
       apiUrl,
-      tenant: settings.tenant,
+      // ?tenant=x tries another tenant code: what an integrator's typo in data-tenant looks like.
+      tenant: pickTenant(url.searchParams.get('tenant')) ?? settings.tenant,
+      origin: settings.origin,
       locale: pickLocale(url.searchParams.get('locale')),
       // ?twice=1 includes the SDK twice: the loader must start once (e2e/loader.spec.ts).
       twice: url.searchParams.get('twice') === '1',

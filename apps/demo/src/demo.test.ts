@@ -8,7 +8,13 @@ import { type Demo, startDemo } from './index.ts';
 let demo: Demo;
 
 beforeAll(async () => {
-  demo = await startDemo({ port: 0, host: '127.0.0.1', apiUrl: 'http://127.0.0.1:8787/', tenant: 'demo' });
+  demo = await startDemo({
+    port: 0,
+    host: '127.0.0.1',
+    apiUrl: 'http://127.0.0.1:8787/',
+    tenant: 'demo',
+    origin: 'http://localhost:5173',
+  });
 });
 
 afterAll(() => demo.close());
@@ -41,6 +47,18 @@ test('?locale sets data-locale, and junk is ignored', async () => {
     /data-anchor="#composer" data-locale="nl-NL"/,
   );
   assert.doesNotMatch(await (await fetch(`${demo.url}/?locale="><script>`)).text(), /data-locale|"><script>/);
+});
+
+test('?tenant tries another tenant code, and junk is ignored', async () => {
+  assert.match(await (await fetch(`${demo.url}/?tenant=nosuch`)).text(), /data-tenant="nosuch" data-anchor/);
+  assert.match(await (await fetch(`${demo.url}/?tenant="><b>`)).text(), /data-tenant="demo" data-anchor/);
+});
+
+test('names the origin the tenant allows, for the page to say when it is opened elsewhere', async () => {
+  assert.match(
+    await (await fetch(`${demo.url}/`)).text(),
+    /<body [^>]*data-origin="http:\/\/localhost:5173">/,
+  );
 });
 
 test('?twice=1 includes the SDK script tag twice', async () => {

@@ -2,9 +2,12 @@
 
 import { startDemo } from './server.ts';
 
+const port = Number(process.env.DEMO_PORT ?? 5173);
+const host = process.env.DEMO_HOST ?? 'localhost';
 const demo = await startDemo({
-  port: Number(process.env.DEMO_PORT ?? 5173),
-  host: process.env.DEMO_HOST ?? 'localhost',
+  port,
+  host,
+  origin: process.env.DEMO_ORIGIN ?? `http://${host}:${port}`,
   apiUrl: process.env.DESKGATE_API_URL ?? 'http://127.0.0.1:8787',
   tenant: process.env.DEMO_TENANT ?? 'demo',
 });

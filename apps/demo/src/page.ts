@@ -7,6 +7,8 @@ export interface PageInput {
   locale?: string | undefined;
   /** Include the SDK's script tag twice, as a page assembled from several templates might (?twice=1). */
   twice?: boolean | undefined;
+  /** The origin the demo tenant allows, said on the page when it is opened at another one. */
+  origin?: string | undefined;
 }
 
 /** Where index.html wants the SDK's script tag. */
@@ -22,17 +24,23 @@ export function escapeHtml(value: string): string {
     .replaceAll("'", '&#39;');
 }
 
+/** A `?tenant=` worth passing on to the SDK (to see what a wrong tenant code does); anything else is ignored. */
+export function pickTenant(value: string | null | undefined): string | undefined {
+  return value && /^[a-z0-9]{3,64}$/.test(value) ? value : undefined;
+}
+
 /** A `?locale=` worth passing on to the SDK; anything else is ignored. */
 export function pickLocale(value: string | null | undefined): string | undefined {
   return value && LOCALE_PATTERN.test(value) ? value : undefined;
 }
 
-export function renderPage(template: string, { apiUrl, tenant, locale, twice }: PageInput): string {
+export function renderPage(template: string, { apiUrl, tenant, locale, twice, origin }: PageInput): string {
   if (!template.includes(SDK_PLACEHOLDER)) throw new Error(`index.html has no ${SDK_PLACEHOLDER}`);
   const localeAttr = locale ? ` data-locale="${escapeHtml(locale)}"` : '';
   const sdk = `<script src="${escapeHtml(`${apiUrl}/sdk/deskgate.js`)}" data-tenant="${escapeHtml(tenant)}" data-anchor="#composer"${localeAttr} async></script>`;
   return template
     .replace(SDK_PLACEHOLDER, twice ? `${sdk}\n${sdk}` : sdk)
     .replaceAll('{{apiUrl}}', escapeHtml(apiUrl))
-    .replaceAll('{{tenant}}', escapeHtml(tenant));
+    .replaceAll('{{tenant}}', escapeHtml(tenant))
+    .replaceAll('{{origin}}', escapeHtml(origin ?? ''));
 }
