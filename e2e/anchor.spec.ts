@@ -76,3 +76,22 @@ test('the overlay moves above a reply box rendered late, follows its re-render, 
   await expect(ui.overlay(page)).toHaveCount(0);
   await expect(composer).toBeFocused();
 });
+
+test('at 400 px wide the demo stacks into one column and the overlay sits whole above the reply box', async ({
+  page,
+  stack,
+}) => {
+  await page.setViewportSize({ width: 400, height: 800 });
+  await page.goto(stack.cxUrl);
+  await ui.signInButton(page).waitFor();
+  await expect.poll(() => placement(page)).toBe('above');
+  const fits = await page.evaluate(() => {
+    const box = document.querySelector('[data-deskgate-overlay]')!.getBoundingClientRect();
+    return {
+      inside: box.left >= 0 && box.right <= document.documentElement.clientWidth,
+      noHorizontalScroll: document.documentElement.scrollWidth <= innerWidth,
+    };
+  });
+  expect(fits).toStrictEqual({ inside: true, noHorizontalScroll: true });
+  await expect(ui.signInButton(page)).toBeInViewport({ ratio: 1 });
+});

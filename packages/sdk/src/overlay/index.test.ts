@@ -118,6 +118,20 @@ describe('mountOverlay: placement', () => {
     expect(getComputedStyle(host).position).toBe('fixed');
   });
 
+  it('stays inside the viewport when the anchor runs past its right or left edge (a narrow window)', () => {
+    const viewport = document.documentElement.clientWidth;
+    anchorAt({ top: 500, left: viewport - 60, width: 400 });
+    const { host } = mount({ anchor: '#composer' });
+    const box = host.getBoundingClientRect();
+    expect(box.right).toBeLessThanOrEqual(viewport - 8 + 0.5);
+    expect(box.left).toBeGreaterThanOrEqual(8 - 0.5);
+    expect(box.bottom).toBeCloseTo(500 - GAP_PX, 0);
+    handles.pop()?.destroy();
+    added.pop()?.remove();
+    anchorAt({ top: 500, left: -150, width: 200 });
+    expect(mount({ anchor: '#composer' }).host.getBoundingClientRect().left).toBeCloseTo(8, 0);
+  });
+
   it('takes an element as the anchor as well as a selector', () => {
     const anchor = anchorAt({ top: 300, left: 10, width: 250 });
     const { host } = mount({ anchor });
@@ -149,8 +163,8 @@ describe('mountOverlay: placement', () => {
     const anchor = anchorAt({ top: 400, left: 20, width: 220 });
     const { host } = mount({ anchor });
     expect(host.style.maxWidth).toBe('220px');
-    anchor.style.width = '420px';
-    await vi.waitFor(() => expect(host.style.maxWidth).toBe('420px'));
+    anchor.style.width = '340px';
+    await vi.waitFor(() => expect(host.style.maxWidth).toBe('340px'));
   });
 
   it('sits at the bottom right of the viewport without an anchor, or when the selector matches nothing', () => {
@@ -296,7 +310,7 @@ describe('mountOverlay: an anchor that comes, goes, moves or is re-rendered (sin
 
   it('follows the anchor when it is moved to another place in the page (same element, same size)', async () => {
     const top = add(document.createElement('div'));
-    top.style.cssText = 'position:fixed;top:100px;left:200px;width:300px';
+    top.style.cssText = 'position:fixed;top:100px;left:100px;width:300px';
     const bottom = add(document.createElement('div'));
     bottom.style.cssText = 'position:fixed;top:500px;left:20px;width:300px';
     const anchor = document.createElement('textarea');

@@ -9,6 +9,8 @@ import { OverlayView } from './view.tsx';
 const POPUP_WIDTH = 500;
 const POPUP_HEIGHT = 640;
 const BOTTOM_RIGHT = 'the sign-in overlay is shown at the bottom right';
+/** The least gap between the overlay and the viewport's left and right edges. */
+const EDGE_PX = 8;
 
 /** Shows the sign-in overlay floating just above the anchor (or at the bottom right without one). */
 export function mountOverlay(context: OverlayContext): OverlayHandle {
@@ -54,10 +56,14 @@ export function mountOverlay(context: OverlayContext): OverlayHandle {
   let placed = '';
   const place = () => {
     const r = anchor?.isConnected && anchor.getBoundingClientRect();
-    const where =
-      r && (r.width || r.height)
-        ? [`${r.left}px`, 'auto', `${innerHeight - r.top}px`, `${Math.max(r.width, 200)}px`]
-        : ['', '16px', '16px', ''];
+    let where = ['', '16px', '16px', ''];
+    if (r && (r.width || r.height)) {
+      // Inside the viewport even when the anchor is not (a narrow window, a panel wider than the screen).
+      const viewport = document.documentElement.clientWidth || innerWidth;
+      const width = Math.min(Math.max(r.width, 200), viewport - 2 * EDGE_PX);
+      const left = Math.max(EDGE_PX, Math.min(r.left, viewport - EDGE_PX - width));
+      where = [`${left}px`, 'auto', `${innerHeight - r.top}px`, `${width}px`];
+    }
     // Written only when it changed, so following the anchor never invalidates the page's style for nothing.
     if (`${where}` === placed) return;
     placed = `${where}`;
