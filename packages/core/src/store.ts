@@ -29,6 +29,23 @@ export interface IdentityRecord {
   createdAt: number;
 }
 
+/** A platform-JWT secret of a tenant (docs/platform-jwt.md): HMAC only, encrypted with the master key. */
+export interface JwtKeyRecord {
+  tenant: string;
+  /** Key id: the platform sends it as the JWS `kid` header. Unique per tenant. */
+  kid: string;
+  /** The profile it verifies: 'session' or 'one-time'. */
+  profile: string;
+  /** Fixed per key and never taken from a token: 'HS256', 'HS384' or 'HS512'. */
+  alg: string;
+  /** The secret, encrypted by the caller (opaque to the store). */
+  secretEncrypted: string;
+  /** Imported shorter than 32 bytes with --allow-weak-secret. */
+  weak: boolean;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
 export interface SessionRecord {
   id: string;
   tenant: string;
@@ -120,6 +137,24 @@ export interface Store {
   createUserWithIdentity(user: UserRecord, identity: IdentityRecord): Promise<void>;
   /** Replace email, name, roles, confirmed, updatedAt of an existing user. */
   updateUser(user: UserRecord): Promise<void>;
+  /** The tenant's users whose email equals `email` ignoring case (emails are stored as given). */
+  findUsersByEmail(tenant: string, email: string): Promise<UserRecord[]>;
+  /** Links one more identity to an existing user; StoreConflictError when that identity exists. */
+  createIdentity(identity: IdentityRecord): Promise<void>;
+
+  /** Insert; StoreConflictError when the tenant already has a key with this kid (revoked or not). */
+  createJwtKey(key: JwtKeyRecord): Promise<void>;
+  /** All keys of the tenant, revoked ones too, oldest first (then by kid). */
+  listJwtKeys(tenant: string): Promise<JwtKeyRecord[]>;
+  /** Sets revokedAt when not yet revoked; returns whether this call revoked it. */
+  revokeJwtKey(tenant: string, kid: string, now: number): Promise<boolean>;
+
+  /**
+   * Records a token id (a JWT's `jti`) of the tenant as used until `expiresAt`. True when this call recorded
+   * it; false when it is recorded already and not expired at `now` (a replay). Atomic across instances: of
+   * concurrent calls with one id exactly one gets true. An expired record counts as absent.
+   */
+  useTokenId(tenant: string, tokenId: string, expiresAt: number, now: number): Promise<boolean>;
 
   /** Insert the session and its first refresh token together. */
   createSession(session: SessionRecord, refresh: RefreshTokenRecord): Promise<void>;
@@ -169,7 +204,10 @@ export interface Store {
   /** The count of `key` in the window starting at `windowStart` (or a newer one), 0 when none; writes nothing. */
   peekRateLimit(key: string, windowStart: number): Promise<number>;
 
-  /** Deletes expired attempts, transactions, refresh tokens, rate-limit counters, and sessions ended before `before`. */
+  /**
+   * Deletes expired attempts, transactions, refresh tokens, rate-limit counters and token ids, and sessions
+   * ended before `before`.
+   */
   purgeExpired(before: number): Promise<void>;
 }
 

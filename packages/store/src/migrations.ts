@@ -117,4 +117,29 @@ export const migrations: readonly Migration[] = [
     name: 'attempt locale',
     up: () => 'ALTER TABLE attempts ADD COLUMN locale TEXT;',
   },
+  {
+    version: 4,
+    name: 'platform jwt keys, token ids and email lookup',
+    up: ({ time, bool }) => `
+      CREATE TABLE jwt_keys (
+        tenant TEXT NOT NULL,
+        kid TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        alg TEXT NOT NULL,
+        secret_encrypted TEXT NOT NULL,
+        weak ${bool} NOT NULL,
+        created_at ${time} NOT NULL,
+        revoked_at ${time},
+        PRIMARY KEY (tenant, kid)
+      );
+      CREATE TABLE token_ids (
+        tenant TEXT NOT NULL,
+        token_id TEXT NOT NULL,
+        expires_at ${time} NOT NULL,
+        PRIMARY KEY (tenant, token_id)
+      );
+      CREATE INDEX token_ids_expires_at ON token_ids (expires_at);
+      CREATE INDEX users_tenant_lower_email ON users (tenant, lower(email));
+    `,
+  },
 ];

@@ -2,6 +2,7 @@
 import type {
   AttemptRecord,
   IdentityRecord,
+  JwtKeyRecord,
   RefreshTokenRecord,
   RotateResult,
   SessionRecord,
@@ -12,6 +13,7 @@ import type {
   UserRecord,
 } from '@deskgate/core/store';
 import { type ColumnTypes, migrations } from './migrations.ts';
+import { SqlKeys } from './sql-keys.ts';
 
 export type SqlValue = string | number | null;
 export type Row = Record<string, unknown>;
@@ -44,7 +46,7 @@ const json = (value: unknown): string => JSON.stringify(value);
 const bool = (value: boolean): number => (value ? 1 : 0);
 
 const JSON_COLUMNS = new Set(['config', 'roles', 'public_jwk']);
-const BOOLEAN_COLUMNS = new Set(['confirmed']);
+const BOOLEAN_COLUMNS = new Set(['confirmed', 'weak']);
 
 /**
  * Columns are the records' fields in snake_case, so one mapping serves every table; the conformance
@@ -74,9 +76,14 @@ const refreshTokenParams = (t: RefreshTokenRecord): SqlValue[] => [
 
 export class SqlStore implements Store {
   readonly #db: SqlDriver;
+  readonly #keys: SqlKeys;
 
   constructor(driver: SqlDriver) {
     this.#db = driver;
+    this.#keys = new SqlKeys({
+      run: (sql, params) => this.#db.run(sql, params),
+      many: (sql, params) => this.#many(sql, params),
+    });
   }
 
   async #one<T>(sql: string, params: readonly SqlValue[]): Promise<T | undefined> {
@@ -84,8 +91,8 @@ export class SqlStore implements Store {
     return row && toRecord<T>(row);
   }
 
-  async #many<T>(sql: string): Promise<T[]> {
-    return (await this.#db.all(sql)).map((row) => toRecord<T>(row));
+  async #many<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return (await this.#db.all(sql, params)).map((row) => toRecord<T>(row));
   }
 
   async migrate(): Promise<void> {
@@ -188,6 +195,49 @@ export class SqlStore implements Store {
       'UPDATE users SET email = ?, name = ?, roles = ?, confirmed = ?, updated_at = ? WHERE tenant = ? AND id = ?',
       [user.email, user.name, json(user.roles), bool(user.confirmed), user.updatedAt, user.tenant, user.id],
     );
+  }
+
+  findUsersByEmail(tenant: string, email: string): Promise<UserRecord[]> {
+    // Written as the index users_tenant_lower_email is. SQLite's lower() folds ASCII letters only, which is
+    // all the contract needs; PostgreSQL's follows the database's locale and may fold non-ASCII ones too.
+    return this.#many<UserRecord>(
+      'SELECT * FROM users WHERE tenant = ? AND lower(email) = lower(?) ORDER BY created_at, id',
+      [tenant, email],
+    );
+  }
+
+  async createIdentity(identity: IdentityRecord): Promise<void> {
+    // Inserted only for a user of the identity's own tenant (findUserByIdentity would never return one of
+    // another); a taken identity is a unique violation, which the driver turns into StoreConflictError.
+    const { changes } = await this.#db.run(
+      `INSERT INTO identities (tenant, issuer, subject, user_id, created_at)
+       SELECT ?, ?, ?, id, ? FROM users WHERE tenant = ? AND id = ?`,
+      [
+        identity.tenant,
+        identity.issuer,
+        identity.subject,
+        identity.createdAt,
+        identity.tenant,
+        identity.userId,
+      ],
+    );
+    if (changes !== 1) throw new Error('createIdentity: no such user in the tenant');
+  }
+
+  createJwtKey(key: JwtKeyRecord): Promise<void> {
+    return this.#keys.createJwtKey(key);
+  }
+
+  listJwtKeys(tenant: string): Promise<JwtKeyRecord[]> {
+    return this.#keys.listJwtKeys(tenant);
+  }
+
+  revokeJwtKey(tenant: string, kid: string, now: number): Promise<boolean> {
+    return this.#keys.revokeJwtKey(tenant, kid, now);
+  }
+
+  useTokenId(tenant: string, tokenId: string, expiresAt: number, now: number): Promise<boolean> {
+    return this.#keys.useTokenId(tenant, tokenId, expiresAt, now);
   }
 
   async createSession(s: SessionRecord, refresh: RefreshTokenRecord): Promise<void> {
@@ -383,6 +433,7 @@ export class SqlStore implements Store {
       await tx.run('DELETE FROM attempts WHERE expires_at < ?', [before]);
       await tx.run('DELETE FROM sso_transactions WHERE expires_at < ?', [before]);
       await tx.run('DELETE FROM rate_limits WHERE expires_at < ?', [before]);
+      await tx.run('DELETE FROM token_ids WHERE expires_at < ?', [before]);
       // Tokens go first: they reference their session.
       await tx.run(
         `DELETE FROM refresh_tokens WHERE expires_at < ?

@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { describeAttempts } from './attempts.ts';
 import { conformanceContext } from './context.ts';
 import { tenantFixture } from './fixtures.ts';
+import { describeJwtKeys } from './jwt-keys.ts';
 import { describePurge } from './purge.ts';
 import { describeRateLimits } from './rate-limits.ts';
 import { describeSessions } from './sessions.ts';
 import { describeSigningKeys } from './signing-keys.ts';
 import { describeSsoTransactions } from './sso-transactions.ts';
 import { describeTenants } from './tenants.ts';
+import { describeTokenIds } from './token-ids.ts';
 import { describeUsers } from './users.ts';
 
 /**
@@ -56,11 +58,13 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
     describeTenants(ctx);
     describeUsers(ctx);
+    describeJwtKeys(ctx);
     describeSessions(ctx);
     describeSigningKeys(ctx);
     describeAttempts(ctx);
     describeSsoTransactions(ctx);
     describeRateLimits(ctx);
+    describeTokenIds(ctx);
     // Last: its cutoff lies beyond every other test's expiries and purges their rows too.
     describePurge(ctx);
   });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import type { ConformanceContext } from './context.ts';
-import { MINUTE_MS, refreshFixture, ssoFixture, T0, uid } from './fixtures.ts';
+import { MINUTE_MS, refreshFixture, ssoFixture, T0, tenantCode, uid } from './fixtures.ts';
 
 export function describePurge(ctx: ConformanceContext): void {
   describe('purgeExpired', () => {
@@ -23,6 +23,8 @@ export function describePurge(ctx: ConformanceContext): void {
       const counter = uid();
       await ctx.store.hitRateLimit(counter, cutoff - MINUTE_MS, cutoff - 1, 3);
       assert.equal(await ctx.store.peekRateLimit(counter, cutoff - MINUTE_MS), 3);
+      const [tenant, tokenId] = [tenantCode(), uid()];
+      await ctx.store.useTokenId(tenant, tokenId, cutoff - 1, T0);
 
       await ctx.store.purgeExpired(cutoff);
 
@@ -34,6 +36,8 @@ export function describePurge(ctx: ConformanceContext): void {
       assert.equal(await ctx.store.getRefreshToken(expiredToken.digest), undefined);
       assert.deepEqual(await ctx.store.getSession(live.session.id), live.session);
       assert.equal(await ctx.store.peekRateLimit(counter, cutoff - MINUTE_MS), 0);
+      // Accepted again at a time the purged record would still have refused it.
+      assert.equal(await ctx.store.useTokenId(tenant, tokenId, cutoff + 1, T0), true);
     });
 
     it('purgeExpired keeps live rows, including those expiring exactly at the cutoff', async () => {
@@ -53,6 +57,8 @@ export function describePurge(ctx: ConformanceContext): void {
       const skewed = uid();
       await ctx.store.hitRateLimit(skewed, window, cutoff, 1);
       await ctx.store.hitRateLimit(skewed, window - MINUTE_MS, cutoff - 1, 1);
+      const [tenant, tokenId] = [tenantCode(), uid()];
+      await ctx.store.useTokenId(tenant, tokenId, cutoff, T0);
 
       await ctx.store.purgeExpired(cutoff);
 
@@ -65,6 +71,7 @@ export function describePurge(ctx: ConformanceContext): void {
       assert.equal(await ctx.store.peekRateLimit(counter, window), 2);
       assert.equal(await ctx.store.peekRateLimit(renewed, window), 1);
       assert.equal(await ctx.store.peekRateLimit(skewed, window), 2);
+      assert.equal(await ctx.store.useTokenId(tenant, tokenId, cutoff, T0), false);
     });
   });
 }

@@ -1,0 +1,54 @@
+// Platform-JWT keys and used token ids, in SQL shared by both dialects; SqlStore delegates to these.
+import type { JwtKeyRecord } from '@deskgate/core/store';
+import type { SqlValue } from './sql-store.ts';
+
+/** What these queries need from SqlStore: its driver's `run`, and reads mapped back to records. */
+export interface SqlRecords {
+  run(sql: string, params: readonly SqlValue[]): Promise<{ changes: number }>;
+  many<T>(sql: string, params: readonly SqlValue[]): Promise<T[]>;
+}
+
+export class SqlKeys {
+  readonly #db: SqlRecords;
+
+  constructor(db: SqlRecords) {
+    this.#db = db;
+  }
+
+  async createJwtKey(k: JwtKeyRecord): Promise<void> {
+    // The primary key (tenant, kid) makes a taken kid a StoreConflictError, revoked or not.
+    await this.#db.run(
+      `INSERT INTO jwt_keys (tenant, kid, profile, alg, secret_encrypted, weak, created_at, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [k.tenant, k.kid, k.profile, k.alg, k.secretEncrypted, k.weak ? 1 : 0, k.createdAt, k.revokedAt],
+    );
+  }
+
+  listJwtKeys(tenant: string): Promise<JwtKeyRecord[]> {
+    return this.#db.many<JwtKeyRecord>('SELECT * FROM jwt_keys WHERE tenant = ? ORDER BY created_at, kid', [
+      tenant,
+    ]);
+  }
+
+  async revokeJwtKey(tenant: string, kid: string, now: number): Promise<boolean> {
+    const { changes } = await this.#db.run(
+      'UPDATE jwt_keys SET revoked_at = ? WHERE tenant = ? AND kid = ? AND revoked_at IS NULL',
+      [now, tenant, kid],
+    );
+    return changes === 1;
+  }
+
+  async useTokenId(tenant: string, tokenId: string, expiresAt: number, now: number): Promise<boolean> {
+    // One upsert, so the database decides between concurrent callers: a new id is inserted, an expired
+    // record is taken over (it counts as absent), and a live one is left alone, which changes no row.
+    // PostgreSQL locks the conflicting row and evaluates the WHERE on its latest version; SQLite runs the
+    // statement under its single write lock.
+    const { changes } = await this.#db.run(
+      `INSERT INTO token_ids (tenant, token_id, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (tenant, token_id) DO UPDATE SET expires_at = excluded.expires_at
+       WHERE token_ids.expires_at <= ?`,
+      [tenant, tokenId, expiresAt, now],
+    );
+    return changes === 1;
+  }
+}
