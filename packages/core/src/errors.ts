@@ -23,6 +23,19 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   signin_chooser_required: 403,
   sso_not_configured: 404,
   sso_idp_unreachable: 502,
+  token_in_query: 400,
+  jwt_malformed: 400,
+  jwt_header_invalid: 400,
+  jwt_not_configured: 400,
+  jwt_key_unknown: 401,
+  jwt_signature_invalid: 401,
+  jwt_expired: 401,
+  jwt_not_yet_valid: 401,
+  jwt_claims_invalid: 401,
+  jwt_replayed: 401,
+  identity_conflict: 409,
+  user_not_provisioned: 401,
+  signed_user_info_required: 403,
 };
 
 /** HTTP status for a code: 401 for session/refresh problems, 400 for SSO callback problems. */

@@ -166,3 +166,65 @@ describe('resolveIdentity', () => {
     assert.deepEqual(user, existing());
   });
 });
+
+describe('resolveIdentity with email as a second identifier (platform JWT, D12)', () => {
+  const other = existing({ id: 'user-2', email: 'ada@example.com' });
+  const code = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      return (error as { code?: string }).code;
+    }
+    return 'no error';
+  };
+
+  it('links an identity to the one user that has the email, refreshing the profile', () => {
+    const decision = resolveIdentity('acme', undefined, profile({ name: 'Ada L.' }), NOW, noNewId, {
+      byEmail: [other],
+    });
+    assert.equal(decision.action, 'link');
+    assert.equal(decision.user.id, 'user-2');
+    assert.equal(decision.user.name, 'Ada L.');
+    assert.equal(decision.user.updatedAt, NOW);
+  });
+
+  it('links without changes when the profile adds nothing', () => {
+    const decision = resolveIdentity('acme', undefined, profile(), NOW, noNewId, { byEmail: [other] });
+    assert.deepEqual(decision, { action: 'link', user: other });
+  });
+
+  it('updates the identity’s user when the email names the same user', () => {
+    const user = existing();
+    const decision = resolveIdentity('acme', user, profile({ name: 'New' }), NOW, noNewId, {
+      byEmail: [user],
+    });
+    assert.equal(decision.action, 'update');
+  });
+
+  it('refuses an id and an email that name different users: identity_conflict, nothing to store', () => {
+    assert.equal(
+      code(() => resolveIdentity('acme', existing(), profile(), NOW, noNewId, { byEmail: [other] })),
+      'identity_conflict',
+    );
+  });
+
+  it('refuses an email shared by several users when no identity picks one', () => {
+    assert.equal(
+      code(() =>
+        resolveIdentity('acme', undefined, profile(), NOW, noNewId, { byEmail: [existing(), other] }),
+      ),
+      'identity_conflict',
+    );
+  });
+
+  it('refuses to create an unknown user when creation is off: user_not_provisioned', () => {
+    assert.equal(
+      code(() =>
+        resolveIdentity('acme', undefined, profile(), NOW, noNewId, { byEmail: [], allowCreate: false }),
+      ),
+      'user_not_provisioned',
+    );
+    const known = resolveIdentity('acme', existing(), profile(), NOW, noNewId, { allowCreate: false });
+    assert.equal(known.action, 'unchanged', 'a known user still signs in');
+  });
+});

@@ -7,6 +7,8 @@ export * from './encoding.ts';
 export * from './errors.ts';
 export * from './identity.ts';
 export * from './master-key.ts';
+export * from './platform-jwt.ts';
+export * from './platform-jwt-config.ts';
 export * from './rate-limit.ts';
 export * from './refresh-token.ts';
 export * from './roles.ts';

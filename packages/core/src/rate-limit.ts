@@ -54,6 +54,16 @@ export const RATE_LIMIT_RULES = {
     windowSeconds: 60,
     counts: 'session checks with a forged or malformed access token per client address',
   },
+  'jwt.failures.ip': {
+    limit: 30,
+    windowSeconds: 60,
+    counts: 'refused platform JWTs (POST /session/jwt, remote login) per client address',
+  },
+  'jwt.failures.tenant': {
+    limit: 600,
+    windowSeconds: 60,
+    counts: 'refused platform JWTs per tenant, whatever the address',
+  },
 } as const satisfies Record<string, RuleSpec>;
 
 export type RateLimitRule = keyof typeof RATE_LIMIT_RULES;

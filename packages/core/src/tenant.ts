@@ -1,6 +1,7 @@
 // Tenant configuration: its shape, defaults and validation of operator input (seed files, CLI).
 import { TENANT_CODE_PATTERN } from '@deskgate/protocol';
 import { DeskgateError } from './errors.ts';
+import { type PlatformJwtConfig, parsePlatformJwtConfig } from './platform-jwt-config.ts';
 
 export const ACCESS_TTL_SECONDS = 15 * 60;
 export const SESSION_TTL_SECONDS = 24 * 60 * 60;
@@ -38,6 +39,8 @@ export interface TenantConfig {
   allowedOrigins: string[];
   oidc: OidcProviderConfig[];
   sessions: { accessTtlSeconds: number; sessionTtlSeconds: number };
+  /** Platform-JWT sign-in (signedUserInfo, remote login): profiles, presets, provisioning. */
+  platformJwt: PlatformJwtConfig;
 }
 
 type Json = Record<string, unknown>;
@@ -196,6 +199,7 @@ export function parseTenantConfig(input: unknown, path = 'tenant'): TenantConfig
         SESSION_TTL_RANGE,
       ),
     },
+    platformJwt: parsePlatformJwtConfig(o.platformJwt, `${path}.platformJwt`),
   };
 }
 

@@ -42,6 +42,8 @@ export const paths = {
   ssoStart: (t: string) => `/t/${t}/auth/sso/start`,
   ssoCallback: (t: string) => `/t/${t}/auth/sso/callback`,
   complete: (t: string) => `/t/${t}/auth/complete`,
+  /** Exchanges a platform-signed JWT (`signedUserInfo`) for the session cookies. */
+  sessionJwt: (t: string) => `/t/${t}/session/jwt`,
 } as const;
 
 export const ERROR_CODES = [
@@ -80,6 +82,20 @@ export const ERROR_CODES = [
   'sso_idp_error',
   'sso_id_token_invalid',
   'sso_idp_unreachable',
+  // Platform JWT (POST /session/jwt, remote login): docs/platform-jwt.md
+  'token_in_query',
+  'jwt_malformed',
+  'jwt_header_invalid',
+  'jwt_not_configured',
+  'jwt_key_unknown',
+  'jwt_signature_invalid',
+  'jwt_expired',
+  'jwt_not_yet_valid',
+  'jwt_claims_invalid',
+  'jwt_replayed',
+  'identity_conflict',
+  'user_not_provisioned',
+  'signed_user_info_required',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -122,6 +138,11 @@ export interface SessionStatus {
   session: SessionInfo | null;
   /** Whether a refresh cookie was sent: only then is POST refresh worth trying (it may still fail). */
   refreshable: boolean;
+  /**
+   * The tenant takes sessions only from platform JWTs (`signedUserInfo`): an SDK without a token offers no
+   * sign-in. Present only when true.
+   */
+  signedUserInfoRequired?: true;
 }
 
 /** POST /t/{tenant}/auth/attempts */

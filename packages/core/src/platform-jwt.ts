@@ -1,0 +1,625 @@
+// Platform-JWT sign-in (F5, F6, F7, D6): the pure checks of a token a platform signed for one of its users.
+// No I/O: the API resolves the keys (tenant secrets, a profile's JWKS), burns one-time jti values and stores
+// users. Signatures are checked by jose only, with the algorithm of the key, never one taken from the token.
+import { ROLES } from '@deskgate/protocol';
+import { type CryptoKey, compactVerify, importJWK, type JWK } from 'jose';
+import { DeskgateError } from './errors.ts';
+import {
+  type ClaimMapping,
+  isJsonPointer,
+  JWKS_ALGORITHMS,
+  type JwtProfileConfig,
+  type JwtProfileName,
+  type PlatformJwtConfig,
+  SECRET_ALGORITHMS,
+} from './platform-jwt-config.ts';
+
+export const MAX_TOKEN_BYTES = 8192;
+export const CLOCK_LEEWAY_SECONDS = 60;
+export const MAX_KID_LENGTH = 256;
+export const MAX_JTI_LENGTH = 255;
+const MAX_ID_LENGTH = 255;
+const MAX_EMAIL_LENGTH = 254;
+
+/** A key the API resolved: a tenant secret (Uint8Array, alg HS256/384/512) or a JWKS key (CryptoKey, alg as the JWK says). */
+export interface VerificationKey {
+  kid: string;
+  alg: string;
+  profile: JwtProfileName;
+  key: Uint8Array | CryptoKey;
+}
+
+export interface MappedIdentity {
+  id: string | null;
+  email: string | null;
+  name: string | null;
+  groups: string[];
+}
+
+export interface CheckStep {
+  check: string;
+  passed: boolean;
+  detail: string;
+}
+
+export interface VerifiedPlatformJwt {
+  /** The kid of the key that verified the token (also for a token without kid); null when that key has none. */
+  kid: string | null;
+  profile: JwtProfileName;
+  payload: Record<string, unknown>;
+  identity: MappedIdentity;
+  /** The id to burn against replay: set for the one-time profile only (a session token is reusable until exp). */
+  jti: string | null;
+  /** epoch ms */
+  expiresAt: number;
+}
+
+export interface JwtHeader {
+  alg: string;
+  kid?: string;
+  typ?: string;
+}
+
+/**
+ * The checks of verifyPlatformJwt, in the order they run (a check that does not apply still reports, as
+ * passed). `jwt check` prints each; a failing check is the last one reported.
+ */
+export const PLATFORM_JWT_CHECKS = [
+  'size',
+  'format',
+  'header',
+  'key',
+  'algorithm',
+  'signature',
+  'payload',
+  'exp',
+  'nbf',
+  'iat',
+  'lifetime',
+  'jti',
+  'audience',
+  'issuer',
+  'typ',
+  'preset',
+  'identity',
+] as const;
+export type PlatformJwtCheck = (typeof PLATFORM_JWT_CHECKS)[number];
+
+type FailureCode =
+  | 'jwt_malformed'
+  | 'jwt_header_invalid'
+  | 'jwt_not_configured'
+  | 'jwt_key_unknown'
+  | 'jwt_signature_invalid'
+  | 'jwt_expired'
+  | 'jwt_not_yet_valid'
+  | 'jwt_claims_invalid';
+
+interface Steps {
+  pass(check: PlatformJwtCheck, detail: string): void;
+  fail(check: PlatformJwtCheck, code: FailureCode, message: string): never;
+}
+
+function steps(onStep?: (step: CheckStep) => void): Steps {
+  return {
+    pass: (check, detail) => onStep?.({ check, passed: true, detail }),
+    fail: (check, code, message) => {
+      onStep?.({ check, passed: false, detail: message });
+      throw new DeskgateError(code, message);
+    },
+  };
+}
+
+const utf8 = new TextEncoder();
+/** Strict: invalid UTF-8 fails, and a byte order mark is kept (so that JSON.parse refuses it). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** base64url without padding, canonical (unused trailing bits zero), as RFC 7515 requires; else undefined. */
+function decodeSegment(segment: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(segment) || segment.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(segment, 'base64url');
+  return bytes.toString('base64url') === segment ? new Uint8Array(bytes) : undefined;
+}
+
+function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(strictUtf8.decode(bytes));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Index just past the JSON string literal that starts at `start` (a `"`), in text already known to be JSON. */
+function stringEnd(json: string, start: number): number {
+  let i = start + 1;
+  while (i < json.length && json[i] !== '"') i += json[i] === '\\' ? 2 : 1;
+  return i + 1;
+}
+
+/**
+ * The member names of a JSON object text's top level, in order and with repeats, decoded (`"\u0061lg"` is
+ * `alg`). JSON.parse keeps the last of duplicate names silently; this is how they are found. The text must be
+ * valid JSON whose top level is an object (the caller parsed it first).
+ */
+export function scanTopLevelKeys(json: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let expectKey = false;
+  let i = 0;
+  while (i < json.length) {
+    const c = json[i];
+    if (c === '"') {
+      const end = stringEnd(json, i);
+      if (depth === 1 && expectKey) {
+        keys.push(JSON.parse(json.slice(i, end)) as string);
+        expectKey = false;
+      }
+      i = end;
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      depth++;
+      if (depth === 1) expectKey = c === '{';
+    } else if (c === '}' || c === ']') {
+      depth--;
+    } else if (c === ',' && depth === 1) {
+      expectKey = true;
+    }
+    i++;
+  }
+  return keys;
+}
+
+/** Header members that point at keys elsewhere: never followed, and refused rather than ignored. */
+const KEY_REFERENCES = ['jku', 'x5u', 'jwk', 'x5c'];
+
+interface Inspected {
+  header: JwtHeader;
+  payload: Uint8Array;
+}
+
+/** size, format and header: everything that can be known without a key. */
+function inspect(token: string, s: Steps): Inspected {
+  if (typeof token !== 'string') s.fail('size', 'jwt_malformed', 'The token is not a string');
+  // A UTF-8 byte per UTF-16 unit at least: a longer string is too large without counting.
+  const bytes = token.length > MAX_TOKEN_BYTES ? token.length : utf8.encode(token).length;
+  if (bytes > MAX_TOKEN_BYTES)
+    s.fail('size', 'jwt_malformed', `The token is larger than ${MAX_TOKEN_BYTES} bytes`);
+  s.pass('size', `${bytes} bytes, at most ${MAX_TOKEN_BYTES}`);
+
+  if (token.trimStart().startsWith('{'))
+    s.fail('format', 'jwt_malformed', 'JWS JSON serialization is not accepted: send the compact form');
+  const parts = token.split('.');
+  if (parts.length !== 3)
+    s.fail('format', 'jwt_malformed', 'The token is not three base64url parts separated by dots');
+  const [rawHeader, rawPayload, rawSignature] = parts as [string, string, string];
+  const header = rawHeader === '' ? undefined : decodeSegment(rawHeader);
+  const payload = decodeSegment(rawPayload);
+  const signature = decodeSegment(rawSignature);
+  if (!header) s.fail('format', 'jwt_malformed', 'The token header is not base64url');
+  if (!payload) s.fail('format', 'jwt_malformed', 'The token payload is not base64url');
+  if (!signature) s.fail('format', 'jwt_malformed', 'The token signature is not base64url');
+  s.pass('format', 'compact serialization, three base64url parts');
+
+  const h = parseJsonObject(header);
+  if (!h) s.fail('header', 'jwt_malformed', 'The token header is not a JSON object');
+  const names = scanTopLevelKeys(strictUtf8.decode(header));
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate !== undefined)
+    s.fail('header', 'jwt_header_invalid', 'The token header repeats a member name');
+  const alg = h.alg;
+  if (alg === undefined || alg === '' || (typeof alg === 'string' && alg.toLowerCase() === 'none'))
+    s.fail('header', 'jwt_signature_invalid', 'The token is not signed (alg missing or "none")');
+  if (typeof alg !== 'string') s.fail('header', 'jwt_header_invalid', 'The token header alg is not a string');
+  if (Object.hasOwn(h, 'crit'))
+    s.fail('header', 'jwt_header_invalid', 'The token header has crit: no JWS extension is supported');
+  if (Object.hasOwn(h, 'b64'))
+    s.fail('header', 'jwt_header_invalid', 'The token header has b64: unencoded payloads are not accepted');
+  const reference = KEY_REFERENCES.find((name) => Object.hasOwn(h, name));
+  if (reference !== undefined)
+    s.fail(
+      'header',
+      'jwt_header_invalid',
+      `The token header has ${reference}: keys are never taken from a token`,
+    );
+  const { kid, typ } = h;
+  if (kid !== undefined && (typeof kid !== 'string' || kid === '' || kid.length > MAX_KID_LENGTH))
+    s.fail(
+      'header',
+      'jwt_header_invalid',
+      `The token header kid is not a string of 1 to ${MAX_KID_LENGTH} characters`,
+    );
+  if (typ !== undefined && typeof typ !== 'string')
+    s.fail('header', 'jwt_header_invalid', 'The token header typ is not a string');
+  const result: JwtHeader = { alg };
+  if (kid !== undefined) result.kid = kid;
+  if (typ !== undefined) result.typ = typ;
+  // Token content is shown only when it looks like an algorithm name (operators read these details).
+  const shown = /^[A-Za-z0-9+-]{1,16}$/.test(alg) ? alg : '(unrecognised)';
+  s.pass('header', kid === undefined ? `alg ${shown}, no kid` : `alg ${shown}, with kid`);
+  return { header: result, payload };
+}
+
+/** Structural checks only (size, compact form, header JSON): what the API needs to pick keys (kid, alg). */
+export function readJwtHeader(token: string): JwtHeader {
+  return inspect(token, steps()).header;
+}
+
+export interface PlatformJwtContext {
+  tenant: string;
+  /** The profile used for a token without `kid` (the endpoint's own: 'session' for /session/jwt, 'one-time' for remote login). */
+  defaultProfile: JwtProfileName;
+  config: PlatformJwtConfig;
+  /** Active keys only. */
+  keys: VerificationKey[];
+  /** epoch ms */
+  now: number;
+  /** `jwt check` prints every step, passed or failed. */
+  onStep?: (step: CheckStep) => void;
+}
+
+export interface VerifiedPlatformJwtSignature {
+  header: JwtHeader;
+  /** The payload bytes the signature covers, not yet parsed. */
+  payload: Uint8Array;
+  key: VerificationKey;
+  profile: JwtProfileName;
+  profileConfig: JwtProfileConfig;
+}
+
+/**
+ * The first half of verifyPlatformJwt: size, format, header, key selection, algorithm and signature, without
+ * reading the payload. Exported for tests on JWS vectors whose payload is not a claims set.
+ */
+export async function verifyPlatformJwtSignature(
+  token: string,
+  ctx: Pick<PlatformJwtContext, 'defaultProfile' | 'config' | 'keys' | 'onStep'>,
+): Promise<VerifiedPlatformJwtSignature> {
+  const s: Steps = steps(ctx.onStep);
+  const { header, payload } = inspect(token, s);
+
+  let key: VerificationKey;
+  if (header.kid !== undefined) {
+    const matches = ctx.keys.filter((k) => k.kid === header.kid);
+    if (matches.length !== 1)
+      s.fail(
+        'key',
+        'jwt_key_unknown',
+        matches.length === 0 ? "No active key has the token's kid" : "Several keys have the token's kid",
+      );
+    key = matches[0]!;
+  } else {
+    if (!ctx.config.profiles[ctx.defaultProfile])
+      s.fail(
+        'key',
+        'jwt_not_configured',
+        `The ${ctx.defaultProfile} profile is not configured for this tenant`,
+      );
+    const candidates = ctx.keys.filter((k) => k.profile === ctx.defaultProfile);
+    if (candidates.length !== 1)
+      s.fail(
+        'key',
+        'jwt_key_unknown',
+        `The token has no kid, and the ${ctx.defaultProfile} profile has ${candidates.length === 0 ? 'no' : 'several'} active keys`,
+      );
+    key = candidates[0]!;
+  }
+  const profileConfig = ctx.config.profiles[key.profile];
+  if (!profileConfig)
+    s.fail('key', 'jwt_not_configured', `The ${key.profile} profile is not configured for this tenant`);
+  s.pass('key', `key ${key.kid || '(no kid)'} of the ${key.profile} profile`);
+
+  if (header.alg !== key.alg)
+    s.fail(
+      'algorithm',
+      'jwt_signature_invalid',
+      `The token's alg is not ${key.alg}, the algorithm of its key`,
+    );
+  if (key.key instanceof Uint8Array) {
+    if (!SECRET_ALGORITHMS.includes(key.alg))
+      s.fail('algorithm', 'jwt_signature_invalid', `A secret verifies ${SECRET_ALGORITHMS.join('/')} only`);
+    if (profileConfig.jwksUri !== undefined)
+      s.fail(
+        'algorithm',
+        'jwt_signature_invalid',
+        `The ${key.profile} profile verifies with its JWKS, not secrets`,
+      );
+  } else {
+    if (profileConfig.jwksUri === undefined)
+      s.fail(
+        'algorithm',
+        'jwt_signature_invalid',
+        `The ${key.profile} profile verifies with secrets, not a JWKS`,
+      );
+    const allowed = profileConfig.algorithms ?? JWKS_ALGORITHMS;
+    if (!allowed.includes(key.alg))
+      s.fail('algorithm', 'jwt_signature_invalid', `The ${key.profile} profile does not allow ${key.alg}`);
+  }
+  s.pass('algorithm', key.alg);
+
+  try {
+    await compactVerify(token, key.key, { algorithms: [key.alg] });
+  } catch {
+    s.fail('signature', 'jwt_signature_invalid', 'The token signature does not verify');
+  }
+  s.pass('signature', `verified with ${key.alg}`);
+  return { header, payload, key, profile: key.profile, profileConfig };
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** `JWT`, `jwt` and `application/jwt` are one media type (RFC 7515 section 4.1.9). */
+function mediaType(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+/** Verifies a platform-signed JWT and maps its user; every refusal is a DeskgateError with a jwt_* code. */
+export async function verifyPlatformJwt(
+  token: string,
+  ctx: PlatformJwtContext,
+): Promise<VerifiedPlatformJwt> {
+  const s: Steps = steps(ctx.onStep);
+  const {
+    header,
+    payload: bytes,
+    key,
+    profile,
+    profileConfig: p,
+  } = await verifyPlatformJwtSignature(token, ctx);
+
+  const payload = parseJsonObject(bytes);
+  if (!payload) s.fail('payload', 'jwt_malformed', 'The token payload is not a JSON object');
+  s.pass('payload', 'a JSON object');
+
+  const now = ctx.now / 1000;
+  const { exp, nbf, iat } = payload;
+  if (exp === undefined) s.fail('exp', 'jwt_claims_invalid', 'The token has no exp');
+  if (!isNumber(exp)) s.fail('exp', 'jwt_claims_invalid', 'The token exp is not a number');
+  if (exp + CLOCK_LEEWAY_SECONDS <= now) s.fail('exp', 'jwt_expired', 'The token has expired');
+  s.pass('exp', `expires ${new Date(exp * 1000).toISOString()}`);
+
+  if (nbf !== undefined && !isNumber(nbf))
+    s.fail('nbf', 'jwt_claims_invalid', 'The token nbf is not a number');
+  if (nbf !== undefined && nbf > now + CLOCK_LEEWAY_SECONDS)
+    s.fail('nbf', 'jwt_not_yet_valid', 'The token is not valid yet (nbf)');
+  s.pass('nbf', nbf === undefined ? 'absent' : 'reached');
+
+  if (iat === undefined && profile === 'one-time')
+    s.fail('iat', 'jwt_claims_invalid', 'A one-time token needs iat');
+  if (iat !== undefined && !isNumber(iat))
+    s.fail('iat', 'jwt_claims_invalid', 'The token iat is not a number');
+  if (iat !== undefined && iat > now + CLOCK_LEEWAY_SECONDS)
+    s.fail('iat', 'jwt_not_yet_valid', 'The token was issued in the future (iat)');
+  s.pass('iat', iat === undefined ? 'absent' : 'in the past');
+
+  const lifetime = exp - (iat ?? now);
+  if (lifetime > p.maxLifetimeSeconds)
+    s.fail(
+      'lifetime',
+      'jwt_claims_invalid',
+      `The token lives ${Math.ceil(lifetime)} s, longer than the ${p.maxLifetimeSeconds} s the ${profile} profile allows`,
+    );
+  s.pass('lifetime', `at most ${p.maxLifetimeSeconds} s`);
+
+  let jti: string | null = null;
+  if (profile === 'one-time') {
+    const value = payload.jti;
+    if (typeof value !== 'string' || value.length === 0 || value.length > MAX_JTI_LENGTH)
+      s.fail(
+        'jti',
+        'jwt_claims_invalid',
+        `A one-time token needs a jti of 1 to ${MAX_JTI_LENGTH} characters`,
+      );
+    jti = value;
+    s.pass('jti', 'present (one-time)');
+  } else {
+    s.pass('jti', 'not required (session tokens are reusable until exp)');
+  }
+
+  if (p.audience) {
+    const aud = payload.aud;
+    const values = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+    if (!values.some((v) => typeof v === 'string' && p.audience!.includes(v)))
+      s.fail('audience', 'jwt_claims_invalid', 'The token aud does not name an audience of this profile');
+    s.pass('audience', 'matches');
+  } else s.pass('audience', 'not configured');
+
+  if (p.issuer !== undefined) {
+    if (payload.iss !== p.issuer)
+      s.fail('issuer', 'jwt_claims_invalid', 'The token iss is not the configured issuer');
+    s.pass('issuer', 'matches');
+  } else s.pass('issuer', 'not configured');
+
+  if (p.typ !== undefined) {
+    if (header.typ === undefined || mediaType(header.typ) !== mediaType(p.typ))
+      s.fail('typ', 'jwt_claims_invalid', `The token header typ is not ${p.typ}`);
+    s.pass('typ', 'matches');
+  } else s.pass('typ', 'not configured');
+
+  if (p.preset === 'tracebuzz') {
+    if (payload.type !== 'access') s.fail('preset', 'jwt_claims_invalid', 'The token type is not "access"');
+    const identity = payload.identity;
+    const account =
+      typeof identity === 'object' && identity !== null && !Array.isArray(identity)
+        ? (identity as Record<string, unknown>).account
+        : undefined;
+    if (account !== (p.account ?? ctx.tenant))
+      s.fail('preset', 'jwt_claims_invalid', 'The token identity.account is not the account of this tenant');
+    s.pass('preset', 'tracebuzz: type and account match');
+  } else s.pass('preset', `${p.preset}: no extra checks`);
+
+  let identity: MappedIdentity;
+  try {
+    identity = mapClaims(payload, p.claims);
+  } catch (error) {
+    if (error instanceof DeskgateError) s.fail('identity', 'jwt_claims_invalid', error.message);
+    throw error;
+  }
+  s.pass('identity', identity.id !== null ? 'user id present' : 'user email present');
+
+  return { kid: key.kid || null, profile, payload, identity, jti, expiresAt: exp * 1000 };
+}
+
+/** The value at an RFC 6901 pointer (own members only), or undefined when nothing is there. */
+export function readJsonPointer(document: unknown, pointer: string): unknown {
+  if (pointer === '') return document;
+  let current = document;
+  for (const raw of pointer.slice(1).split('/')) {
+    const token = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (Array.isArray(current)) {
+      if (!/^(0|[1-9][0-9]*)$/.test(token)) return undefined;
+      current = current[Number(token)];
+    } else if (typeof current === 'object' && current !== null && Object.hasOwn(current, token)) {
+      current = (current as Record<string, unknown>)[token];
+    } else {
+      return undefined;
+    }
+  }
+  return current;
+}
+
+function claimsError(message: string): DeskgateError {
+  return new DeskgateError('jwt_claims_invalid', message);
+}
+
+function normalizeEmail(value: string, pointer: string): string {
+  const email = value.trim().normalize('NFC').toLowerCase().normalize('NFC');
+  const at = email.indexOf('@');
+  const valid =
+    email.length <= MAX_EMAIL_LENGTH &&
+    at > 0 &&
+    at < email.length - 1 &&
+    email.indexOf('@', at + 1) === -1 &&
+    !/[\s\p{Cc}]/u.test(email);
+  if (!valid) throw claimsError(`The claim at ${pointer} is not an email address`);
+  return email;
+}
+
+/** Maps the payload to a user through the profile's pointers; throws jwt_claims_invalid naming the pointer. */
+export function mapClaims(payload: Record<string, unknown>, mapping: ClaimMapping): MappedIdentity {
+  const at = (field: keyof ClaimMapping): { pointer: string; value: unknown } | undefined => {
+    const pointer = mapping[field];
+    if (pointer === undefined) return undefined;
+    if (!isJsonPointer(pointer)) throw claimsError(`The ${field} mapping is not a JSON pointer`);
+    const value = readJsonPointer(payload, pointer);
+    // An absent member and null are the same to a platform that leaves a field out.
+    return value === undefined || value === null ? undefined : { pointer, value };
+  };
+  const optionalString = (field: keyof ClaimMapping): string | undefined => {
+    const found = at(field);
+    if (!found) return undefined;
+    if (typeof found.value !== 'string') throw claimsError(`The claim at ${found.pointer} is not a string`);
+    return found.value.trim();
+  };
+
+  let id: string | null = null;
+  const rawId = at('id');
+  if (rawId) {
+    const { pointer, value } = rawId;
+    if (typeof value === 'string') id = value === '' ? null : value;
+    else if (isNumber(value)) id = String(value);
+    else throw claimsError(`The claim at ${pointer} is not a string or a number`);
+    if (id !== null && id.length > MAX_ID_LENGTH)
+      throw claimsError(`The claim at ${pointer} is longer than ${MAX_ID_LENGTH} characters`);
+  }
+
+  let email: string | null = null;
+  const rawEmail = at('email');
+  if (rawEmail) {
+    if (typeof rawEmail.value !== 'string')
+      throw claimsError(`The claim at ${rawEmail.pointer} is not a string`);
+    if (rawEmail.value.trim() !== '') email = normalizeEmail(rawEmail.value, rawEmail.pointer);
+  }
+  const rawEmails = at('emails');
+  if (rawEmails) {
+    const { pointer, value } = rawEmails;
+    if (!Array.isArray(value) || value.some((e) => typeof e !== 'string'))
+      throw claimsError(`The claim at ${pointer} is not an array of strings`);
+    const emails = (value as string[]).map((e) => normalizeEmail(e, pointer));
+    email ??= emails[0] ?? null;
+  }
+
+  const name = optionalString('name');
+  const first = optionalString('firstName');
+  const last = optionalString('lastName');
+  const fullName = name || [first, last].filter(Boolean).join(' ');
+
+  const groups: string[] = [];
+  const rawGroups = at('groups');
+  if (rawGroups) {
+    const { pointer, value } = rawGroups;
+    if (!Array.isArray(value) || value.some((g) => typeof g !== 'string' && !isNumber(g)))
+      throw claimsError(`The claim at ${pointer} is not an array of strings or numbers`);
+    for (const group of value as (string | number)[]) {
+      const text = String(group);
+      if (!groups.includes(text)) groups.push(text);
+    }
+  }
+
+  if (id === null && email === null) throw claimsError('The token names no user: neither an id nor an email');
+  return { id, email, name: fullName || null, groups };
+}
+
+/** The union of the roles mapped to the groups, in ROLES order; none mapped means `fallback`. */
+export function rolesFromGroups(
+  groups: string[],
+  groupRoles: Record<string, string[]>,
+  fallback: string[],
+): string[] {
+  const granted = new Set<string>();
+  for (const group of groups) {
+    // Own members only: a group called "constructor" must not reach Object.prototype.
+    if (Object.hasOwn(groupRoles, group)) for (const role of groupRoles[group] ?? []) granted.add(role);
+  }
+  const roles = ROLES.filter((role) => granted.has(role));
+  return roles.length > 0 ? roles : [...fallback];
+}
+
+/**
+ * The verification keys of a profile's JWKS document (the API fetches it): only public signing keys with an
+ * `alg` among `algorithms` (a key's algorithm is never guessed from a token). Unusable keys are skipped, with
+ * the reason, so that `jwt check` can show why a kid is unknown.
+ */
+export async function importJwksKeys(
+  jwks: unknown,
+  profile: JwtProfileName,
+  algorithms: readonly string[] = JWKS_ALGORITHMS,
+): Promise<{ keys: VerificationKey[]; skipped: { kid: string | null; reason: string }[] }> {
+  const keys: VerificationKey[] = [];
+  const skipped: { kid: string | null; reason: string }[] = [];
+  const allowed = algorithms.filter((alg) => JWKS_ALGORITHMS.includes(alg));
+  const list = typeof jwks === 'object' && jwks !== null ? (jwks as Record<string, unknown>).keys : undefined;
+  if (!Array.isArray(list)) return { keys, skipped: [{ kid: null, reason: 'not a JWK Set' }] };
+  for (const item of list) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      skipped.push({ kid: null, reason: 'not a JWK' });
+      continue;
+    }
+    const jwk = item as JWK;
+    const kid = typeof jwk.kid === 'string' ? jwk.kid : null;
+    const skip = (reason: string) => skipped.push({ kid, reason });
+    if (jwk.kid !== undefined && (kid === null || kid === '' || kid.length > MAX_KID_LENGTH))
+      skip('invalid kid');
+    else if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'].some((m) => m in jwk))
+      skip('private or symmetric key material');
+    else if (jwk.use !== undefined && jwk.use !== 'sig') skip('use is not "sig"');
+    else if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify')))
+      skip('key_ops does not include "verify"');
+    else if (typeof jwk.alg !== 'string') skip('no alg');
+    else if (!allowed.includes(jwk.alg)) skip(`alg ${jwk.alg} is not allowed`);
+    else {
+      try {
+        const key = await importJWK(jwk, jwk.alg);
+        if (key instanceof Uint8Array) skip('symmetric key');
+        else keys.push({ kid: kid ?? '', alg: jwk.alg, profile, key });
+      } catch {
+        skip(`not a valid ${jwk.alg} public key`);
+      }
+    }
+  }
+  return { keys, skipped };
+}
