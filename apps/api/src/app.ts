@@ -14,13 +14,17 @@ import { ATTEMPT_SDK_PATHS, attemptRoutes } from './routes/attempts.ts';
 import { completeRoutes } from './routes/complete.ts';
 import type { Services } from './routes/context.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { PLATFORM_JWT_SDK_PATHS, platformJwtRoutes } from './routes/platform-jwt.ts';
 import { publicRoutes } from './routes/public.ts';
 import { referenceRoutes } from './routes/reference.ts';
 import { SESSION_SDK_PATHS, sessionRoutes } from './routes/session.ts';
 import { signInRoutes } from './routes/signin.ts';
 import { TenantPath } from './schemas/common.ts';
+import { IdentityService } from './services/identities.ts';
+import { JwtKeyService } from './services/jwt-keys.ts';
 import { KeyRing } from './services/keyring.ts';
 import { OidcService } from './services/oidc.ts';
+import { PlatformJwtService } from './services/platform-jwt.ts';
 import { RateLimiter } from './services/rate-limiter.ts';
 import { SessionService } from './services/sessions.ts';
 import { TenantService } from './services/tenants.ts';
@@ -38,11 +42,22 @@ export function createApp(deps: Deps, options?: AppOptions) {
   }
   const tenants = new TenantService(deps.store, deps.keys, deps.now);
   const keyring = new KeyRing(deps.store, deps.keys);
+  const sessions = new SessionService({
+    store: deps.store,
+    keys: deps.keys,
+    keyring,
+    issuer: deps.publicUrl,
+  });
+  const identities = new IdentityService(deps.store);
+  const jwtKeys = new JwtKeyService(deps.store, deps.keys, deps.now);
   const services: Services = {
     deps,
     tenants,
     keyring,
-    sessions: new SessionService({ store: deps.store, keys: deps.keys, keyring, issuer: deps.publicUrl }),
+    sessions,
+    identities,
+    jwtKeys,
+    platformJwt: new PlatformJwtService({ store: deps.store, keys: jwtKeys, identities, sessions }),
     oidc: new OidcService({ tenants, fetch: deps.fetch }),
     productName: options?.productName ?? 'Deepdesk',
     limits: rateLimits(
@@ -85,6 +100,13 @@ export function createApp(deps: Deps, options?: AppOptions) {
   tenant.route('/', signInRoutes(services));
   tenant.route('/', completeRoutes(services));
   app.route('/t/:tenant/auth', tenant);
+  // POST /t/{tenant}/session/jwt sits outside /auth, where platforms have always posted it (F5).
+  const platform = new Hono<AppEnv>();
+  // Only on its own paths: a catch-all here would run again for every /t/{tenant}/auth request.
+  for (const path of PLATFORM_JWT_SDK_PATHS)
+    platform.use(path, cors, loadTenant(tenants), params(TenantPath));
+  platform.route('/', platformJwtRoutes(services));
+  app.route('/t/:tenant', platform);
   // Unknown tenants under /t/ also answer tenant_not_found, not a bare 404.
   app.all('/t/:tenant/*', loadTenant(tenants), notFound);
 

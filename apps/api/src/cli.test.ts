@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { generateMasterKey, REDACTED_SECRET, redactTenant } from '@deskgate/core';
+import { DEFAULT_PLATFORM_JWT, generateMasterKey, REDACTED_SECRET, redactTenant } from '@deskgate/core';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { applySeedFile, createRuntime } from './runtime.ts';
@@ -41,7 +41,7 @@ async function spawnDeskgate(args: string[], env: Record<string, string>): Promi
 }
 
 /** `pnpm deskgate …` on this test's store: in-process unless DESKGATE_CLI_TEST_SPAWN=1. */
-async function deskgate(args: string[], extraEnv: Record<string, string> = {}): Promise<Result> {
+async function deskgate(args: string[], extraEnv: Record<string, string> = {}, stdin = ''): Promise<Result> {
   const env = { DESKGATE_DATA_DIR: dir, DESKGATE_MASTER_KEY: MASTER_KEY, LOG_LEVEL: 'warn', ...extraEnv };
   if (SPAWN) return spawnDeskgate(args, env);
   const { runCli } = await import('./cli/run.ts');
@@ -49,6 +49,7 @@ async function deskgate(args: string[], extraEnv: Record<string, string> = {}): 
   let stderr = '';
   const code = await runCli(args, {
     env,
+    stdin: async () => stdin,
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
   });
@@ -633,6 +634,7 @@ describe('the placeholder', () => {
       ...TWO_PROVIDERS,
       oidc: [provider, { ...provider, id: 'backup' }],
       sessions: { accessTtlSeconds: 900, sessionTtlSeconds: 86400 },
+      platformJwt: DEFAULT_PLATFORM_JWT,
     });
     const paths: string[] = [];
     const walk = (value: unknown, path: string) => {
@@ -642,5 +644,103 @@ describe('the placeholder', () => {
     };
     walk(redacted, 'tenant');
     assert.deepEqual(paths, ['tenant.oidc.0.clientSecret', 'tenant.oidc.1.clientSecret']);
+  });
+});
+
+describe('pnpm deskgate jwt-key and jwt check', () => {
+  async function mint(secret: string, kid: string | undefined, claims: Record<string, unknown>) {
+    const { SignJWT } = await import('jose');
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ iat: now, exp: now + 300, ...claims })
+      .setProtectedHeader({ alg: 'HS256', ...(kid && { kid }) })
+      .sign(new TextEncoder().encode(secret));
+  }
+
+  it('create --json prints the key once and nothing else; the profile gets its preset; list never shows secrets', async () => {
+    await createAcme();
+    const created = await deskgate(['jwt-key', 'create', 'acme', '--profile', 'session', '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    const key = JSON.parse(created.stdout) as Record<string, string>;
+    assert.deepEqual(Object.keys(key).sort(), ['alg', 'kid', 'profile', 'secret', 'tenant']);
+    assert.deepEqual(
+      { tenant: key.tenant, profile: key.profile, alg: key.alg },
+      {
+        tenant: 'acme',
+        profile: 'session',
+        alg: 'HS256',
+      },
+    );
+    assert.match(key.secret!, /^[A-Za-z0-9_-]{43}$/, '32 random bytes, base64url');
+    assert.equal((await show('acme')).platformJwt.profiles.session.preset, 'messenger');
+    const listed = await deskgate(['jwt-key', 'list', 'acme']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`^${key.kid}\\tsession\\tHS256\\t\\S+\\tactive\\n$`));
+    assert.doesNotMatch(
+      listed.stdout + (await deskgate(['tenant', 'show', 'acme'])).stdout,
+      new RegExp(key.secret!),
+    );
+  });
+
+  it('import refuses a weak secret unless --allow-weak-secret; revoke stops it', async () => {
+    await createAcme();
+    const file = join(dir, 'secret.txt');
+    await writeFile(file, 'your-256-bit-secret\n');
+    const args = ['jwt-key', 'import', 'acme', '--profile', 'session', '--secret-file', file, '--kid', 'tb1'];
+    assertOneLine(
+      await deskgate(args),
+      1,
+      /^deskgate: validation_failed: The secret is 19 bytes; at least 32/,
+    );
+    const weak = await deskgate([...args, '--allow-weak-secret']);
+    assert.equal(weak.code, 0, weak.stderr);
+    assert.match(weak.stderr, /imported key tb1 for tenant acme, profile session \(weak\)/);
+    assert.match(
+      (await deskgate(['jwt-key', 'list', 'acme'])).stdout,
+      /^tb1\tsession\tHS256\t\S+\tactive\tweak\n$/,
+    );
+    assert.equal((await deskgate(['jwt-key', 'revoke', 'acme', 'tb1'])).code, 0);
+    assertOneLine(await deskgate(['jwt-key', 'revoke', 'acme', 'tb1']), 1, /no active key "tb1"/);
+    assert.match((await deskgate(['jwt-key', 'list', 'acme'])).stdout, /\trevoked \S+\tweak\n$/);
+  });
+
+  it('jwt check prints every check and the user it would sign in, storing nothing; exit 1 on a failed check', async () => {
+    await createAcme();
+    const key = JSON.parse(
+      (await deskgate(['jwt-key', 'create', 'acme', '--profile', 'session', '--json'])).stdout,
+    ) as { kid: string; secret: string };
+    const good = await mint(key.secret, key.kid, { deskpro_id: 'a-1', email: 'a1@example.com' });
+    const checked = await deskgate(['jwt', 'check', 'acme', good]);
+    assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+    const lines = checked.stdout.trim().split('\n');
+    assert.ok(
+      lines.slice(0, -1).every((line) => line.startsWith('PASS  ')),
+      checked.stdout,
+    );
+    assert.match(checked.stdout, /PASS {2}signature/);
+    assert.match(lines.at(-1)!, /^would sign in: \{"action":"create",.*"email":"a1@example.com"/);
+    const again = await deskgate(['jwt', 'check', 'acme', '-', '--json'], {}, `${good}\n`);
+    assert.equal(again.code, 0);
+    assert.equal(JSON.parse(again.stdout).user.action, 'create', 'the first check created nobody');
+    const wrong = await mint('x'.repeat(43), key.kid, { deskpro_id: 'a-1' });
+    const failed = await deskgate(['jwt', 'check', 'acme', wrong]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stdout, /\nFAIL {2}signature: /);
+    assert.doesNotMatch(failed.stdout, /would sign in/);
+  });
+
+  it('usage mistakes exit 2 with one line', async () => {
+    assertOneLine(await deskgate(['jwt-key', 'create', 'acme']), 2, /missing --profile/);
+    assertOneLine(
+      await deskgate(['jwt-key', 'create', 'acme', '--profile', 'x']),
+      2,
+      /--profile must be session or one-time/,
+    );
+    assertOneLine(
+      await deskgate(['jwt-key']),
+      2,
+      /jwt-key: missing subcommand \(create, import, list or revoke\)/,
+    );
+    assertOneLine(await deskgate(['jwt', 'check', 'acme']), 2, /missing <token>/);
+    assertOneLine(await deskgate(['jwt-key', 'list', 'nosuch']), 1, /tenant_not_found/);
   });
 });

@@ -18,6 +18,12 @@ export const OPTIONS = {
   'provider-name': { type: 'string' },
   'access-ttl': { type: 'string' },
   'session-ttl': { type: 'string' },
+  profile: { type: 'string' },
+  preset: { type: 'string' },
+  json: { type: 'boolean' },
+  'secret-file': { type: 'string' },
+  kid: { type: 'string' },
+  'allow-weak-secret': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -83,9 +89,17 @@ const TENANT_COMMANDS = `  tenant list                          list tenants: co
   tenant set <code> [flags]            change a tenant: name, origins, lifetimes, an OIDC provider
   tenant set [<code>] --file FILE      replace a tenant with JSON (as tenant show prints it)`;
 
+const JWT_COMMANDS = `  jwt-key create <tenant> --profile P  make a platform-JWT secret (shown once)
+  jwt-key import <tenant> --profile P --secret-file F
+                                       store a secret the platform already has
+  jwt-key list <tenant>                list the tenant's platform-JWT keys (never the secrets)
+  jwt-key revoke <tenant> <kid>        stop accepting tokens signed with a key
+  jwt check <tenant> <token|->         run every check of POST /session/jwt on a token, sign nobody in`;
+
 const TOP_USAGE = `Usage: pnpm deskgate <command>
 
 ${TENANT_COMMANDS}
+${JWT_COMMANDS}
   seed <file>                          create or replace the tenants in a seed file
   migrate                              apply database migrations
   help [<command>]                     this help, or a command's (same as <command> --help)
@@ -183,6 +197,66 @@ ${PROVIDER_FLAGS}
 ${SECRETS}`,
   },
   {
+    name: 'jwt-key create',
+    options: ['profile', 'preset', 'json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate jwt-key create <tenant> --profile <session|one-time> [--preset NAME] [--json]
+
+Generates a platform-JWT secret (32 random bytes, base64url: the platform signs with this string as its
+HS256 key), stores it encrypted and prints its key id and the secret once. The platform sends the key id
+as the JWS "kid" header.
+
+  --profile session|one-time    session: signedUserInfo tokens, reusable until exp (Messenger, Tracebuzz);
+                                one-time: remote-login tokens with a jti, at most 5 minutes (Deskpro)
+  --preset NAME                 the claim mapping of the profile: messenger or tracebuzz (session),
+                                deskpro (one-time). Sets it when the profile is new or has another one
+  --json                        print {"tenant","profile","kid","secret","alg"} on stdout and nothing else`,
+  },
+  {
+    name: 'jwt-key import',
+    options: ['profile', 'secret-file', 'kid', 'allow-weak-secret', 'json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate jwt-key import <tenant> --profile <session|one-time> --secret-file F [--kid K]
+       [--allow-weak-secret] [--json]
+
+Stores a secret the platform already signs with: the content of F (one trailing newline dropped), used as
+the HMAC key's UTF-8 bytes. A secret shorter than 32 bytes is refused unless --allow-weak-secret is given
+(and that is logged).
+
+  --kid K                       the key id the platform sends (default: a new one)`,
+  },
+  {
+    name: 'jwt-key list',
+    options: ['json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate jwt-key list <tenant> [--json]
+
+Lists the tenant's platform-JWT keys, one a line: kid, profile, alg, created, revoked or active, weak.
+Never the secrets.`,
+  },
+  {
+    name: 'jwt-key revoke',
+    options: [],
+    args: ['<tenant>', '<kid>'],
+    help: `Usage: pnpm deskgate jwt-key revoke <tenant> <kid>
+
+Stops accepting tokens signed with the key at once. Sessions it started go on until they end.`,
+  },
+  {
+    name: 'jwt check',
+    options: ['profile', 'json'],
+    args: ['<tenant>', '<token>'],
+    help: `Usage: pnpm deskgate jwt check <tenant> <token|->
+
+The integrator's "test settings": runs every check POST /t/<tenant>/session/jwt runs on the token (- reads
+it from stdin) and prints each as PASS or FAIL with the reason, then the user it would sign in. Signs
+nobody in, creates nothing and does not use up a one-time token's jti. Exit code 0 when every check
+passed, 1 when one failed.
+
+  --profile session|one-time    the profile for a token without a kid (default session)
+  --json                        print {"ok","steps":[{"check","passed","detail"}],"user"} on stdout`,
+  },
+  {
     name: 'seed',
     options: [],
     args: ['<file>'],
@@ -209,6 +283,22 @@ ${TENANT_COMMANDS}
 
 pnpm deskgate tenant <subcommand> --help shows its flags.
 ${EXIT_CODES}`,
+  'jwt-key': `Usage: pnpm deskgate jwt-key <subcommand>
+
+${JWT_COMMANDS}
+
+pnpm deskgate jwt-key <subcommand> --help shows its flags.
+${EXIT_CODES}`,
+  jwt: `Usage: pnpm deskgate jwt check <tenant> <token|->
+
+${JWT_COMMANDS}
+${EXIT_CODES}`,
+};
+
+const SUBCOMMANDS: Record<string, string> = {
+  tenant: 'list, show, create or set',
+  'jwt-key': 'create, import, list or revoke',
+  jwt: 'check',
 };
 
 export type Parsed =
@@ -283,7 +373,7 @@ export function parseCommandLine(argv: string[]): Parsed {
   }
   const { name, command, rest } = resolve(positionals);
   if (values.help) return { kind: 'help', text: command?.help ?? GROUPS[name]!, exitCode: EXIT.ok };
-  if (!command) throw new UsageError(`${name}: missing subcommand (list, show, create or set)`, name);
+  if (!command) throw new UsageError(`${name}: missing subcommand (${SUBCOMMANDS[name] ?? ''})`, name);
   for (const [key, value] of Object.entries(values)) {
     if (!command.options.includes(key as Option))
       throw new UsageError(`${name}: unknown option --${key}`, name);

@@ -4,10 +4,13 @@ import { DeskgateError, parseTenantConfig, redactTenant, type TenantConfig } fro
 import { applySeedFile, createLogger, createRuntime, type Runtime } from '../runtime.ts';
 import { TenantService } from '../services/tenants.ts';
 import { CliFailure, EXIT, helpHint, parseCommandLine, UsageError, type Values } from './commands.ts';
+import { runJwt } from './jwt.ts';
 import { checkTenantFlags, describeChanges, keepStoredSecrets, tenantFromFlags } from './tenant-input.ts';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
+  /** All of stdin (`jwt check <tenant> -`). @default nothing */
+  stdin?: () => Promise<string>;
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
 }
@@ -92,7 +95,7 @@ async function seed(runtime: Runtime, tenants: TenantService, file: string): Pro
   return applySeedFile(runtime, file);
 }
 
-async function run(command: string, args: string[], values: Values, io: CliIo): Promise<void> {
+async function run(command: string, args: string[], values: Values, io: CliIo): Promise<number> {
   const out = (text: string) => io.stdout.write(`${text}\n`);
   const note = (text: string) => io.stderr.write(`${text}\n`);
   if (command === 'tenant create' || command === 'tenant set') checkTenantFlags(command, args[0], values);
@@ -109,6 +112,12 @@ async function run(command: string, args: string[], values: Values, io: CliIo): 
       const tenant = await tenants.get(args[0]!);
       if (!tenant) throw new DeskgateError('tenant_not_found', `No tenant "${args[0]}"`);
       out(JSON.stringify(redactTenant(tenant), null, 2));
+    } else if (command.startsWith('jwt')) {
+      return await runJwt(command, args, values, runtime, tenants, {
+        out,
+        note,
+        stdin: io.stdin ?? (() => Promise.resolve('')),
+      });
     } else if (command === 'tenant create' || command === 'tenant set') {
       const { input, stored } = await tenantInput(command, args[0], values, tenants, io.env);
       const saved = await tenants.save(input, command === 'tenant create' ? 'create' : 'put');
@@ -116,6 +125,7 @@ async function run(command: string, args: string[], values: Values, io: CliIo): 
       if (stored) for (const line of describeChanges(stored, saved)) note(line);
       out(JSON.stringify(redactTenant(saved), null, 2));
     }
+    return EXIT.ok;
   } finally {
     await runtime.store.close();
   }
@@ -129,8 +139,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       (parsed.exitCode === EXIT.ok ? io.stdout : io.stderr).write(`${parsed.text}\n`);
       return parsed.exitCode;
     }
-    await run(parsed.command, parsed.args, parsed.values, io);
-    return EXIT.ok;
+    return await run(parsed.command, parsed.args, parsed.values, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`deskgate: ${error.message}; ${helpHint(error.command)}\n`);

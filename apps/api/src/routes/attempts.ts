@@ -38,10 +38,25 @@ export function attemptRoutes({ deps, sessions, limits }: Services) {
       security: SDK_WRITE,
       responses: {
         201: { description: 'Created', content: json(schemas.CreateAttemptResponse) },
-        ...errorResponses(['validation_failed', 'body_too_large', 'rate_limited', ...SDK_WRITE_ERRORS]),
+        ...errorResponses([
+          'validation_failed',
+          'body_too_large',
+          'rate_limited',
+          'signed_user_info_required',
+          ...SDK_WRITE_ERRORS,
+        ]),
       },
     }),
     requireSdkWrite(),
+    async (c, next) => {
+      // Sign-in through the popup is off where only the platform may vouch for agents (F7).
+      if (c.get('tenant').platformJwt.requireSignedUserInfo)
+        throw new DeskgateError(
+          'signed_user_info_required',
+          'This tenant signs agents in only with a platform-signed token (signedUserInfo)',
+        );
+      await next();
+    },
     limits.requests('attempts.create.ip', 'ip'),
     limits.requests('attempts.create.tenant', 'tenant'),
     jsonBody(schemas.CreateAttemptRequest),

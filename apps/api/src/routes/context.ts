@@ -1,8 +1,11 @@
 // What the route modules share: services built once per app.
 import type { Deps } from '../deps.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
+import type { IdentityService } from '../services/identities.ts';
+import type { JwtKeyService } from '../services/jwt-keys.ts';
 import type { KeyRing } from '../services/keyring.ts';
 import type { OidcService } from '../services/oidc.ts';
+import type { PlatformJwtService } from '../services/platform-jwt.ts';
 import type { SessionService } from '../services/sessions.ts';
 import type { TenantService } from '../services/tenants.ts';
 
@@ -10,6 +13,9 @@ export interface Services {
   deps: Deps;
   tenants: TenantService;
   sessions: SessionService;
+  identities: IdentityService;
+  jwtKeys: JwtKeyService;
+  platformJwt: PlatformJwtService;
   keyring: KeyRing;
   oidc: OidcService;
   /** Shown on hosted pages. */

@@ -73,11 +73,17 @@ export function sessionRoutes({ deps, sessions, limits }: Services) {
         .read(c.get('tenant'), cookies.access, deps.now())
         // Any 401 (missing, expired, revoked, garbage) means the same thing here: no usable access cookie.
         .catch((error: unknown) => {
-          if (!(error instanceof DeskgateError && error.status === 401)) throw error;
+          // signed_user_info_required: a session of another method, which this tenant no longer takes.
+          if (!(error instanceof DeskgateError)) throw error;
+          if (error.status !== 401 && error.code !== 'signed_user_info_required') throw error;
           c.set('failure', error.code);
           return null;
         });
-      return c.json({ session, refreshable: cookies.refresh !== undefined });
+      return c.json({
+        session,
+        refreshable: cookies.refresh !== undefined,
+        ...(c.get('tenant').platformJwt.requireSignedUserInfo && { signedUserInfoRequired: true as const }),
+      });
     },
   );
 

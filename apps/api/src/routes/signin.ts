@@ -6,7 +6,6 @@ import {
   bindingCookie,
   DeskgateError,
   randomToken,
-  resolveIdentity,
   sha256,
   type TenantConfig,
 } from '@deskgate/core';
@@ -57,7 +56,7 @@ const ATTEMPT_PAGE_ERRORS = [
   'rate_limited',
 ] as const;
 
-export function signInRoutes({ deps, oidc, limits, productName }: Services) {
+export function signInRoutes({ deps, oidc, identities, limits, productName }: Services) {
   const app = new Hono<AppEnv>();
   const page = pageHeaders();
   const product = { product: productName };
@@ -225,19 +224,7 @@ export function signInRoutes({ deps, oidc, limits, productName }: Services) {
         nonce: tx.nonce,
         codeVerifier: tx.codeVerifier,
       });
-      const existing = await deps.store.findUserByIdentity(tenant.code, profile.issuer, profile.subject);
-      const decision = resolveIdentity(tenant.code, existing, profile, now, () => crypto.randomUUID());
-      if (decision.action === 'create') {
-        await deps.store.createUserWithIdentity(decision.user, {
-          tenant: tenant.code,
-          issuer: profile.issuer,
-          subject: profile.subject,
-          userId: decision.user.id,
-          createdAt: now,
-        });
-      } else if (decision.action === 'update') {
-        await deps.store.updateUser(decision.user);
-      }
+      const decision = await identities.resolve(tenant, profile, now);
       if (!(await deps.store.completeAttempt(tx.attemptId, decision.user.id, 'sso', now))) {
         throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
       }

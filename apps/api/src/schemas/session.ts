@@ -39,6 +39,12 @@ export const SessionStatus = v.pipe(
       v.boolean(),
       v.description('Whether a refresh cookie was sent: only then is POST refresh worth trying'),
     ),
+    signedUserInfoRequired: v.optional(
+      v.pipe(
+        v.literal(true),
+        v.description('Present when the tenant takes sessions only from platform JWTs (signedUserInfo)'),
+      ),
+    ),
   }),
   v.metadata({ ref: 'SessionStatus' }),
 );

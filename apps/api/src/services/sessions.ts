@@ -29,6 +29,18 @@ export interface Issued {
   cookies: CookieDescriptor[];
 }
 
+/**
+ * A tenant that requires signed user info takes only sessions a platform JWT started: one from another method
+ * (begun before the setting was turned on) is not read or refreshed.
+ */
+function requirePlatformSession(tenant: TenantConfig, session: SessionRecord): void {
+  if (tenant.platformJwt.requireSignedUserInfo && session.method !== 'jwt')
+    throw new DeskgateError(
+      'signed_user_info_required',
+      'This tenant takes only sessions started with a platform-signed token (signedUserInfo)',
+    );
+}
+
 export class SessionService {
   readonly #store: Store;
   readonly #keys: DerivedKeys;
@@ -111,6 +123,7 @@ export class SessionService {
     if (!session || session.tenant !== tenant.code)
       throw new DeskgateError('session_invalid', 'Unknown session');
     if (session.revokedAt !== null) throw new DeskgateError('session_revoked', 'The session was ended');
+    requirePlatformSession(tenant, session);
     return sessionInfo(claims, session.expiresAt);
   }
 
@@ -125,6 +138,7 @@ export class SessionService {
     const digest = await sha256(token);
     const record = await this.#store.getRefreshToken(digest);
     const session = record && (await this.#store.getSession(record.sessionId));
+    if (session && session.tenant === tenant.code) requirePlatformSession(tenant, session);
     let decision = decideRefresh(tenant.code, record, session, now);
     const successor = await successorRefreshToken(this.#keys.refreshSuccessor, token);
     const next = session && {

@@ -1,0 +1,131 @@
+// Platform-JWT secrets of a tenant: made or imported by the operator, stored encrypted, shown once, revoked.
+import {
+  type DerivedKeys,
+  DeskgateError,
+  decryptSecret,
+  encryptSecret,
+  type JwtKeyRecord,
+  type JwtProfileName,
+  randomToken,
+  type Store,
+  StoreConflictError,
+  type VerificationKey,
+} from '@deskgate/core';
+
+/** A generated secret's entropy, and the least an imported one must have without --allow-weak-secret. */
+export const MIN_SECRET_BYTES = 32;
+export const KID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const HMAC_ALGS = ['HS256', 'HS384', 'HS512'] as const;
+
+/** What an operator sees of a key: everything but the secret. */
+export type JwtKeyInfo = Omit<JwtKeyRecord, 'secretEncrypted'>;
+
+export interface NewJwtKey {
+  tenant: string;
+  profile: JwtProfileName;
+  kid: string;
+  /** Shown once. The HMAC key is its UTF-8 bytes, as JWT libraries use a string secret. */
+  secret: string;
+  alg: string;
+}
+
+function secretContext(tenant: string, kid: string): string {
+  return `tenant:${tenant}:jwt-key:${kid}`;
+}
+
+export class JwtKeyService {
+  readonly #store: Store;
+  readonly #keys: DerivedKeys;
+  readonly #now: () => number;
+
+  constructor(store: Store, keys: DerivedKeys, now: () => number) {
+    this.#store = store;
+    this.#keys = keys;
+    this.#now = now;
+  }
+
+  /** Generates 32 random bytes (base64url: 43 characters), stores them encrypted and returns them once. */
+  async create(tenant: string, profile: JwtProfileName, alg = 'HS256'): Promise<NewJwtKey> {
+    const secret = randomToken(MIN_SECRET_BYTES);
+    const kid = `${profile === 'session' ? 's' : 'o'}-${randomToken(6)}`;
+    await this.#insert(tenant, profile, kid, secret, alg, false);
+    return { tenant, profile, kid, secret, alg };
+  }
+
+  /** Stores a secret the platform already has; shorter than 32 bytes only with `allowWeak`. */
+  async import(
+    tenant: string,
+    profile: JwtProfileName,
+    secret: string,
+    options: { kid?: string; alg?: string; allowWeak?: boolean } = {},
+  ): Promise<JwtKeyInfo> {
+    const bytes = new TextEncoder().encode(secret).length;
+    if (bytes === 0) throw new DeskgateError('validation_failed', 'The secret is empty');
+    const weak = bytes < MIN_SECRET_BYTES;
+    if (weak && !options.allowWeak) {
+      throw new DeskgateError(
+        'validation_failed',
+        `The secret is ${bytes} bytes; at least ${MIN_SECRET_BYTES} are required (--allow-weak-secret accepts it, and is logged)`,
+      );
+    }
+    const kid = options.kid ?? `${profile === 'session' ? 's' : 'o'}-${randomToken(6)}`;
+    return this.#insert(tenant, profile, kid, secret, options.alg ?? 'HS256', weak);
+  }
+
+  async #insert(
+    tenant: string,
+    profile: JwtProfileName,
+    kid: string,
+    secret: string,
+    alg: string,
+    weak: boolean,
+  ): Promise<JwtKeyInfo> {
+    if (!KID_PATTERN.test(kid))
+      throw new DeskgateError('validation_failed', 'A key id is 1-64 of A-Z a-z 0-9 . _ -');
+    if (!(HMAC_ALGS as readonly string[]).includes(alg))
+      throw new DeskgateError('validation_failed', `alg must be one of ${HMAC_ALGS.join(', ')}`);
+    const record: JwtKeyRecord = {
+      tenant,
+      kid,
+      profile,
+      alg,
+      secretEncrypted: await encryptSecret(this.#keys.secrets, secret, secretContext(tenant, kid)),
+      weak,
+      createdAt: this.#now(),
+      revokedAt: null,
+    };
+    try {
+      await this.#store.createJwtKey(record);
+    } catch (error) {
+      if (error instanceof StoreConflictError)
+        throw new DeskgateError('validation_failed', `Tenant "${tenant}" already has a key "${kid}"`);
+      throw error;
+    }
+    const { secretEncrypted: _, ...info } = record;
+    return info;
+  }
+
+  async list(tenant: string): Promise<JwtKeyInfo[]> {
+    return (await this.#store.listJwtKeys(tenant)).map(({ secretEncrypted: _, ...info }) => info);
+  }
+
+  /** True when this call revoked it; unknown or already revoked: false. */
+  revoke(tenant: string, kid: string): Promise<boolean> {
+    return this.#store.revokeJwtKey(tenant, kid, this.#now());
+  }
+
+  /** The tenant's active secrets, ready for verification. */
+  async verificationKeys(tenant: string): Promise<VerificationKey[]> {
+    const active = (await this.#store.listJwtKeys(tenant)).filter((key) => key.revokedAt === null);
+    return Promise.all(
+      active.map(async (key) => ({
+        kid: key.kid,
+        alg: key.alg,
+        profile: key.profile as JwtProfileName,
+        key: new TextEncoder().encode(
+          await decryptSecret(this.#keys.secrets, key.secretEncrypted, secretContext(tenant, key.kid)),
+        ),
+      })),
+    );
+  }
+}

@@ -1,0 +1,124 @@
+// Platform-JWT sign-in, once for every entry point (POST /session/jwt, remote login, `jwt check`): verify with
+// the tenant's keys (core), burn a one-time token's jti (store), resolve the user (IdentityService).
+import {
+  type CheckStep,
+  DeskgateError,
+  type IdentityDecision,
+  type JwtProfileName,
+  MAX_TOKEN_BYTES,
+  rolesFromGroups,
+  type Store,
+  type TenantConfig,
+  type UserRecord,
+  type VerifiedPlatformJwt,
+  type VerifiedProfile,
+  verifyPlatformJwt,
+} from '@deskgate/core';
+import type { IdentityService } from './identities.ts';
+import type { JwtKeyService } from './jwt-keys.ts';
+import type { Issued, SessionService } from './sessions.ts';
+
+/** The identity issuer of platform users: one namespace of platform user ids per tenant and profile (D3). */
+export const platformIssuer = (profile: JwtProfileName) => `platform:${profile}`;
+/** Platform tokens that carry an email but no user id are keyed by the email. */
+export const PLATFORM_EMAIL_ISSUER = 'platform:email';
+
+export interface PlatformSignIn {
+  user: UserRecord;
+  action: IdentityDecision['action'];
+  kid: string | null;
+  profile: JwtProfileName;
+  issued: Issued;
+}
+
+export class PlatformJwtService {
+  readonly #store: Store;
+  readonly #keys: JwtKeyService;
+  readonly #identities: IdentityService;
+  readonly #sessions: SessionService;
+
+  constructor(deps: {
+    store: Store;
+    keys: JwtKeyService;
+    identities: IdentityService;
+    sessions: SessionService;
+  }) {
+    this.#store = deps.store;
+    this.#keys = deps.keys;
+    this.#identities = deps.identities;
+    this.#sessions = deps.sessions;
+  }
+
+  /** Every check of the endpoint, without side effects (no jti burnt): `jwt check` reports each step. */
+  async verify(
+    tenant: TenantConfig,
+    token: string,
+    defaultProfile: JwtProfileName,
+    now: number,
+    onStep?: (step: CheckStep) => void,
+  ): Promise<VerifiedPlatformJwt> {
+    const bytes = new TextEncoder().encode(token).length;
+    if (bytes > MAX_TOKEN_BYTES) {
+      onStep?.({ check: 'size', passed: false, detail: `${bytes} bytes, more than ${MAX_TOKEN_BYTES}` });
+      throw new DeskgateError('body_too_large', `The token is larger than ${MAX_TOKEN_BYTES} bytes`);
+    }
+    return verifyPlatformJwt(token, {
+      tenant: tenant.code,
+      defaultProfile,
+      config: tenant.platformJwt,
+      keys: await this.#keys.verificationKeys(tenant.code),
+      now,
+      onStep,
+    });
+  }
+
+  /** The profile deskgate stores for the token's user. */
+  profileOf(tenant: TenantConfig, verified: VerifiedPlatformJwt): VerifiedProfile {
+    const { id, email, name, groups } = verified.identity;
+    const mapping = tenant.platformJwt.groupRoles;
+    return {
+      issuer: id ? platformIssuer(verified.profile) : PLATFORM_EMAIL_ISSUER,
+      subject: id ?? email!,
+      email,
+      name,
+      // Without a group mapping the token says nothing about roles: a known user keeps theirs.
+      roles: Object.keys(mapping).length ? rolesFromGroups(groups, mapping, []) : null,
+      confirmed: true,
+    };
+  }
+
+  /** Whom a verified token would sign in, storing nothing (`jwt check`). */
+  preview(tenant: TenantConfig, verified: VerifiedPlatformJwt, now: number): Promise<IdentityDecision> {
+    return this.#identities.preview(tenant, this.profileOf(tenant, verified), now, {
+      linkByEmail: true,
+      allowCreate: tenant.platformJwt.allowUserCreation,
+    });
+  }
+
+  /** Verifies, burns a one-time token, resolves the user and starts a session (method `jwt`). */
+  async signIn(
+    tenant: TenantConfig,
+    token: string,
+    defaultProfile: JwtProfileName,
+    now: number,
+  ): Promise<PlatformSignIn> {
+    const verified = await this.verify(tenant, token, defaultProfile, now);
+    if (
+      verified.jti !== null &&
+      !(await this.#store.useTokenId(tenant.code, `jwt:${verified.jti}`, verified.expiresAt, now))
+    )
+      throw new DeskgateError('jwt_replayed', 'This one-time token was used already');
+    const decision = await this.#identities.resolve(tenant, this.profileOf(tenant, verified), now, {
+      linkByEmail: true,
+      allowCreate: tenant.platformJwt.allowUserCreation,
+    });
+    const issued = await this.#sessions.start(tenant, decision.user, 'jwt', now);
+    return {
+      user: decision.user,
+      action: decision.action,
+      kid: verified.kid,
+      profile: verified.profile,
+      issued,
+    };
+  }
+}
