@@ -275,8 +275,7 @@ describe('login', () => {
     expect(t.calls(STATUS)).toBe(1);
   });
 
-  it('emits a network_error, says on the console what to check, and still offers sign-in when the API is unreachable', async () => {
-    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+  it('emits a network_error and shows the overlay with it (which says what to check) when the API is unreachable', async () => {
     const t = setup({
       'GET /t/demo/auth/session': () => {
         throw new TypeError('Failed to fetch');
@@ -286,13 +285,8 @@ describe('login', () => {
     expect(t.windowEvents).toStrictEqual([
       { type: 'deskgate:error', detail: { code: 'network_error', message: 'Failed to fetch' } },
     ]);
-    expect(consoleError.mock.calls).toStrictEqual([
-      [
-        `deskgate: network_error: could not reach ${API} (Failed to fetch). Check apiUrl, that the API is running, and that this page's Content-Security-Policy allows connect-src ${API}.`,
-      ],
-    ]);
     expect(t.mounts.length).toBe(1);
-    expect(t.mounts[0]!.unavailable).toBe(undefined);
+    expect(t.mounts[0]!.problem).toStrictEqual({ code: 'network_error', message: 'Failed to fetch' });
   });
 
   it('asks one question on a signed-out page load: no refresh without a refresh cookie, and no failed request', async () => {
@@ -322,8 +316,7 @@ describe('login: a page that is not set up for the tenant', () => {
     json(status, { error: { code, message } });
   const NOT_ALLOWED = `The origin ${location.origin} may not use tenant "demo": it is not one of the tenant's allowed origins, or there is no such tenant`;
 
-  it('origin_not_allowed: an error event with the API message, console advice naming this origin, an overlay without sign-in', async () => {
-    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+  it('origin_not_allowed: an error event with the API message, and the overlay gets it (no refresh tried)', async () => {
     const t = setup({
       [STATUS]: refusal(403, 'origin_not_allowed', NOT_ALLOWED),
       [REFRESH]: () => json(200, session()),
@@ -332,31 +325,32 @@ describe('login: a page that is not set up for the tenant', () => {
     expect(t.windowEvents).toStrictEqual([
       { type: 'deskgate:error', detail: { code: 'origin_not_allowed', message: NOT_ALLOWED } },
     ]);
-    expect(consoleError.mock.calls).toStrictEqual([
-      [
-        `deskgate: origin_not_allowed: ${NOT_ALLOWED}. Check the tenant code ("demo"), and have an operator allow this page's origin: deskgate tenant set demo --add-origin ${location.origin}`,
-      ],
-    ]);
     expect(t.mounts.length).toBe(1);
-    expect(t.mounts[0]!.unavailable).toStrictEqual({ code: 'origin_not_allowed', message: NOT_ALLOWED });
+    expect(t.mounts[0]!.problem).toStrictEqual({ code: 'origin_not_allowed', message: NOT_ALLOWED });
     expect(t.calls(REFRESH), 'nothing else is tried').toBe(0);
   });
 
-  it('tenant_not_found: says to check the tenant code', async () => {
-    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+  it('tenant_not_found likewise', async () => {
     const t = setup({ [STATUS]: refusal(404, 'tenant_not_found', 'There is no tenant "demo"') });
     expect(await t.deskgate.login()).toBe(null);
     expect(t.windowEvents.map((e) => e.detail)).toStrictEqual([
       { code: 'tenant_not_found', message: 'There is no tenant "demo"' },
     ]);
-    expect(consoleError).toHaveBeenCalledWith(
-      'deskgate: tenant_not_found: There is no tenant "demo". Check the tenant code given to deskgate (data-tenant or the tenant option): "demo".',
-    );
-    expect(t.mounts[0]!.unavailable?.code).toBe('tenant_not_found');
+    expect(t.mounts[0]!.problem?.code).toBe('tenant_not_found');
   });
 
-  it('offers sign-in again once a later login() finds the page set up', async () => {
-    vi.spyOn(console, 'error').mockImplementation(() => {});
+  it('a tenant that takes only platform tokens, on a page without signedUserInfo: signed_user_info_required', async () => {
+    const t = setup({
+      [STATUS]: () => json(200, { session: null, refreshable: false, signedUserInfoRequired: true }),
+    });
+    expect(await t.deskgate.login()).toBe(null);
+    expect(t.windowEvents.map((e) => (e.detail as { code: string }).code)).toStrictEqual([
+      'signed_user_info_required',
+    ]);
+    expect(t.mounts[0]!.problem?.code).toBe('signed_user_info_required');
+  });
+
+  it('mounts the overlay afresh once a later login() finds the page set up', async () => {
     let allowed = false;
     const t = setup({
       [STATUS]: () => (allowed ? signedOut() : refusal(403, 'origin_not_allowed', NOT_ALLOWED)()),
@@ -365,7 +359,7 @@ describe('login: a page that is not set up for the tenant', () => {
     allowed = true;
     await t.deskgate.login();
     expect(t.overlayDestroyed).toBe(1);
-    expect(t.mounts.map((m) => m.unavailable?.code)).toStrictEqual(['origin_not_allowed', undefined]);
+    expect(t.mounts.map((m) => m.problem?.code)).toStrictEqual(['origin_not_allowed', undefined]);
   });
 });
 
@@ -878,5 +872,66 @@ describe('across tabs (BroadcastChannel)', () => {
     await t.deskgate.fetch('/t/demo/api/thing');
     vi.useRealTimers();
     await vi.waitFor(() => expect(heard).toStrictEqual(['signed-out']));
+  });
+});
+
+describe('signedUserInfo: the platform vouches for the agent', () => {
+  const JWT = 'POST /t/demo/session/jwt';
+
+  it('exchanges a token before anything else, emits ready, and never shows the overlay', async () => {
+    const t = setup({ [JWT]: () => json(200, session('platform')) }, { signedUserInfo: 'token-1' });
+    expect((await t.deskgate.login())?.user.id).toBe('platform');
+    expect(t.requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toStrictEqual([JWT]);
+    expect(await t.requests[0]!.json()).toStrictEqual({ token: 'token-1' });
+    expect(t.requests[0]!.headers.get('content-type')).toBe('application/json');
+    expect(t.windowEvents.map((e) => e.type)).toStrictEqual(['deskgate:ready']);
+    expect(t.overlayLoads).toBe(0);
+  });
+
+  it('calls a function for the token (async), and again when a request gets a 401 it cannot refresh', async () => {
+    const tokens: string[] = [];
+    let n = 0;
+    let authorised = false;
+    const t = setup(
+      {
+        [JWT]: async (request) => {
+          tokens.push(((await request.json()) as { token: string }).token);
+          authorised = true;
+          return json(200, session());
+        },
+        [REFRESH]: () => unauthorized('refresh_expired'),
+        'GET /t/demo/api/thing': () =>
+          authorised ? json(200, { ok: true }) : unauthorized('session_expired'),
+      },
+      { signedUserInfo: async () => `token-${++n}` },
+    );
+    await t.deskgate.login();
+    authorised = false;
+    const response = await t.deskgate.fetch('/t/demo/api/thing');
+    expect(response.status).toBe(200);
+    expect(tokens).toStrictEqual(['token-1', 'token-2']);
+    expect(t.overlayLoads).toBe(0);
+  });
+
+  it('reports a refused token as an error event with the API code, shows no overlay, and resolves null', async () => {
+    const t = setup(
+      { [JWT]: () => json(401, { error: { code: 'jwt_expired', message: 'The token expired' } }) },
+      { signedUserInfo: 'old' },
+    );
+    expect(await t.deskgate.login()).toBe(null);
+    expect(t.windowEvents).toStrictEqual([
+      { type: 'deskgate:error', detail: { code: 'jwt_expired', message: 'The token expired' } },
+    ]);
+    expect(t.overlayLoads).toBe(0);
+  });
+
+  it('reports a function that fails or gives no token as invalid_option, without a request', async () => {
+    for (const signedUserInfo of [() => Promise.reject(new Error('platform down')), () => '']) {
+      const t = setup({ [JWT]: () => json(200, session()) }, { signedUserInfo });
+      expect(await t.deskgate.login()).toBe(null);
+      expect((t.windowEvents[0]!.detail as { code: string }).code).toBe('invalid_option');
+      expect(t.requests).toStrictEqual([]);
+      expect(t.overlayLoads).toBe(0);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The Deskgate instance: session probe, silent refresh, credentialed fetch, events, the tabs of one tenant told
 // of each other's sign-in and sign-out; the overlay on demand.
 import { paths, SDK_HEADER, type SessionInfo, type SessionStatus } from '@deskgate/protocol';
-import { createSend, isAbort, readJson, readSession, toErrorInfo } from './http.ts';
+import { createSend, DeskgateError, isAbort, readJson, readSession, toErrorInfo } from './http.ts';
 import { resolveOptions } from './options.ts';
 import { createRefresher, type LockManagerLike } from './refresh.ts';
 import type {
@@ -30,22 +30,6 @@ export interface Environment {
 /** All a tab tells the others: nothing secret, only that it signed in or out. */
 export type CrossTabMessage = 'signed-in' | 'signed-out';
 
-/**
- * What an integrator must fix before anyone can sign in on this page (the API says so readably): no sign-in
- * is offered, and the console says what to do.
- */
-export function misconfiguration(
-  error: DeskgateErrorInfo,
-  tenant: string,
-  pageOrigin: string,
-): string | undefined {
-  if (error.code === 'tenant_not_found')
-    return `deskgate: tenant_not_found: ${error.message}. Check the tenant code given to deskgate (data-tenant or the tenant option): "${tenant}".`;
-  if (error.code === 'origin_not_allowed')
-    return `deskgate: origin_not_allowed: ${error.message}. Check the tenant code ("${tenant}"), and have an operator allow this page's origin: deskgate tenant set ${tenant} --add-origin ${pageOrigin}`;
-  return undefined;
-}
-
 /** The channel of one tenant on one API, shared by the tabs (and instances) of one CX origin. */
 export const channelName = (apiUrl: string, tenant: string) => `deskgate:${tenant}@${apiUrl}`;
 
@@ -65,7 +49,7 @@ export function createInstance(
   let session: SessionInfo | null = null;
   let destroyed = false;
   let overlay: Promise<OverlayHandle | undefined> | undefined;
-  /** Why the overlay on screen offers no sign-in (a misconfiguration), if it does not. */
+  /** The error login() met before the overlay on screen was shown, if any. */
   let overlayProblem: DeskgateErrorInfo | undefined;
   let overlayGeneration = 0;
   let loggingIn: Promise<SessionInfo | null> | undefined;
@@ -132,10 +116,11 @@ export function createInstance(
 
   /**
    * Never rejects: a chunk that cannot be loaded, or an overlay that cannot start, is an `error` event.
-   * With a `problem` the overlay says sign-in is unavailable here instead of offering it.
+   * With the `problem` login() met, the overlay says on the console what to check (see overlay/advice.ts).
    */
   function showOverlay(problem?: DeskgateErrorInfo): Promise<unknown> {
-    if (destroyed || session) return Promise.resolve();
+    // A platform that vouches for its agents (signedUserInfo) never has them sign in themselves.
+    if (destroyed || session || options.signedUserInfo) return Promise.resolve();
     if (overlay && problem?.code !== overlayProblem?.code) hideOverlay();
     overlayProblem = problem;
     if (!overlay) {
@@ -143,7 +128,7 @@ export function createInstance(
       overlay = loadOverlay()
         .then((module) =>
           generation === overlayGeneration && !destroyed && !session
-            ? module.mountOverlay(problem ? { ...context, unavailable: problem } : context)
+            ? module.mountOverlay({ ...context, problem })
             : undefined,
         )
         .catch((error: unknown) => {
@@ -184,28 +169,53 @@ export function createInstance(
     locks: environment ? environment.locks : navigator.locks,
   });
 
+  const signedUserInfo = options.signedUserInfo;
+
+  /** Exchanges the platform's token (signedUserInfo) for a session; failures are `error` events and null. */
+  async function exchange(): Promise<SessionInfo | null> {
+    try {
+      let token: unknown = signedUserInfo;
+      try {
+        if (typeof signedUserInfo === 'function') token = await signedUserInfo();
+      } catch (error) {
+        token = error;
+      }
+      if (typeof token !== 'string' || !token)
+        throw new DeskgateError(
+          'invalid_option',
+          `signedUserInfo gave no token (${token}); nobody was signed in`,
+        );
+      const found = await send(paths.sessionJwt(tenant), { token }).then((r) => readJson<SessionInfo>(r));
+      setSession(found);
+      return found;
+    } catch (error) {
+      emit('error', toErrorInfo(error));
+      return null;
+    }
+  }
+
   async function login(): Promise<SessionInfo | null> {
+    // The platform vouches for the agent: its token first, and never an overlay.
+    if (signedUserInfo) return exchange();
     let problem: DeskgateErrorInfo | undefined;
     try {
       const status = await probe();
+      if (status.signedUserInfoRequired && !status.session)
+        throw new DeskgateError(
+          'signed_user_info_required',
+          `Tenant "${tenant}" takes only platform-signed tokens (signedUserInfo), and this page gives none`,
+        );
       const found = status.session ?? (status.refreshable ? await refreshSession() : null);
       if (found) {
         setSession(found);
         return found;
       }
     } catch (error) {
-      const info = toErrorInfo(error);
-      const advice = misconfiguration(info, tenant, location.origin);
-      if (advice) {
-        console.error(advice);
-        problem = info;
-      } else if (info.code === 'network_error')
-        console.error(
-          `deskgate: network_error: could not reach ${apiUrl} (${info.message}). Check apiUrl, that the API is running, and that this page's Content-Security-Policy allows connect-src ${new URL(apiUrl).origin}.`,
-        );
-      emit('error', info);
+      // The overlay says what to check, on the console (and, for a page not set up, instead of a button).
+      problem = toErrorInfo(error);
+      emit('error', problem);
       // 429: the API could not say whether the session still holds; keep a known one and try later.
-      if (info.code === 'rate_limited' && session) return session;
+      if (problem.code === 'rate_limited' && session) return session;
     }
     setSession(null);
     await showOverlay(problem);
@@ -269,6 +279,7 @@ export function createInstance(
         emit('error', toErrorInfo(error));
         return response;
       }
+      if (!next && signedUserInfo) next = await exchange();
       setSession(next);
       if (next) return call(request);
       showOverlay();

@@ -75,6 +75,24 @@ describe('startLoader', () => {
     });
   });
 
+  it('takes signedUserInfo from data-signed-user-info, or from window.deskgateSignedUserInfo set before the tag', async () => {
+    for (const [attributes, global] of [
+      [{ tenant: 'demo', signedUserInfo: 'from-attribute' }, undefined],
+      [{ tenant: 'demo' }, () => 'from-function'],
+    ] as const) {
+      const p = page();
+      window.deskgateSignedUserInfo = global;
+      startLoader(tag(attributes), p.loadOverlay, p.environment);
+      await vi.waitFor(() => expect(p.requests).toHaveLength(1));
+      expect(p.requests[0]).toBe(`POST ${API}/t/demo/session/jwt`);
+      expect(p.mounts, 'no overlay').toStrictEqual([]);
+      window.deskgate?.destroy();
+      delete window.deskgate;
+      delete window.deskgateSignedUserInfo;
+      delete (window as unknown as Record<symbol, unknown>)[STARTED];
+    }
+  });
+
   it('a second tag does nothing but warn: window.deskgate stays the first instance, one probe, one overlay, one ready', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const p = page();

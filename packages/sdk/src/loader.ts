@@ -7,6 +7,8 @@ import type { Deskgate, DeskgateOptions, OverlayModule } from './types.ts';
 declare global {
   interface Window {
     deskgate?: Deskgate;
+    /** signedUserInfo for the script tag: a token, or a function returning one; set before the tag runs. */
+    deskgateSignedUserInfo?: DeskgateOptions['signedUserInfo'];
   }
 }
 
@@ -37,13 +39,14 @@ export function startLoader(
   let options: DeskgateOptions | undefined;
   let resolved: Started | undefined;
   try {
-    const { tenant, apiUrl, anchor, locale, productName } = script.dataset;
+    const { tenant, apiUrl, anchor, locale, productName, signedUserInfo } = script.dataset;
     options = {
       tenant: tenant as string,
       apiUrl: apiUrl || new URL(script.src).origin,
       anchor,
       locale,
       productName,
+      signedUserInfo: signedUserInfo || window.deskgateSignedUserInfo,
     };
     resolved = resolveOptions(options);
   } catch (error) {

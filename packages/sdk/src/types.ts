@@ -40,6 +40,13 @@ export interface DeskgateOptions {
   /** Shown in the overlay: "Sign in to {productName}". @default 'Deepdesk' */
   productName?: string;
   events?: { [K in DeskgateEventName]?: DeskgateListener<K> };
+  /**
+   * A platform-signed JWT that vouches for the agent (Messenger's `signedUserInfo`), or a function returning
+   * one (sync or async). Given it, the SDK exchanges it for a session before anything else and never shows
+   * the sign-in overlay; the function is called again whenever a new session is needed. See
+   * docs/platform-jwt.md. @default none: the overlay offers sign-in
+   */
+  signedUserInfo?: string | (() => string | Promise<string>);
 }
 
 export interface Deskgate {
@@ -77,8 +84,11 @@ export interface OverlayContext {
   send: ApiSend;
   onSignedIn(session: SessionInfo): void;
   onError(error: DeskgateErrorInfo): void;
-  /** Set when this page is not set up for the tenant: the overlay says so and offers no sign-in. */
-  unavailable?: DeskgateErrorInfo;
+  /**
+   * The error login() met before showing the overlay, if any: the overlay says on the console what to check,
+   * and for a page that is not set up for the tenant offers no sign-in.
+   */
+  problem?: DeskgateErrorInfo | undefined;
 }
 
 export interface OverlayHandle {

@@ -440,6 +440,46 @@ describe('mountOverlay: focus after sign-in', () => {
   });
 });
 
+describe('mountOverlay: what login() met before it, on the console', () => {
+  const ORIGIN = location.origin;
+  const cases = [
+    [
+      { code: 'origin_not_allowed', message: 'The origin X may not use tenant "demo"' },
+      `deskgate: origin_not_allowed: The origin X may not use tenant "demo". Check the tenant code ("demo"), and have an operator allow this page's origin: deskgate tenant set demo --add-origin ${ORIGIN}`,
+      false,
+    ],
+    [
+      { code: 'tenant_not_found', message: 'There is no tenant "demo"' },
+      'deskgate: tenant_not_found: There is no tenant "demo". Check the tenant code given to deskgate (data-tenant or the tenant option): "demo".',
+      false,
+    ],
+    [
+      { code: 'signed_user_info_required', message: 'Only platform tokens' },
+      'deskgate: signed_user_info_required: Only platform tokens. Pass signedUserInfo (docs/platform-jwt.md).',
+      false,
+    ],
+    [
+      { code: 'network_error', message: 'Failed to fetch' },
+      `deskgate: network_error: could not reach ${API} (Failed to fetch). Check apiUrl, that the API is running, and that this page's Content-Security-Policy allows connect-src ${API}.`,
+      true,
+    ],
+  ] as const;
+  for (const [problem, line, button] of cases) {
+    it(`${problem.code}: says what to check${button ? ', and still offers sign-in' : ', and offers no sign-in'}`, () => {
+      const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const { root } = mount({ problem });
+      expect(consoleError.mock.calls).toStrictEqual([[line]]);
+      expect(!!root.querySelector('button')).toBe(button);
+    });
+  }
+
+  it('says nothing for other errors (rate_limited) and without one', () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    mount({ problem: { code: 'rate_limited', message: 'slow down' } });
+    expect(consoleError).not.toHaveBeenCalled();
+  });
+});
+
 describe('mountOverlay: isolation from the host page', () => {
   it("lives in an open shadow root styled by an adopted stylesheet, untouched by the page's CSS", () => {
     const pageStyle = add(document.createElement('style'));
@@ -537,8 +577,9 @@ describe('mountOverlay: states, in both locales', () => {
       });
 
       it('offers no sign-in on a page that is not set up for the tenant, and says whom to tell', () => {
+        vi.spyOn(console, 'error').mockImplementation(() => {});
         const problem = { code: 'origin_not_allowed', message: 'not allowed' } as const;
-        const { root, status, region } = mountIn({ unavailable: problem });
+        const { root, status, region } = mountIn({ problem });
         expect(root.querySelector('button'), 'no button that could only fail').toBe(null);
         expect(status().textContent).toBe(t.unavailable);
         expect(region().getAttribute('aria-label')).toBe(t.region);

@@ -1,6 +1,7 @@
 // The overlay chunk, loaded only when the agent must sign in: a shadow-DOM host with the Preact view.
 import { h, render } from 'preact';
 import type { OverlayContext, OverlayHandle } from '../types.ts';
+import { advice, UNAVAILABLE } from './advice.ts';
 import { createSignIn, type SignInState, type WindowLike } from './signin.ts';
 import { STRINGS } from './strings.ts';
 import { CSS } from './styles.ts';
@@ -14,6 +15,10 @@ const EDGE_PX = 8;
 
 /** Shows the sign-in overlay floating just above the anchor (or at the bottom right without one). */
 export function mountOverlay(context: OverlayContext): OverlayHandle {
+  const { problem } = context;
+  const said = problem && advice(problem, context.tenant, context.apiUrl);
+  if (said) console.error(said);
+  const unavailable = !!problem && UNAVAILABLE.includes(problem.code);
   const host = document.createElement('div');
   host.setAttribute('data-deskgate-overlay', '');
   host.lang = context.locale;
@@ -138,7 +143,7 @@ export function mountOverlay(context: OverlayContext): OverlayHandle {
         strings: STRINGS[context.locale],
         product,
         onPress: signIn.press,
-        unavailable: !!context.unavailable,
+        unavailable,
         css,
       }),
       root,
