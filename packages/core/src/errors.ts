@@ -36,6 +36,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   identity_conflict: 409,
   user_not_provisioned: 401,
   signed_user_info_required: 403,
+  remote_login_not_configured: 404,
+  return_target_invalid: 400,
 };
 
 /** HTTP status for a code: 401 for session/refresh problems, 400 for SSO callback problems. */

@@ -11,6 +11,7 @@ export * from './platform-jwt.ts';
 export * from './platform-jwt-config.ts';
 export * from './rate-limit.ts';
 export * from './refresh-token.ts';
+export * from './return-target.ts';
 export * from './roles.ts';
 export * from './signing-keys.ts';
 export * from './store.ts';

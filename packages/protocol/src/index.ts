@@ -44,6 +44,9 @@ export const paths = {
   complete: (t: string) => `/t/${t}/auth/complete`,
   /** Exchanges a platform-signed JWT (`signedUserInfo`) for the session cookies. */
   sessionJwt: (t: string) => `/t/${t}/session/jwt`,
+  /** Deskpro-style remote login (F6): to the platform's login page, and back with `?jwt=`. */
+  remoteLogin: (t: string) => `/t/${t}/auth/remote-login`,
+  remoteLoginCallback: (t: string) => `/t/${t}/auth/remote-login/callback`,
 } as const;
 
 export const ERROR_CODES = [
@@ -96,6 +99,8 @@ export const ERROR_CODES = [
   'identity_conflict',
   'user_not_provisioned',
   'signed_user_info_required',
+  'remote_login_not_configured',
+  'return_target_invalid',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
