@@ -69,7 +69,7 @@ export async function runJwt(
   tenants: TenantService,
   io: JwtIo,
 ): Promise<number> {
-  const keys = new JwtKeyService(runtime.store, runtime.keys, Date.now);
+  const keys = new JwtKeyService(runtime.store, runtime.keys, Date.now, { logger: runtime.logger });
   const [code = ''] = args;
   if (command === 'jwt-key create') {
     const profile = profileOption(command, values, true);

@@ -1,16 +1,23 @@
 // Platform-JWT secrets of a tenant: made or imported by the operator, stored encrypted, shown once, revoked.
 import {
+  DEFAULT_PLATFORM_JWT,
   type DerivedKeys,
   DeskgateError,
   decryptSecret,
   encryptSecret,
+  JWT_PROFILES,
   type JwtKeyRecord,
   type JwtProfileName,
+  type PlatformJwtConfig,
+  parseTenantConfig,
   randomToken,
+  readJwtHeader,
   type Store,
   StoreConflictError,
   type VerificationKey,
 } from '@deskgate/core';
+import type { Logger } from 'pino';
+import { JwksCache } from './jwks.ts';
 
 /** A generated secret's entropy, and the least an imported one must have without --allow-weak-secret. */
 export const MIN_SECRET_BYTES = 32;
@@ -37,11 +44,19 @@ export class JwtKeyService {
   readonly #store: Store;
   readonly #keys: DerivedKeys;
   readonly #now: () => number;
+  readonly #jwks: JwksCache;
 
-  constructor(store: Store, keys: DerivedKeys, now: () => number) {
+  /** `jwks`: outbound fetch and logger of the JWKS profiles' cache, which lives as long as this service. */
+  constructor(
+    store: Store,
+    keys: DerivedKeys,
+    now: () => number,
+    jwks: { fetch?: typeof fetch; logger?: Pick<Logger, 'warn'> } = {},
+  ) {
     this.#store = store;
     this.#keys = keys;
     this.#now = now;
+    this.#jwks = new JwksCache({ now, ...jwks });
   }
 
   /** Generates 32 random bytes (base64url: 43 characters), stores them encrypted and returns them once. */
@@ -114,10 +129,31 @@ export class JwtKeyService {
     return this.#store.revokeJwtKey(tenant, kid, this.#now());
   }
 
-  /** The tenant's active secrets, ready for verification. */
-  async verificationKeys(tenant: string): Promise<VerificationKey[]> {
-    const active = (await this.#store.listJwtKeys(tenant)).filter((key) => key.revokedAt === null);
-    return Promise.all(
+  /**
+   * The keys that may verify the tenant's tokens: the JWKS keys of every profile with `jwksUri` (its
+   * `algorithms` only), and the active secrets of the other profiles. `config` is the tenant's platformJwt
+   * section (read from the store when not given). With `token`, a kid that no key has makes the JWKS of the
+   * tenant's profiles be fetched again (key rotation at the platform), at most once per cooldown per URL;
+   * without it, a JWKS is fetched again only when its TTL runs out.
+   */
+  async verificationKeys(
+    tenant: string,
+    config?: PlatformJwtConfig,
+    token?: string,
+  ): Promise<VerificationKey[]> {
+    const platformJwt = config ?? (await this.#platformJwt(tenant));
+    const profiles = JWT_PROFILES.flatMap((name) => {
+      const profile = platformJwt.profiles[name];
+      return profile?.jwksUri ? [{ name, jwksUri: profile.jwksUri, algorithms: profile.algorithms }] : [];
+    });
+    const viaJwks = new Set<string>(profiles.map((p) => p.name));
+    const fromJwks = (refresh: boolean) =>
+      Promise.all(profiles.map((p) => this.#jwks.keys(p.jwksUri, p.name, p.algorithms, { refresh })));
+
+    const active = (await this.#store.listJwtKeys(tenant)).filter(
+      (key) => key.revokedAt === null && !viaJwks.has(key.profile),
+    );
+    const secrets = await Promise.all(
       active.map(async (key) => ({
         kid: key.kid,
         alg: key.alg,
@@ -127,5 +163,24 @@ export class JwtKeyService {
         ),
       })),
     );
+    let published = (await fromJwks(false)).flat();
+    const kid = profiles.length > 0 && token !== undefined ? kidOf(token) : undefined;
+    if (kid !== undefined && ![...secrets, ...published].some((key) => key.kid === kid))
+      published = (await fromJwks(true)).flat();
+    return [...secrets, ...published];
+  }
+
+  async #platformJwt(tenant: string): Promise<PlatformJwtConfig> {
+    const record = await this.#store.getTenant(tenant);
+    return record ? parseTenantConfig(record.config).platformJwt : DEFAULT_PLATFORM_JWT;
+  }
+}
+
+/** The token's kid when its header reads; a malformed token is left to verification to refuse. */
+function kidOf(token: string): string | undefined {
+  try {
+    return readJwtHeader(token).kid;
+  } catch {
+    return undefined;
   }
 }
