@@ -17,6 +17,7 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { PLATFORM_JWT_SDK_PATHS, platformJwtRoutes } from './routes/platform-jwt.ts';
 import { publicRoutes } from './routes/public.ts';
 import { referenceRoutes } from './routes/reference.ts';
+import { remoteLoginRoutes } from './routes/remote-login.ts';
 import { SESSION_SDK_PATHS, sessionRoutes } from './routes/session.ts';
 import { signInRoutes } from './routes/signin.ts';
 import { TenantPath } from './schemas/common.ts';
@@ -49,7 +50,10 @@ export function createApp(deps: Deps, options?: AppOptions) {
     issuer: deps.publicUrl,
   });
   const identities = new IdentityService(deps.store);
-  const jwtKeys = new JwtKeyService(deps.store, deps.keys, deps.now);
+  const jwtKeys = new JwtKeyService(deps.store, deps.keys, deps.now, {
+    fetch: deps.fetch,
+    logger: deps.logger,
+  });
   const services: Services = {
     deps,
     tenants,
@@ -99,6 +103,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
   tenant.route('/', attemptRoutes(services));
   tenant.route('/', signInRoutes(services));
   tenant.route('/', completeRoutes(services));
+  tenant.route('/', remoteLoginRoutes(services));
   app.route('/t/:tenant/auth', tenant);
   // POST /t/{tenant}/session/jwt sits outside /auth, where platforms have always posted it (F5).
   const platform = new Hono<AppEnv>();

@@ -1,5 +1,6 @@
 // Two API processes on one PostgreSQL database, requests alternating between them: the rate limits count
-// across instances, because the counters live in the store and not in any process.
+// across instances, because the counters live in the store and not in any process; so does the record of
+// used one-time platform JWTs (jti), and the users platform JWTs sign in.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -8,10 +9,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateMasterKey, sha256 } from '@deskgate/core';
+import { deriveKeys, generateMasterKey, parseMasterKey, type Store, sha256 } from '@deskgate/core';
 import { paths, SDK_HEADER } from '@deskgate/protocol';
+import { createPostgresStore } from '@deskgate/store';
+import { SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { JwtKeyService } from './services/jwt-keys.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ADMIN_URL = process.env.DESKGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -91,9 +95,48 @@ async function createAttempt(instance: Instance, ip = '') {
   return response;
 }
 
+interface JwtKey {
+  kid: string;
+  secret: string;
+}
+
+/** A platform JWT signed with `key` (HS256, its secret's UTF-8 bytes), valid for the next `lifetime` seconds. */
+function mintJwt(key: JwtKey, claims: Record<string, unknown>, lifetime = 120) {
+  const iat = Math.floor(Date.now() / 1000);
+  return new SignJWT({ iat, exp: iat + lifetime, ...claims })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: key.kid })
+    .sign(new TextEncoder().encode(key.secret));
+}
+
+let jwtClient = 0;
+/** POST /session/jwt as the SDK sends it, each call from its own client address (failure limits apart). */
+async function postJwt(instance: Instance, token: string) {
+  const response = await fetch(`${instance.url}${paths.sessionJwt(TENANT)}`, {
+    method: 'POST',
+    headers: {
+      origin: ORIGIN,
+      'content-type': 'application/json',
+      [SDK_HEADER]: '1',
+      'x-forwarded-for': `198.51.100.${++jwtClient}`,
+    },
+    body: JSON.stringify({ token }),
+  });
+  const body = (await response.json()) as { user?: { id: string }; error?: { code: string } };
+  return {
+    status: response.status,
+    code: body.error?.code,
+    userId: body.user?.id,
+    cookies: response.headers.getSetCookie(),
+  };
+}
+
 describe.skipIf(unreachable !== undefined)('two API instances sharing one PostgreSQL database', () => {
   const instances: Instance[] = [];
+  const masterKey = generateMasterKey();
   let dir: string;
+  let store: Store | undefined;
+  let oneTimeKey: JwtKey;
+  let sessionKey: JwtKey;
 
   beforeAll(async () => {
     await admin.query(`CREATE DATABASE ${database}`);
@@ -101,13 +144,24 @@ describe.skipIf(unreachable !== undefined)('two API instances sharing one Postgr
     const seedFile = join(dir, 'seed.json');
     await writeFile(
       seedFile,
-      JSON.stringify({ tenants: [{ code: TENANT, displayName: 'Acme', allowedOrigins: [ORIGIN] }] }),
+      JSON.stringify({
+        tenants: [
+          {
+            code: TENANT,
+            displayName: 'Acme',
+            allowedOrigins: [ORIGIN],
+            platformJwt: {
+              profiles: { session: { preset: 'messenger' }, 'one-time': { preset: 'deskpro' } },
+            },
+          },
+        ],
+      }),
     );
     const databaseUrl = new URL(ADMIN_URL);
     databaseUrl.pathname = `/${database}`;
     const env = {
       DATABASE_URL: databaseUrl.href,
-      DESKGATE_MASTER_KEY: generateMasterKey(),
+      DESKGATE_MASTER_KEY: masterKey,
       DESKGATE_SEED_FILE: seedFile,
       DESKGATE_DATA_DIR: join(dir, 'data'),
       // One proxy in front, as in production: each test speaks for its own client address.
@@ -120,6 +174,11 @@ describe.skipIf(unreachable !== undefined)('two API instances sharing one Postgr
     // One after the other: both migrate and apply the seed at start-up.
     instances.push(await startInstance(env));
     instances.push(await startInstance(env));
+    // The platform-JWT keys go into the shared database, encrypted with the instances' master key.
+    store = createPostgresStore({ connectionString: databaseUrl.href });
+    const jwtKeys = new JwtKeyService(store, await deriveKeys(parseMasterKey(masterKey)), Date.now);
+    oneTimeKey = await jwtKeys.create(TENANT, 'one-time');
+    sessionKey = await jwtKeys.create(TENANT, 'session');
   }, 60_000);
 
   afterAll(async () => {
@@ -132,6 +191,7 @@ describe.skipIf(unreachable !== undefined)('two API instances sharing one Postgr
           }),
       ),
     );
+    await store?.close();
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -170,6 +230,54 @@ describe.skipIf(unreachable !== undefined)('two API instances sharing one Postgr
       'attempt_verifier_mismatch',
       'rate_limited',
     ]);
+  });
+
+  it('refuses a one-time platform JWT redeemed on one instance when it comes back on the other', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    for (const [first, second] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const token = await mintJwt(oneTimeKey, {
+        id: `dp-${randomBytes(4).toString('hex')}`,
+        jti: randomBytes(16).toString('base64url'),
+      });
+      const used = await postJwt(first, token);
+      assert.equal(used.status, 200, JSON.stringify(used));
+      assert.ok(used.cookies.length > 0, 'the first use sets the session cookies');
+      const replayed = await postJwt(second, token);
+      assert.deepEqual(
+        { status: replayed.status, code: replayed.code, cookies: replayed.cookies },
+        { status: 401, code: 'jwt_replayed', cookies: [] },
+      );
+    }
+  });
+
+  it('takes one of ten concurrent uses of a one-time platform JWT across both instances', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    const token = await mintJwt(oneTimeKey, {
+      id: 'dp-race',
+      email: 'race@example.com',
+      jti: randomBytes(16).toString('base64url'),
+    });
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => postJwt(i % 2 === 0 ? a : b, token)),
+    );
+    const outcomes = results.map((r) => (r.status === 200 ? '200' : `${r.status} ${r.code}`)).sort();
+    assert.deepEqual(outcomes, ['200', ...Array(9).fill('401 jwt_replayed')]);
+    for (const refused of results.filter((r) => r.status !== 200)) assert.deepEqual(refused.cookies, []);
+  });
+
+  it('signs a session-profile (Messenger) platform JWT in on both instances, as the same user', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    const token = await mintJwt(sessionKey, { deskpro_id: 'm-1', email: 'messenger@example.com' }, 600);
+    const onA = await postJwt(a, token);
+    const onB = await postJwt(b, token);
+    assert.equal(onA.status, 200, JSON.stringify(onA));
+    assert.equal(onB.status, 200, JSON.stringify(onB));
+    assert.ok(onA.cookies.length > 0 && onB.cookies.length > 0, 'both set the session cookies');
+    assert.ok(onA.userId);
+    assert.equal(onB.userId, onA.userId);
   });
 });
 

@@ -399,3 +399,55 @@ describe('the Tracebuzz vector (F5)', () => {
     );
   });
 });
+
+describe('require signed user info', () => {
+  let t: Harness;
+  let key: { kid: string; secret: string };
+  beforeAll(async () => {
+    t = await createHarness({ tenant: { platformJwt: { profiles: { session: { preset: 'messenger' } } } } });
+    key = await new JwtKeyService(t.store, t.deps.keys, t.now).create(TENANT, 'session');
+  });
+  afterAll(() => t.close());
+
+  async function requireIt() {
+    const { TenantService } = await import('./services/tenants.ts');
+    const tenants = new TenantService(t.store, t.deps.keys, t.now);
+    const current = (await tenants.get(TENANT))!;
+    await tenants.save(
+      { ...current, platformJwt: { ...current.platformJwt, requireSignedUserInfo: true } },
+      'put',
+    );
+  }
+
+  it('refuses sign-in attempts and sessions of other methods, says so in the status, and takes platform tokens', async () => {
+    const { signIn } = await import('./test/harness.ts');
+    const sso = await signIn(t);
+    await requireIt();
+    const attempt = await t.sdk(paths.attempts(TENANT), {
+      body: { challenge: 'x'.repeat(43), challengeMethod: 'S256' },
+      jar: new Jar(),
+    });
+    await expectRefused(attempt, 403, 'signed_user_info_required', 'attempt');
+    await expectRefused(
+      await t.sdk(paths.session(TENANT), { jar: sso.jar }),
+      403,
+      'signed_user_info_required',
+      'read',
+    );
+    const status = await t.sdk(paths.sessionStatus(TENANT), { jar: sso.jar });
+    assert.deepEqual(await status.json(), { session: null, refreshable: true, signedUserInfoRequired: true });
+    const refresh = await t.sdk(paths.refresh(TENANT), { body: {}, jar: sso.jar });
+    assert.equal(refresh.status, 403);
+    assert.equal(await errorCode(refresh), 'signed_user_info_required');
+
+    const now = Math.floor(t.now() / 1000);
+    const token = await new SignJWT({ deskpro_id: 'req-1', iat: now, exp: now + 300 })
+      .setProtectedHeader({ alg: 'HS256', kid: key.kid })
+      .sign(secretKey(key.secret));
+    const jar = new Jar();
+    const platform = await t.sdk(paths.sessionJwt(TENANT), { body: { token }, jar });
+    assert.equal(platform.status, 200);
+    assert.equal((await t.sdk(paths.session(TENANT), { jar })).status, 200);
+    assert.equal((await t.sdk(paths.refresh(TENANT), { body: {}, jar })).status, 200);
+  });
+});

@@ -1,7 +1,6 @@
 // The popup, first-party on our site: the chooser, then SSO start and the OIDC callback.
 import {
   ATTEMPT_TTL_SECONDS,
-  type AttemptRecord,
   BINDING_COOKIE,
   bindingCookie,
   DeskgateError,
@@ -14,21 +13,28 @@ import { type Context, Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
+import { liveAttempt as loadLiveAttempt } from '../http/attempt.ts';
 import { requireBinding } from '../http/binding.ts';
 import { readCookie, setCookies } from '../http/cookies.ts';
 import { pageLocale } from '../http/locale.ts';
 import { requireChooserNavigation } from '../http/navigation.ts';
 import { query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
-import { type Locale, messages } from '../pages/messages.ts';
+import { messages } from '../pages/messages.ts';
 import { escapeHtml, fill, layout } from '../pages/render.ts';
-import { errorResponses, htmlPage, PageLocale, queryText, TENANT_ERRORS } from '../schemas/common.ts';
+import {
+  ATTEMPT_PAGE_ERRORS,
+  attemptQuery,
+  errorResponses,
+  htmlPage,
+  PageLocale,
+  queryText,
+  TENANT_ERRORS,
+} from '../schemas/common.ts';
 import type { Services } from './context.ts';
 
 const SSO_TRANSACTION_TTL_MS = 10 * 60 * 1000;
 
-/** Missing or unknown, an attempt is attempt_not_found: the agent then sees that page, in their language. */
-const attemptQuery = queryText('The attempt id from signInUrl');
 const SignInQuery = v.object({ attempt: attemptQuery, locale: PageLocale });
 const SsoStartQuery = v.object({
   attempt: attemptQuery,
@@ -44,38 +50,13 @@ const SsoCallbackQuery = v.object({
   error_description: queryText('Human text from the IdP'),
 });
 
-/** Errors of the popup's first steps, answered as an HTML page to navigations. */
-const ATTEMPT_PAGE_ERRORS = [
-  ...TENANT_ERRORS,
-  'validation_failed',
-  'attempt_not_found',
-  'attempt_expired',
-  'attempt_already_redeemed',
-  'attempt_already_completed',
-  'sso_browser_mismatch',
-  'rate_limited',
-] as const;
-
 export function signInRoutes({ deps, oidc, identities, limits, productName }: Services) {
   const app = new Hono<AppEnv>();
   const page = pageHeaders();
   const product = { product: productName };
 
-  async function liveAttempt(
-    c: Context<AppEnv>,
-    tenant: TenantConfig,
-    id: string | undefined,
-  ): Promise<{ attempt: AttemptRecord; locale: Locale }> {
-    const attempt = id ? await deps.store.getAttempt(tenant.code, id) : undefined;
-    if (!attempt) throw new DeskgateError('attempt_not_found', 'No such sign-in attempt');
-    // Known from here on, so the error pages below speak the attempt's language too.
-    const locale = pageLocale(c, attempt.locale);
-    if (deps.now() >= attempt.expiresAt)
-      throw new DeskgateError('attempt_expired', 'This sign-in attempt has expired');
-    if (attempt.redeemedAt !== null)
-      throw new DeskgateError('attempt_already_redeemed', 'This sign-in was already used');
-    return { attempt, locale };
-  }
+  const liveAttempt = (c: Context<AppEnv>, tenant: TenantConfig, id: string | undefined) =>
+    loadLiveAttempt(c, deps, tenant, id);
 
   app.get(
     '/signin',
@@ -112,6 +93,15 @@ export function signInRoutes({ deps, oidc, identities, limits, productName }: Se
         start.searchParams.set('locale', locale);
         return `<a class="button" data-guard href="${escapeHtml(start.pathname + start.search)}">${fill(m.continueWith, { provider: provider.displayName })}</a>`;
       });
+      if (tenant.platformJwt.remoteLogin) {
+        // The platform's own login page (remote login, F6), named after the tenant.
+        const start = new URL(deps.publicUrl + paths.remoteLogin(tenant.code));
+        start.searchParams.set('attempt', attempt.id);
+        start.searchParams.set('locale', locale);
+        links.push(
+          `<a class="button" data-guard href="${escapeHtml(start.pathname + start.search)}">${fill(m.continueWith, { provider: tenant.displayName })}</a>`,
+        );
+      }
       const body = `<p>${fill(m.signInLead, product)}</p>\n${links.length ? links.join('\n') : `<p role="alert">${fill(m.noMethods, product)}</p>`}`;
       return c.html(layout(locale, fill(m.signInTitle, product), body));
     },

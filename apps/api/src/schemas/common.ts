@@ -87,3 +87,18 @@ export const htmlPage = (description: string) => ({
 
 /** Security requirement of SDK writes; the schemes themselves are in the document (routes/openapi.ts). */
 export const SDK_WRITE = [{ originAllowed: [] }];
+
+/** Missing or unknown, an attempt is attempt_not_found: the agent then sees that page, in their language. */
+export const attemptQuery = queryText('The attempt id from signInUrl');
+
+/** Errors of the popup's first steps, answered as an HTML page to navigations. */
+export const ATTEMPT_PAGE_ERRORS = [
+  ...TENANT_ERRORS,
+  'validation_failed',
+  'attempt_not_found',
+  'attempt_expired',
+  'attempt_already_redeemed',
+  'attempt_already_completed',
+  'sso_browser_mismatch',
+  'rate_limited',
+] as const;

@@ -66,7 +66,7 @@ export class PlatformJwtService {
       tenant: tenant.code,
       defaultProfile,
       config: tenant.platformJwt,
-      keys: await this.#keys.verificationKeys(tenant.code),
+      keys: await this.#keys.verificationKeys(tenant.code, tenant.platformJwt, token),
       now,
       onStep,
     });
@@ -95,14 +95,24 @@ export class PlatformJwtService {
     });
   }
 
-  /** Verifies, burns a one-time token, resolves the user and starts a session (method `jwt`). */
-  async signIn(
+  /**
+   * Verifies, burns a one-time token's jti and resolves (stores) the user: everything but the session, which
+   * the caller starts (POST /session/jwt) or hands to a sign-in attempt (remote login). `only` refuses tokens
+   * of the other profile (remote login takes one-time tokens only).
+   */
+  async authenticate(
     tenant: TenantConfig,
     token: string,
     defaultProfile: JwtProfileName,
     now: number,
-  ): Promise<PlatformSignIn> {
+    only?: JwtProfileName,
+  ): Promise<Omit<PlatformSignIn, 'issued'>> {
     const verified = await this.verify(tenant, token, defaultProfile, now);
+    if (only && verified.profile !== only)
+      throw new DeskgateError(
+        'jwt_key_unknown',
+        `This endpoint takes ${only} tokens; the key is for ${verified.profile} tokens`,
+      );
     if (
       verified.jti !== null &&
       !(await this.#store.useTokenId(tenant.code, `jwt:${verified.jti}`, verified.expiresAt, now))
@@ -112,13 +122,17 @@ export class PlatformJwtService {
       linkByEmail: true,
       allowCreate: tenant.platformJwt.allowUserCreation,
     });
-    const issued = await this.#sessions.start(tenant, decision.user, 'jwt', now);
-    return {
-      user: decision.user,
-      action: decision.action,
-      kid: verified.kid,
-      profile: verified.profile,
-      issued,
-    };
+    return { user: decision.user, action: decision.action, kid: verified.kid, profile: verified.profile };
+  }
+
+  /** authenticate(), then a session (method `jwt`). */
+  async signIn(
+    tenant: TenantConfig,
+    token: string,
+    defaultProfile: JwtProfileName,
+    now: number,
+  ): Promise<PlatformSignIn> {
+    const signedIn = await this.authenticate(tenant, token, defaultProfile, now);
+    return { ...signedIn, issued: await this.#sessions.start(tenant, signedIn.user, 'jwt', now) };
   }
 }
