@@ -4,8 +4,11 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  DeskgateError,
   deriveKeys,
   generateMasterKey,
+  JWT_PROFILES,
+  type JwtProfileName,
   parseMasterKey,
   parseRateLimitSettings,
   type RateLimitSettings,
@@ -14,6 +17,7 @@ import {
 import { openStore } from '@deskgate/store';
 import pino, { type Logger } from 'pino';
 import type { ReferenceAssets, SdkAssets } from './deps.ts';
+import { JwtKeyService, KID_PATTERN, MIN_SECRET_BYTES } from './services/jwt-keys.ts';
 import { TenantService } from './services/tenants.ts';
 
 export interface Runtime {
@@ -89,12 +93,55 @@ export async function createRuntime(env: NodeJS.ProcessEnv, logger = createLogge
 }
 
 /** Applies a seed file (`{ "tenants": [...] }`): creates or replaces each tenant it names. */
+/** A platform-JWT secret a seed file gives a tenant (the demo's platform signs with it). */
+interface SeedJwtKey {
+  kid: string;
+  profile: JwtProfileName;
+  secret: string;
+}
+
+/** Checks a seed tenant's `jwtKeys` before anything is stored; validation_failed names the entry. */
+export function seedJwtKeys(input: unknown, path: string): SeedJwtKey[] {
+  const value = (input as { jwtKeys?: unknown } | null)?.jwtKeys;
+  if (value === undefined) return [];
+  const fail = (where: string, why: string): never => {
+    throw new DeskgateError('validation_failed', `${where}: ${why}`);
+  };
+  if (!Array.isArray(value)) fail(`${path}.jwtKeys`, 'must be an array of { kid, profile, secret }');
+  return (value as unknown[]).map((entry, i) => {
+    const where = `${path}.jwtKeys[${i}]`;
+    const { kid, profile, secret } = (entry ?? {}) as Record<string, unknown>;
+    if (typeof kid !== 'string' || !KID_PATTERN.test(kid))
+      fail(`${where}.kid`, 'must be 1-64 of A-Z a-z 0-9 . _ -');
+    if (!(JWT_PROFILES as readonly unknown[]).includes(profile))
+      fail(`${where}.profile`, 'must be session or one-time');
+    if (typeof secret !== 'string' || new TextEncoder().encode(secret).length < MIN_SECRET_BYTES)
+      fail(`${where}.secret`, `must be a string of at least ${MIN_SECRET_BYTES} bytes`);
+    return { kid, profile, secret } as SeedJwtKey;
+  });
+}
+
+/**
+ * Creates or replaces each tenant of a seed file. A tenant's `jwtKeys` (kid, profile, secret) are imported
+ * when the tenant has no key with that kid yet; an existing key is left as it is (to change a secret, seed a
+ * new kid and revoke the old one).
+ */
 export async function applySeedFile(runtime: Runtime, file: string, now = Date.now): Promise<string[]> {
   const seed = JSON.parse(await readFile(file, 'utf8')) as { tenants?: unknown[] };
   if (!Array.isArray(seed.tenants)) throw new TypeError(`${file}: expected { "tenants": [...] }`);
   const tenants = new TenantService(runtime.store, runtime.keys, now);
+  const keys = new JwtKeyService(runtime.store, runtime.keys, now);
   const codes: string[] = [];
-  for (const input of seed.tenants) codes.push((await tenants.save(input, 'put')).code);
+  for (const [i, input] of seed.tenants.entries()) {
+    const jwtKeys = seedJwtKeys(input, `tenants[${i}]`);
+    const { jwtKeys: _, ...tenant } = (input ?? {}) as Record<string, unknown>;
+    const saved = await tenants.save(tenant, 'put');
+    const existing = new Set((await keys.list(saved.code)).map((key) => key.kid));
+    for (const key of jwtKeys) {
+      if (!existing.has(key.kid)) await keys.import(saved.code, key.profile, key.secret, { kid: key.kid });
+    }
+    codes.push(saved.code);
+  }
   return codes;
 }
 

@@ -1,7 +1,7 @@
 // The operator CLI's commands on a store: runCli(argv, io) returns the exit code. cli.ts runs it on the process.
 import { readFile } from 'node:fs/promises';
 import { DeskgateError, parseTenantConfig, redactTenant, type TenantConfig } from '@deskgate/core';
-import { applySeedFile, createLogger, createRuntime, type Runtime } from '../runtime.ts';
+import { applySeedFile, createLogger, createRuntime, type Runtime, seedJwtKeys } from '../runtime.ts';
 import { TenantService } from '../services/tenants.ts';
 import { CliFailure, EXIT, helpHint, parseCommandLine, UsageError, type Values } from './commands.ts';
 import { runJwt } from './jwt.ts';
@@ -87,7 +87,8 @@ async function tenantInput(
 async function seed(runtime: Runtime, tenants: TenantService, file: string): Promise<string[]> {
   const seedFile = (await readJson(file)) as { tenants?: unknown } | null;
   if (!Array.isArray(seedFile?.tenants)) throw new CliFailure(`${file}: expected { "tenants": [...] }`);
-  for (const input of seedFile.tenants) {
+  for (const [i, input] of seedFile.tenants.entries()) {
+    seedJwtKeys(input, `tenants[${i}]`);
     const config = parseTenantConfig(input);
     await checkSealedSecrets(tenants, config);
     keepStoredSecrets(config, undefined, 'a seed file keeps none');
