@@ -20,6 +20,7 @@ import { referenceRoutes } from './routes/reference.ts';
 import { remoteLoginRoutes } from './routes/remote-login.ts';
 import { SESSION_SDK_PATHS, sessionRoutes } from './routes/session.ts';
 import { signInRoutes } from './routes/signin.ts';
+import { signOutRoutes } from './routes/signout.ts';
 import { TenantPath } from './schemas/common.ts';
 import { IdentityService } from './services/identities.ts';
 import { JwtKeyService } from './services/jwt-keys.ts';
@@ -104,6 +105,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
   tenant.route('/', signInRoutes(services));
   tenant.route('/', completeRoutes(services));
   tenant.route('/', remoteLoginRoutes(services));
+  tenant.route('/', signOutRoutes(services));
   app.route('/t/:tenant/auth', tenant);
   // POST /t/{tenant}/session/jwt sits outside /auth, where platforms have always posted it (F5).
   const platform = new Hono<AppEnv>();

@@ -29,7 +29,11 @@ beforeAll(async () => {
     tenant: {
       platformJwt: {
         profiles: { session: { preset: 'messenger' }, 'one-time': { preset: 'deskpro' } },
-        remoteLogin: { url: PLATFORM_LOGIN, returnUrls: [ALLOWED_RETURN] },
+        remoteLogin: {
+          url: PLATFORM_LOGIN,
+          returnUrls: [ALLOWED_RETURN],
+          logoutRedirectUrl: 'https://platform.example.com/logged-out',
+        },
       },
     },
   });
@@ -189,6 +193,47 @@ describe('remote login, first-party (return target)', () => {
       assert.equal(await errorCode(response), 'return_target_invalid', target);
       assert.deepEqual(response.headers.getSetCookie(), [], target);
     }
+  });
+});
+
+describe('the hosted sign-out', () => {
+  const SAME_ORIGIN_FORM = {
+    origin: PUBLIC_URL,
+    'sec-fetch-site': 'same-origin',
+    'content-type': 'application/x-www-form-urlencoded',
+  };
+
+  it('offers one button; its same-origin post ends the session and goes on to the logout redirect URL', async () => {
+    const jar = new Jar();
+    const start = await h.page(`${paths.remoteLogin(TENANT)}?return=/done`, jar);
+    await h.page(back(start.headers.get('location')!, await platformToken({ id: 'so-1' })), jar);
+    const before = await h.app.request(`${PUBLIC_URL}${paths.session(TENANT)}`, {
+      headers: { cookie: jar.header(paths.session(TENANT)) ?? '' },
+    });
+    assert.equal(before.status, 200);
+    const kept = jar.header(paths.session(TENANT)) ?? '';
+
+    const form = await h.page(paths.signOut(TENANT), jar);
+    assert.equal(form.status, 200);
+    assert.match(
+      await form.text(),
+      /<form method="post" action="\/t\/acme\/auth\/refresh\/signout\?locale=en-US"><button[^>]*>Sign out<\/button>/,
+    );
+
+    const forged = await h.page(paths.signOut(TENANT), jar, {
+      method: 'POST',
+      headers: { ...SAME_ORIGIN_FORM, origin: 'https://evil.test', 'sec-fetch-site': 'cross-site' },
+    });
+    assert.equal(forged.status, 403);
+    assert.equal(await errorCode(forged), 'origin_not_allowed');
+
+    const out = await h.page(paths.signOut(TENANT), jar, { method: 'POST', headers: SAME_ORIGIN_FORM });
+    assert.equal(out.status, 303);
+    assert.equal(out.headers.get('location'), 'https://platform.example.com/logged-out');
+    assert.ok(out.headers.getSetCookie().some((c) => /^__Secure-access_token_cookie=;.*Max-Age=0/.test(c)));
+    const after = await h.app.request(`${PUBLIC_URL}${paths.session(TENANT)}`, { headers: { cookie: kept } });
+    assert.equal(after.status, 401, 'the old access cookie names a revoked session');
+    assert.equal(await errorCode(after), 'session_revoked');
   });
 });
 

@@ -47,6 +47,8 @@ export const paths = {
   /** Deskpro-style remote login (F6): to the platform's login page, and back with `?jwt=`. */
   remoteLogin: (t: string) => `/t/${t}/auth/remote-login`,
   remoteLoginCallback: (t: string) => `/t/${t}/auth/remote-login/callback`,
+  /** Hosted sign-out page (first-party); under the refresh cookie's path, so both cookies reach it. */
+  signOut: (t: string) => `/t/${t}/auth/refresh/signout`,
 } as const;
 
 export const ERROR_CODES = [

@@ -22,6 +22,11 @@ const en = {
   errorTitle: 'Sign-in did not work',
   errorRetry: 'Close this window and try again from {product}.',
   errorCode: 'Error code',
+  signOutTitle: 'Sign out of {product}',
+  signOutLead: 'Sign out of {product} in this browser.',
+  signOutButton: 'Sign out',
+  signedOutTitle: 'You are signed out',
+  signedOutDone: 'You are signed out of {product} in this browser. You can close this window.',
 } as const;
 
 type Messages = { [K in keyof typeof en]: string };
@@ -45,6 +50,11 @@ const nl: Messages = {
   errorTitle: 'Aanmelden is niet gelukt',
   errorRetry: 'Sluit dit venster en probeer het opnieuw vanuit {product}.',
   errorCode: 'Foutcode',
+  signOutTitle: 'Afmelden bij {product}',
+  signOutLead: 'Meld je in deze browser af bij {product}.',
+  signOutButton: 'Afmelden',
+  signedOutTitle: 'Je bent afgemeld',
+  signedOutDone: 'Je bent in deze browser afgemeld bij {product}. Je kunt dit venster sluiten.',
 };
 
 const MESSAGES: Record<Locale, Messages> = { 'en-US': en, 'nl-NL': nl };
