@@ -744,3 +744,20 @@ describe('pnpm deskgate jwt-key and jwt check', () => {
     assertOneLine(await deskgate(['jwt-key', 'list', 'nosuch']), 1, /tenant_not_found/);
   });
 });
+
+describe('platformJwt in tenant set --file', () => {
+  it('says what changed, and keeps the JWT keys (they are not in the tenant JSON)', async () => {
+    await createAcme();
+    const key = JSON.parse(
+      (await deskgate(['jwt-key', 'create', 'acme', '--profile', 'session', '--json'])).stdout,
+    );
+    const tenant = await show('acme');
+    tenant.platformJwt.requireSignedUserInfo = true;
+    tenant.platformJwt.profiles['one-time'] = { preset: 'deskpro' };
+    const result = await deskgate(['tenant', 'set', '--file', await writeJson('t.json', tenant)]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^platformJwt\.profiles\.one-time: added$/m);
+    assert.match(result.stderr, /^platformJwt\.requireSignedUserInfo: false -> true$/m);
+    assert.match((await deskgate(['jwt-key', 'list', 'acme'])).stdout, new RegExp(`^${key.kid}\\t`));
+  });
+});

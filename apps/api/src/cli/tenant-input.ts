@@ -194,6 +194,22 @@ export function describeChanges(before: TenantConfig, after: TenantConfig): stri
     if (old.clientSecretEncrypted !== provider.clientSecretEncrypted)
       lines.push(`oidc[${provider.id}].clientSecret: replaced`);
   }
+  // platformJwt: one line per top-level setting that changed (profiles by name), so a file edit says what it did.
+  const [jwtBefore, jwtAfter] = [before.platformJwt, after.platformJwt] as unknown as Record<
+    string,
+    unknown
+  >[];
+  for (const key of new Set([...Object.keys(jwtBefore ?? {}), ...Object.keys(jwtAfter ?? {})])) {
+    if (key === 'profiles') {
+      const [pb, pa] = [before.platformJwt.profiles, after.platformJwt.profiles] as Record<string, unknown>[];
+      for (const name of new Set([...Object.keys(pb ?? {}), ...Object.keys(pa ?? {})]))
+        if (show(pb?.[name]) !== show(pa?.[name]))
+          lines.push(
+            `platformJwt.profiles.${name}: ${pb?.[name] ? (pa?.[name] ? 'changed' : 'removed') : 'added'}`,
+          );
+    } else if (show(jwtBefore?.[key]) !== show(jwtAfter?.[key]))
+      lines.push(`platformJwt.${key}: ${show(jwtBefore?.[key])} -> ${show(jwtAfter?.[key])}`);
+  }
   const both = (id: string) => before.oidc.some((p) => p.id === id) && after.oidc.some((p) => p.id === id);
   const order = (t: TenantConfig) => t.oidc.map((p) => p.id).filter(both);
   if (show(order(before)) !== show(order(after)))
