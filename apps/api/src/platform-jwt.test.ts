@@ -104,6 +104,12 @@ describe('POST /t/{tenant}/session/jwt: signing in', () => {
     assert.equal(session.status, 200);
   });
 
+  it('gives the default role when no usergroup maps to one', async () => {
+    const response = await post(await mint({ deskpro_id: 'g-0', usergroup_ids: [99] }));
+    const body = (await response.json()) as { user: { roles: string[] } };
+    assert.deepEqual(body.user.roles, ['deepdesk.agent']);
+  });
+
   it('is the same user for a small upfront token (id only) and for an email-only token', async () => {
     await post(await mint({ deskpro_id: 'u-202', email: 'bo@example.com', name: 'Bo' }));
     const byId = (await (await post(await mint({ deskpro_id: 'u-202' }))).json()) as { user: { id: string } };

@@ -14,6 +14,7 @@ import {
   type VerifiedProfile,
   verifyPlatformJwt,
 } from '@deskgate/core';
+import { DEFAULT_ROLE } from '@deskgate/protocol';
 import type { IdentityService } from './identities.ts';
 import type { JwtKeyService } from './jwt-keys.ts';
 import type { Issued, SessionService } from './sessions.ts';
@@ -82,7 +83,7 @@ export class PlatformJwtService {
       email,
       name,
       // Without a group mapping the token says nothing about roles: a known user keeps theirs.
-      roles: Object.keys(mapping).length ? rolesFromGroups(groups, mapping, []) : null,
+      roles: Object.keys(mapping).length ? rolesFromGroups(groups, mapping, [DEFAULT_ROLE]) : null,
       confirmed: true,
     };
   }
