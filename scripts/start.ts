@@ -6,7 +6,7 @@ import { existsSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBuilder } from 'vite';
-import { type Demo, startDemo } from '../apps/demo/src/index.ts';
+import { type Demo, platformKeysFromSeed, startDemo } from '../apps/demo/src/index.ts';
 import { DEMO_ACCOUNTS, type DevIdp, startDevIdp } from '../packages/dev-idp/src/index.ts';
 
 // Fixed on purpose: apps/demo/seed.json names these exact origins (issuer, redirect URI, allowed origin).
@@ -22,6 +22,7 @@ const dev = process.argv.includes('--dev');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const apiEntry = 'apps/api/src/main.ts';
+const seedFile = 'apps/demo/seed.json';
 
 let idp: DevIdp | undefined;
 let api: ChildProcess | undefined;
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
       HOST: hostname,
       DESKGATE_PUBLIC_URL: API_URL,
       DESKGATE_DATA_DIR: './data',
-      DESKGATE_SEED_FILE: 'apps/demo/seed.json',
+      DESKGATE_SEED_FILE: seedFile,
       ...(dev && { DESKGATE_SDK_WATCH: '1' }),
     },
   });
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
     apiUrl: API_URL,
     tenant: TENANT,
     origin: `http://${DEMO_HOST}:${DEMO_PORT}`,
+    // The demo platform backend (?platform=1) signs with the keys the seed gives the demo tenant.
+    platform: platformKeysFromSeed(join(root, seedFile), TENANT),
     dev,
   });
   if (dev) watchSdk();
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
   deskgate demo is running${dev ? ' (dev: the demo and the SDK reload on save)' : ''}
 
     Agent desktop (demo)   ${demo.url}
+      platform mode        ${demo.url}/?platform=1  (the demo platform signs its agent in: no sign-in button)
     deskgate API           ${API_URL}
     Acme SSO (dev IdP)     ${idp.issuer}
 

@@ -4,6 +4,16 @@
   let state = { kind: 'loading' };
   let sdkError = '';
 
+  // ?platform=1: the page plays a CX platform that already knows its agent. Its backend (the demo server's
+  // /platform/token) signs a JWT, and the SDK exchanges it instead of showing a sign-in button; the SDK calls
+  // this again whenever it needs a new session. Set before the async SDK tag can run.
+  const platform = document.documentElement.dataset.platform === '1';
+  if (platform)
+    window.deskgateSignedUserInfo = () =>
+      fetch('/platform/token').then((r) =>
+        r.ok ? r.text() : Promise.reject(new Error(`demo platform: ${r.status}`)),
+      );
+
   const $ = (id) => document.getElementById(id);
   const config = () => ({ apiUrl: document.body.dataset.apiUrl, tenant: document.body.dataset.tenant });
 
@@ -20,7 +30,7 @@
     if (!status) return;
     if (state.kind === 'signed-in') status.textContent = describe(state.session);
     else if (state.kind === 'signed-out') status.textContent = 'Not signed in';
-    else status.textContent = 'Waiting for deskgate…';
+    else status.textContent = platform ? 'The platform is signing you in…' : 'Waiting for deskgate…';
     status.dataset.state = state.kind;
     $('sign-out').disabled = state.kind !== 'signed-in';
     $('sdk-error').textContent = sdkError;
@@ -42,6 +52,8 @@
   window.addEventListener('deskgate:error', (event) => {
     const detail = event.detail ?? {};
     sdkError = `deskgate error: ${detail.code ?? 'unknown'}${detail.message ? ` – ${detail.message}` : ''}`;
+    // Platform mode: a refused or missing token ends the sign-in the page was waiting for.
+    if (state.kind === 'loading' && platform) state = { kind: 'signed-out' };
     // Opened at another name for the same server (127.0.0.1 for localhost): say where the tenant expects it.
     const expected = document.body.dataset.origin;
     if (detail.code === 'origin_not_allowed' && expected && expected !== location.origin)
@@ -55,8 +67,9 @@
   document.addEventListener(
     'load',
     (event) => {
-      // The SDK announces sessions, not their absence at start: until it does, nobody is signed in.
-      if (isSdkScript(event.target) && state.kind === 'loading') {
+      // The SDK announces sessions, not their absence at start: until it does, nobody is signed in. In platform
+      // mode it is still exchanging the platform's token: that ends in `ready` or `error`.
+      if (isSdkScript(event.target) && state.kind === 'loading' && !platform) {
         state = window.deskgate?.session
           ? { kind: 'signed-in', session: window.deskgate.session }
           : { kind: 'signed-out' };
@@ -165,6 +178,7 @@
     $('sign-out').addEventListener('click', signOut);
     $('call-api').addEventListener('click', callApi);
     $('composer-form').addEventListener('submit', send);
+    $('platform-note').hidden = !platform;
     const lateAnchor = new URLSearchParams(location.search).get('late-anchor');
     if (lateAnchor === '1' || lateAnchor === 'manual') renderComposerLate(lateAnchor === '1');
     render();

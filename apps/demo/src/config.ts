@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin, UserConfig } from 'vite';
 import { pickLocale, pickTenant, renderPage } from './page.ts';
+import { type PlatformSettings, platformBackend } from './platform.ts';
 
 export const DEMO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The SDK build the API serves; in dev, a rebuild there reloads the page. */
@@ -19,6 +20,11 @@ export interface DemoSettings {
   tenant: string;
   /** Where the page is meant to be opened (the origin the tenant allows), e.g. http://localhost:5173. */
   origin?: string | undefined;
+  /**
+   * The keys the demo platform backend signs with (the tenant's `jwtKeys`: see platform.ts). Without them
+   * /platform/* answers 404, and ?platform=1 pages get no token.
+   */
+  platform?: PlatformSettings | undefined;
 }
 
 /** What the page's CSP must allow for the SDK; the same lines an integrator adds to their own policy. */
@@ -50,7 +56,10 @@ export function cxDesktop(settings: DemoSettings): Plugin {
       locale: pickLocale(url.searchParams.get('locale')),
       // ?twice=1 includes the SDK twice: the loader must start once (e2e/loader.spec.ts).
       twice: url.searchParams.get('twice') === '1',
+      // ?platform=1 plays a CX platform that signs its agent in (signedUserInfo from /platform/token).
+      platform: url.searchParams.get('platform') === '1',
     });
+  const platform = platformBackend(settings.platform, apiUrl);
 
   /** Refuses what a static page does not take, and sets the page's headers; true when it answered. */
   function headers(req: IncomingMessage, res: ServerResponse): boolean {
@@ -80,12 +89,13 @@ export function cxDesktop(settings: DemoSettings): Plugin {
     },
     configureServer(server) {
       server.middlewares.use((req, res, next) => (headers(req, res) ? undefined : next()));
+      server.middlewares.use((req, res, next) => platform(req, res).then((done) => done || next(), next));
       server.watcher.add(SDK_DIST);
     },
     configurePreviewServer(server) {
       const index = join(server.config.build.outDir, 'index.html');
       server.middlewares.use(async (req, res, next) => {
-        if (headers(req, res)) return;
+        if (headers(req, res) || (await platform(req, res))) return;
         const url = new URL(req.url ?? '/', 'http://demo');
         if (url.pathname !== '/' && url.pathname !== '/index.html') return next();
         const html = page(await readFile(index, 'utf8'), url);

@@ -9,6 +9,8 @@ export interface PageInput {
   twice?: boolean | undefined;
   /** The origin the demo tenant allows, said on the page when it is opened at another one. */
   origin?: string | undefined;
+  /** Platform mode (?platform=1): the demo platform signs the agent in (signedUserInfo), see platform.ts. */
+  platform?: boolean | undefined;
 }
 
 /** Where index.html wants the SDK's script tag. */
@@ -34,7 +36,10 @@ export function pickLocale(value: string | null | undefined): string | undefined
   return value && LOCALE_PATTERN.test(value) ? value : undefined;
 }
 
-export function renderPage(template: string, { apiUrl, tenant, locale, twice, origin }: PageInput): string {
+export function renderPage(
+  template: string,
+  { apiUrl, tenant, locale, twice, origin, platform }: PageInput,
+): string {
   if (!template.includes(SDK_PLACEHOLDER)) throw new Error(`index.html has no ${SDK_PLACEHOLDER}`);
   const localeAttr = locale ? ` data-locale="${escapeHtml(locale)}"` : '';
   const sdk = `<script src="${escapeHtml(`${apiUrl}/sdk/deskgate.js`)}" data-tenant="${escapeHtml(tenant)}" data-anchor="#composer"${localeAttr} async></script>`;
@@ -42,5 +47,6 @@ export function renderPage(template: string, { apiUrl, tenant, locale, twice, or
     .replace(SDK_PLACEHOLDER, twice ? `${sdk}\n${sdk}` : sdk)
     .replaceAll('{{apiUrl}}', escapeHtml(apiUrl))
     .replaceAll('{{tenant}}', escapeHtml(tenant))
-    .replaceAll('{{origin}}', escapeHtml(origin ?? ''));
+    .replaceAll('{{origin}}', escapeHtml(origin ?? ''))
+    .replaceAll('{{platform}}', platform ? '1' : '');
 }
