@@ -10,9 +10,17 @@ import {
   type Response,
 } from '@playwright/test';
 import { httpsJson } from './support/net.ts';
-import { apiTarget, readLog, type StackInfo, stackInfo, TENANT } from './support/stack.ts';
+import {
+  apiTarget,
+  readLog,
+  SSO_DISPLAY_NAME,
+  type StackInfo,
+  stackInfo,
+  TENANT,
+  TENANT_DISPLAY_NAME,
+} from './support/stack.ts';
 
-export { expect, TENANT };
+export { expect, SSO_DISPLAY_NAME, TENANT };
 export const PRODUCT = 'Deepdesk';
 export const SIGN_IN_BUTTON = `Sign in to ${PRODUCT}`;
 export const AGENT: DevAccount =
@@ -27,8 +35,14 @@ export const ui = {
   signInButton: (page: Page) => page.getByRole('button', { name: SIGN_IN_BUTTON }),
   overlayCode: (page: Page) => page.locator('[data-deskgate-overlay] [part="code"]'),
   agentStatus: (page: Page) => page.locator('#agent-status'),
-  /** The chooser's sign-in method links (guarded). */
-  continueWith: (page: Page) => page.getByRole('link', { name: /^Continue with / }),
+  /** The chooser's single sign-on link (guarded): "Continue with Acme SSO". */
+  continueWith: (page: Page) =>
+    page.getByRole('link', { name: `Continue with ${SSO_DISPLAY_NAME}`, exact: true }),
+  /** The chooser's remote-login link (guarded), named after the tenant: "Continue with Acme (e2e)". */
+  remoteLogin: (page: Page) =>
+    page.getByRole('link', { name: `Continue with ${TENANT_DISPLAY_NAME}`, exact: true }),
+  /** The demo platform's remote-login page's link back to deskgate (e2e/platform-jwt.spec.ts). */
+  platformContinue: (page: Page) => page.getByRole('link', { name: 'Continue', exact: true }),
   /** The completion page's code entry (guarded), and its submit button (guarded). */
   codeInput: (page: Page) => page.getByLabel(CODE_LABEL),
   confirmButton: (page: Page) => page.getByRole('button', { name: CONFIRM_BUTTON }),
@@ -60,6 +74,11 @@ export interface SignInOptions {
    */
   confirm?: boolean;
   account?: DevAccount;
+  /**
+   * The chooser's method: single sign-on at the dev IdP as `account` (default), or remote login through the
+   * demo platform's page, which signs in its own agent (PLATFORM_AGENT).
+   */
+  via?: 'sso' | 'remote-login';
 }
 
 export interface SignInResult {
@@ -74,9 +93,12 @@ export interface Stack extends StackInfo {
   tenant: string;
   /** Moves the API's clock forward (POST /__test__/clock); the browser's clock is left alone. */
   advanceApiClock(ms: number): Promise<void>;
-  /** Opens the CX page; with `coop`, it is served with `Cross-Origin-Opener-Policy: same-origin`. */
-  gotoCx(page: Page, options?: { coop?: boolean }): Promise<void>;
-  /** Clicks the overlay's button and signs in through the popup (chooser, IdP form, completion). */
+  /**
+   * Opens the CX page; with `coop`, it is served with `Cross-Origin-Opener-Policy: same-origin`; with
+   * `platform`, in the demo's platform mode (the demo platform signs the agent in: signedUserInfo).
+   */
+  gotoCx(page: Page, options?: { coop?: boolean; platform?: boolean }): Promise<void>;
+  /** Clicks the overlay's button and signs in through the popup (chooser, IdP or platform, completion). */
   signInThroughPopup(page: Page, options?: SignInOptions): Promise<SignInResult>;
   /** A CX page in `context`, signed in through the popup. */
   signedInPage(context: BrowserContext): Promise<Page>;
@@ -109,6 +131,19 @@ export async function signInFromChooser(page: Page, account: DevAccount = AGENT)
   await page.locator('#email').fill(account.email);
   await page.locator('#password').fill(account.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/**
+ * On the chooser: clicks "Continue with <tenant>" (remote login) once the guard lets it, and on the demo
+ * platform's page (its agent is signed in there already) clicks Continue: back to deskgate with a one-time
+ * JWT.
+ */
+export async function remoteLoginFromChooser(page: Page): Promise<void> {
+  const link = ui.remoteLogin(page);
+  await whenUnguarded(link);
+  await link.click();
+  await page.waitForURL((url) => url.pathname === '/platform/remote-login');
+  await ui.platformContinue(page).click();
 }
 
 /**
@@ -236,7 +271,10 @@ function createStack(info: StackInfo): Stack {
       // COOP comes from the demo server itself (?coop=same-origin). Adding the header with page.route() would
       // make Chromium treat the page as outside the loopback address space, and Local Network Access would
       // then block its SDK script from auth.test (127.0.0.1).
-      await page.goto(options?.coop ? `${info.cxUrl}/?coop=same-origin` : `${info.cxUrl}/`);
+      const query = new URLSearchParams();
+      if (options?.coop) query.set('coop', 'same-origin');
+      if (options?.platform) query.set('platform', '1');
+      await page.goto(`${info.cxUrl}/${query.size ? `?${query}` : ''}`);
     },
 
     async signInThroughPopup(page, options = {}) {
@@ -246,7 +284,8 @@ function createStack(info: StackInfo): Stack {
       const popup = await popupEvent;
       await popup.waitForURL(/\/auth\/signin\?/);
       const signInUrl = popup.url();
-      await signInFromChooser(popup, account);
+      if (options.via === 'remote-login') await remoteLoginFromChooser(popup);
+      else await signInFromChooser(popup, account);
 
       if (!options.coop) {
         // Fast path: the completion page posts the proof to its opener; the SDK redeems; the overlay goes.

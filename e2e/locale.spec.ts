@@ -1,7 +1,15 @@
 // A sign-in started in Dutch stays Dutch after the IdP: the completion page, its confirmation and the page
 // shown when the agent cancels at the IdP all speak the attempt's language, whatever the browser prefers.
 import type { Page } from '@playwright/test';
-import { AGENT, expect, overlayCode, test, waitForAgentState, whenUnguarded } from './fixtures.ts';
+import {
+  AGENT,
+  expect,
+  overlayCode,
+  SSO_DISPLAY_NAME,
+  test,
+  waitForAgentState,
+  whenUnguarded,
+} from './fixtures.ts';
 
 /** The Dutch CX page (the SDK's `locale`), with COOP so the flow ends on the typed confirmation. */
 async function dutchSignInPopup(page: Page, cxUrl: string): Promise<Page> {
@@ -12,7 +20,8 @@ async function dutchSignInPopup(page: Page, cxUrl: string): Promise<Page> {
   const popup = await popupEvent;
   await popup.waitForURL(/\/auth\/signin\?/);
   await expect(popup.locator('html')).toHaveAttribute('lang', 'nl-NL');
-  const link = popup.getByRole('link', { name: /^Doorgaan met / });
+  // The single sign-on link (the chooser also offers remote login, "Doorgaan met Acme (e2e)").
+  const link = popup.getByRole('link', { name: `Doorgaan met ${SSO_DISPLAY_NAME}`, exact: true });
   await whenUnguarded(link);
   await link.click();
   await popup.locator('#email').fill(AGENT.email);

@@ -1,11 +1,14 @@
 // The stack every spec signs in against, started once per run by the global setup:
 //
-//   https://cx.test:<cxPort>     apps/demo (Vite preview), loads {api}/sdk/deskgate.js by script tag
+//   https://cx.test:<cxPort>     apps/demo (Vite preview), loads {api}/sdk/deskgate.js by script tag, and
+//                                the demo platform backend (/platform/token, /platform/remote-login), which
+//                                signs platform JWTs with the tenant's keys (generated per run)
 //   https://auth.test:<apiPort>  apps/api/src/main.ts as a child process (HTTPS, fresh data dir, test clock)
 //   http://127.0.0.1:<idpPort>   @deskgate/dev-idp, a real OpenID Provider
 //
 // Browsers map *.test to 127.0.0.1; the certificate is self-signed for both names and generated per run.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +19,10 @@ import { createCertificate, freePort, type HttpsTarget, httpsJson, makeTempDir, 
 export const TENANT = 'acme';
 /** The tenant's one single sign-on provider (the dev IdP), as the chooser offers it. */
 export const SSO_PROVIDER_ID = 'acme-sso';
+/** The tenant's name, which the chooser's remote-login link ("Continue with …") carries. */
+export const TENANT_DISPLAY_NAME = 'Acme (e2e)';
+/** The chooser's single sign-on provider's name. */
+export const SSO_DISPLAY_NAME = 'Acme SSO';
 const HEALTH_TIMEOUT_MS = 30_000;
 
 /** What the specs need to reach the stack; handed to the test workers through the environment. */
@@ -68,6 +75,12 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
     const tls = await createCertificate(tmp);
     const apiPort = await freePort();
     const apiUrl = `https://auth.test:${apiPort}`;
+    const apiClock: HttpsTarget = { port: apiPort, servername: 'auth.test', ca: tls.cert };
+    // The tenant's platform-JWT keys (seed `jwtKeys`), fresh per run: the demo platform signs with them.
+    const platformKeys = {
+      session: { kid: 'e2e-platform-session', secret: randomBytes(32).toString('base64url') },
+      oneTime: { kid: 'e2e-platform-one-time', secret: randomBytes(32).toString('base64url') },
+    };
 
     // The demo first: its port makes the allowed origin in the seed.
     const demo = await startDemo({
@@ -77,6 +90,18 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
       apiUrl,
       tenant: TENANT,
       tls: { key: tls.key, cert: tls.cert },
+      platform: {
+        ...platformKeys,
+        // The platform's clock is the API's: specs move the API's test clock forward (session.spec.ts), and a
+        // token signed by the wall clock would then have expired on arrival.
+        now: async () => {
+          const res = await httpsJson(apiClock, 'POST', '/__test__/clock', { advanceMs: 0 });
+          const now = Date.parse((res.body as { now?: string }).now ?? '');
+          if (res.status !== 200 || Number.isNaN(now))
+            throw new Error(`the API clock answered ${res.status}`);
+          return now;
+        },
+      },
     });
     cleanups.push(() => demo.close());
     const cxUrl = `https://cx.test:${new URL(demo.url).port}`;
@@ -95,17 +120,26 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
       tenants: [
         {
           code: TENANT,
-          displayName: 'Acme (e2e)',
+          displayName: TENANT_DISPLAY_NAME,
           allowedOrigins: [cxUrl],
           oidc: {
             id: SSO_PROVIDER_ID,
-            displayName: 'Acme SSO',
+            displayName: SSO_DISPLAY_NAME,
             issuer: idp.issuer,
             clientId,
             clientSecret,
             scopes: ['openid', 'email', 'profile'],
             roleClaim: 'roles',
           },
+          // The demo platform (e2e/platform-jwt.spec.ts): signedUserInfo and remote login.
+          platformJwt: {
+            profiles: { session: { preset: 'messenger' }, 'one-time': { preset: 'deskpro' } },
+            remoteLogin: { url: `${cxUrl}/platform/remote-login`, returnUrls: [`${cxUrl}/`] },
+          },
+          jwtKeys: [
+            { ...platformKeys.session, profile: 'session' },
+            { ...platformKeys.oneTime, profile: 'one-time' },
+          ],
         },
       ],
     };
