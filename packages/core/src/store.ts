@@ -46,6 +46,20 @@ export interface JwtKeyRecord {
   revokedAt: number | null;
 }
 
+/** A tenant API key (docs/api-key.md): only the digest of the key is stored; the key id is public. */
+export interface ApiKeyRecord {
+  /** The key id inside the key (`dgk_<kid>_…`): public, unique across all tenants. */
+  kid: string;
+  tenant: string;
+  /** SHA-256 (base64url) of the whole key. */
+  digest: string;
+  /** Origins that may use it; empty: any of the tenant's allowed origins. */
+  allowedOrigins: string[];
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
 export interface SessionRecord {
   id: string;
   tenant: string;
@@ -148,6 +162,15 @@ export interface Store {
   listJwtKeys(tenant: string): Promise<JwtKeyRecord[]>;
   /** Sets revokedAt when not yet revoked; returns whether this call revoked it. */
   revokeJwtKey(tenant: string, kid: string, now: number): Promise<boolean>;
+
+  /** Insert; StoreConflictError when the kid exists (in any tenant). */
+  createApiKey(key: ApiKeyRecord): Promise<void>;
+  /** By kid, whatever the tenant (the caller checks the tenant). */
+  getApiKey(kid: string): Promise<ApiKeyRecord | undefined>;
+  /** The tenant's keys, revoked and expired ones too, oldest first (then by kid). */
+  listApiKeys(tenant: string): Promise<ApiKeyRecord[]>;
+  /** Sets revokedAt when the tenant has this key and it is not revoked yet; whether this call did it. */
+  revokeApiKey(tenant: string, kid: string, now: number): Promise<boolean>;
 
   /**
    * Records a token id (a JWT's `jti`) of the tenant as used until `expiresAt`. True when this call recorded

@@ -142,4 +142,20 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX users_tenant_lower_email ON users (tenant, lower(email));
     `,
   },
+  {
+    version: 5,
+    name: 'tenant api keys',
+    up: ({ time }) => `
+      CREATE TABLE api_keys (
+        kid TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        allowed_origins TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        expires_at ${time},
+        revoked_at ${time}
+      );
+      CREATE INDEX api_keys_tenant ON api_keys (tenant);
+    `,
+  },
 ];

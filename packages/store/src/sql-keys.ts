@@ -1,10 +1,12 @@
-// Platform-JWT keys and used token ids, in SQL shared by both dialects; SqlStore delegates to these.
-import type { JwtKeyRecord } from '@deskgate/core/store';
+// Platform-JWT keys, used token ids and tenant API keys, in SQL shared by both dialects; SqlStore
+// delegates to these.
+import type { ApiKeyRecord, JwtKeyRecord } from '@deskgate/core/store';
 import type { SqlValue } from './sql-store.ts';
 
 /** What these queries need from SqlStore: its driver's `run`, and reads mapped back to records. */
 export interface SqlRecords {
   run(sql: string, params: readonly SqlValue[]): Promise<{ changes: number }>;
+  one<T>(sql: string, params: readonly SqlValue[]): Promise<T | undefined>;
   many<T>(sql: string, params: readonly SqlValue[]): Promise<T[]>;
 }
 
@@ -48,6 +50,34 @@ export class SqlKeys {
        ON CONFLICT (tenant, token_id) DO UPDATE SET expires_at = excluded.expires_at
        WHERE token_ids.expires_at <= ?`,
       [tenant, tokenId, expiresAt, now],
+    );
+    return changes === 1;
+  }
+
+  async createApiKey(k: ApiKeyRecord): Promise<void> {
+    // kid alone is the primary key: a kid taken in any tenant is a StoreConflictError.
+    await this.#db.run(
+      `INSERT INTO api_keys (kid, tenant, digest, allowed_origins, created_at, expires_at, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [k.kid, k.tenant, k.digest, JSON.stringify(k.allowedOrigins), k.createdAt, k.expiresAt, k.revokedAt],
+    );
+  }
+
+  getApiKey(kid: string): Promise<ApiKeyRecord | undefined> {
+    return this.#db.one<ApiKeyRecord>('SELECT * FROM api_keys WHERE kid = ?', [kid]);
+  }
+
+  listApiKeys(tenant: string): Promise<ApiKeyRecord[]> {
+    return this.#db.many<ApiKeyRecord>('SELECT * FROM api_keys WHERE tenant = ? ORDER BY created_at, kid', [
+      tenant,
+    ]);
+  }
+
+  async revokeApiKey(tenant: string, kid: string, now: number): Promise<boolean> {
+    // The tenant guard keeps one tenant from revoking another's key by its (public) kid.
+    const { changes } = await this.#db.run(
+      'UPDATE api_keys SET revoked_at = ? WHERE kid = ? AND tenant = ? AND revoked_at IS NULL',
+      [now, kid, tenant],
     );
     return changes === 1;
   }

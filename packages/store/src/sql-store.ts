@@ -1,5 +1,6 @@
 // The Store port written once in SQL; each adapter only supplies a small driver for its database.
 import type {
+  ApiKeyRecord,
   AttemptRecord,
   IdentityRecord,
   JwtKeyRecord,
@@ -45,7 +46,7 @@ const MIGRATION_LOCK_KEY = 0x64657367;
 const json = (value: unknown): string => JSON.stringify(value);
 const bool = (value: boolean): number => (value ? 1 : 0);
 
-const JSON_COLUMNS = new Set(['config', 'roles', 'public_jwk']);
+const JSON_COLUMNS = new Set(['config', 'roles', 'public_jwk', 'allowed_origins']);
 const BOOLEAN_COLUMNS = new Set(['confirmed', 'weak']);
 
 /**
@@ -82,6 +83,7 @@ export class SqlStore implements Store {
     this.#db = driver;
     this.#keys = new SqlKeys({
       run: (sql, params) => this.#db.run(sql, params),
+      one: (sql, params) => this.#one(sql, params),
       many: (sql, params) => this.#many(sql, params),
     });
   }
@@ -234,6 +236,22 @@ export class SqlStore implements Store {
 
   revokeJwtKey(tenant: string, kid: string, now: number): Promise<boolean> {
     return this.#keys.revokeJwtKey(tenant, kid, now);
+  }
+
+  createApiKey(key: ApiKeyRecord): Promise<void> {
+    return this.#keys.createApiKey(key);
+  }
+
+  getApiKey(kid: string): Promise<ApiKeyRecord | undefined> {
+    return this.#keys.getApiKey(kid);
+  }
+
+  listApiKeys(tenant: string): Promise<ApiKeyRecord[]> {
+    return this.#keys.listApiKeys(tenant);
+  }
+
+  revokeApiKey(tenant: string, kid: string, now: number): Promise<boolean> {
+    return this.#keys.revokeApiKey(tenant, kid, now);
   }
 
   useTokenId(tenant: string, tokenId: string, expiresAt: number, now: number): Promise<boolean> {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Store } from '@deskgate/core/store';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describeApiKeys } from './api-keys.ts';
 import { describeAttempts } from './attempts.ts';
 import { conformanceContext } from './context.ts';
 import { tenantFixture } from './fixtures.ts';
@@ -59,6 +60,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeTenants(ctx);
     describeUsers(ctx);
     describeJwtKeys(ctx);
+    describeApiKeys(ctx);
     describeSessions(ctx);
     describeSigningKeys(ctx);
     describeAttempts(ctx);
