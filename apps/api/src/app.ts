@@ -10,6 +10,7 @@ import { params } from './http/validation.ts';
 import { setPageHeaders } from './pages/headers.ts';
 import { pickLocale } from './pages/messages.ts';
 import { errorPage } from './pages/render.ts';
+import { API_KEY_SDK_PATHS, apiKeyRoutes } from './routes/api-key.ts';
 import { ATTEMPT_SDK_PATHS, attemptRoutes } from './routes/attempts.ts';
 import { completeRoutes } from './routes/complete.ts';
 import type { Services } from './routes/context.ts';
@@ -22,6 +23,7 @@ import { SESSION_SDK_PATHS, sessionRoutes } from './routes/session.ts';
 import { signInRoutes } from './routes/signin.ts';
 import { signOutRoutes } from './routes/signout.ts';
 import { TenantPath } from './schemas/common.ts';
+import { ApiKeyService } from './services/api-keys.ts';
 import { IdentityService } from './services/identities.ts';
 import { JwtKeyService } from './services/jwt-keys.ts';
 import { KeyRing } from './services/keyring.ts';
@@ -61,6 +63,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
     keyring,
     sessions,
     identities,
+    apiKeys: new ApiKeyService(deps.store, deps.now),
     jwtKeys,
     platformJwt: new PlatformJwtService({ store: deps.store, keys: jwtKeys, identities, sessions }),
     oidc: new OidcService({ tenants, fetch: deps.fetch }),
@@ -107,12 +110,13 @@ export function createApp(deps: Deps, options?: AppOptions) {
   tenant.route('/', remoteLoginRoutes(services));
   tenant.route('/', signOutRoutes(services));
   app.route('/t/:tenant/auth', tenant);
-  // POST /t/{tenant}/session/jwt sits outside /auth, where platforms have always posted it (F5).
+  // POST /t/{tenant}/session/jwt and /session/api-key sit outside /auth, where platforms post them (F5).
   const platform = new Hono<AppEnv>();
   // Only on its own paths: a catch-all here would run again for every /t/{tenant}/auth request.
-  for (const path of PLATFORM_JWT_SDK_PATHS)
+  for (const path of [...PLATFORM_JWT_SDK_PATHS, ...API_KEY_SDK_PATHS])
     platform.use(path, cors, loadTenant(tenants), params(TenantPath));
   platform.route('/', platformJwtRoutes(services));
+  platform.route('/', apiKeyRoutes(services));
   app.route('/t/:tenant', platform);
   // Unknown tenants under /t/ also answer tenant_not_found, not a bare 404.
   app.all('/t/:tenant/*', loadTenant(tenants), notFound);

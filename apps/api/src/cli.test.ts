@@ -635,6 +635,7 @@ describe('the placeholder', () => {
       oidc: [provider, { ...provider, id: 'backup' }],
       sessions: { accessTtlSeconds: 900, sessionTtlSeconds: 86400 },
       platformJwt: DEFAULT_PLATFORM_JWT,
+      apiKeys: { enabled: true },
     });
     const paths: string[] = [];
     const walk = (value: unknown, path: string) => {
@@ -759,5 +760,49 @@ describe('platformJwt in tenant set --file', () => {
     assert.match(result.stderr, /^platformJwt\.profiles\.one-time: added$/m);
     assert.match(result.stderr, /^platformJwt\.requireSignedUserInfo: false -> true$/m);
     assert.match((await deskgate(['jwt-key', 'list', 'acme'])).stdout, new RegExp(`^${key.kid}\\t`));
+  });
+});
+
+describe('pnpm deskgate api-key', () => {
+  it('create --json prints the key once; list never shows it; revoke stops it', async () => {
+    await createAcme();
+    const created = await deskgate([
+      'api-key',
+      'create',
+      'acme',
+      '--expires',
+      '90d',
+      '--origin',
+      'https://cx.example.com',
+      '--json',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const key = JSON.parse(created.stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(key).sort(), ['allowedOrigins', 'expiresAt', 'key', 'kid', 'tenant']);
+    assert.match(String(key.key), /^dgk_[a-z0-9]{12}_[A-Za-z0-9]{38}$/);
+    assert.deepEqual(key.allowedOrigins, ['https://cx.example.com']);
+    assert.ok(Date.parse(String(key.expiresAt)) > Date.now() + 89 * 86_400_000);
+    const listed = await deskgate(['api-key', 'list', 'acme']);
+    assert.match(
+      listed.stdout,
+      new RegExp(`^${key.kid}\\t\\S+\\t\\S+\\tactive\\thttps://cx.example.com\\n$`),
+    );
+    assert.ok(!listed.stdout.includes(String(key.key)));
+    assert.equal((await deskgate(['api-key', 'revoke', 'acme', String(key.kid)])).code, 0);
+    assert.match((await deskgate(['api-key', 'list', 'acme'])).stdout, /\trevoked \S+\t/);
+    assertOneLine(await deskgate(['api-key', 'revoke', 'acme', String(key.kid)]), 1, /no active API key/);
+  });
+
+  it('usage mistakes exit 2 with one line', async () => {
+    await createAcme();
+    assertOneLine(
+      await deskgate(['api-key', 'create', 'acme', '--expires', 'soon']),
+      2,
+      /--expires takes a date/,
+    );
+    assertOneLine(await deskgate(['api-key', 'create', 'acme', '--expires', '2020-01-01']), 2, /in the past/);
+    assertOneLine(await deskgate(['api-key']), 2, /api-key: missing subcommand \(create, list or revoke\)/);
+    assertOneLine(await deskgate(['api-key', 'revoke', 'acme', 'x']), 2, /is not a key id/);
+    assertOneLine(await deskgate(['api-key', 'create', 'acme', '--origin', 'nope']), 1, /validation_failed/);
   });
 });

@@ -38,6 +38,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   signed_user_info_required: 403,
   remote_login_not_configured: 404,
   return_target_invalid: 400,
+  api_key_invalid: 401,
+  api_key_revoked: 401,
+  api_key_expired: 401,
+  api_key_disabled: 403,
 };
 
 /** HTTP status for a code: 401 for session/refresh problems, 400 for SSO callback problems. */

@@ -1,5 +1,6 @@
 // @deskgate/core: pure logic shared by the API and the store adapters (no I/O).
 export * from './access-token.ts';
+export * from './api-key.ts';
 export * from './attempt.ts';
 export * from './client-address.ts';
 export * from './cookies.ts';

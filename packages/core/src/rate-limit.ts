@@ -59,6 +59,16 @@ export const RATE_LIMIT_RULES = {
     windowSeconds: 60,
     counts: 'refused platform JWTs (POST /session/jwt, remote login) per client address',
   },
+  'apikey.failures.ip': {
+    limit: 30,
+    windowSeconds: 60,
+    counts: 'refused API keys (POST /session/api-key) per client address',
+  },
+  'apikey.failures.key': {
+    limit: 60,
+    windowSeconds: 60,
+    counts: 'refused sign-ins per API key id, whatever the address',
+  },
   'jwt.failures.tenant': {
     limit: 600,
     windowSeconds: 60,

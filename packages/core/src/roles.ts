@@ -10,3 +10,16 @@ export function rolesFromClaims(claims: Record<string, unknown>, claim: string):
   const roles = [...new Set(values.filter((v): v is string => typeof v === 'string' && KNOWN.has(v)))];
   return roles.length > 0 ? roles.sort() : [DEFAULT_ROLE];
 }
+
+/**
+ * What a session of `method` may claim for its user. Anyone who can read a tenant's API key can claim any
+ * agent id (F13), so an API-key session carries no role above agent and is never confirmed (D10), whatever
+ * the user holds through other methods.
+ */
+export function sessionGrants(
+  method: string,
+  user: { roles: string[]; confirmed: boolean },
+): { roles: string[]; confirmed: boolean } {
+  if (method === 'api_key') return { roles: [DEFAULT_ROLE], confirmed: false };
+  return { roles: user.roles, confirmed: user.confirmed };
+}

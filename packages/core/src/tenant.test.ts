@@ -62,6 +62,7 @@ describe('parseTenantConfig', () => {
       ],
       sessions: { accessTtlSeconds: 900, sessionTtlSeconds: 86400 },
       platformJwt: { profiles: {}, requireSignedUserInfo: false, allowUserCreation: true, groupRoles: {} },
+      apiKeys: { enabled: true },
     });
     assert.equal(ACCESS_TTL_SECONDS, 900);
     assert.equal(SESSION_TTL_SECONDS, 86400);

@@ -41,6 +41,8 @@ export interface TenantConfig {
   sessions: { accessTtlSeconds: number; sessionTtlSeconds: number };
   /** Platform-JWT sign-in (signedUserInfo, remote login): profiles, presets, provisioning. */
   platformJwt: PlatformJwtConfig;
+  /** API-key sign-in (docs/api-key.md): weak by nature (F13), so a tenant can turn it off. */
+  apiKeys: { enabled: boolean };
 }
 
 type Json = Record<string, unknown>;
@@ -163,6 +165,15 @@ function parseProvider(input: unknown, path: string): OidcProviderConfig {
   return provider;
 }
 
+function parseApiKeysConfig(input: unknown, path: string): TenantConfig['apiKeys'] {
+  if (input === undefined) return { enabled: true };
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) fail(path, 'must be an object');
+  const { enabled, ...rest } = input as Json;
+  if (Object.keys(rest).length) fail(`${path}.${Object.keys(rest)[0]}`, 'is not a known setting');
+  if (enabled !== undefined && typeof enabled !== 'boolean') fail(`${path}.enabled`, 'must be true or false');
+  return { enabled: enabled ?? true };
+}
+
 /** Validates operator input into a TenantConfig; throws DeskgateError('validation_failed') naming the field. */
 export function parseTenantConfig(input: unknown, path = 'tenant'): TenantConfig {
   if (typeof input !== 'object' || input === null) fail(path, 'must be an object');
@@ -200,6 +211,7 @@ export function parseTenantConfig(input: unknown, path = 'tenant'): TenantConfig
       ),
     },
     platformJwt: parsePlatformJwtConfig(o.platformJwt, `${path}.platformJwt`),
+    apiKeys: parseApiKeysConfig(o.apiKeys, `${path}.apiKeys`),
   };
 }
 

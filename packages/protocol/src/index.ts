@@ -44,6 +44,8 @@ export const paths = {
   complete: (t: string) => `/t/${t}/auth/complete`,
   /** Exchanges a platform-signed JWT (`signedUserInfo`) for the session cookies. */
   sessionJwt: (t: string) => `/t/${t}/session/jwt`,
+  /** Exchanges a tenant API key and the agent's id (and name) for the session cookies. */
+  sessionApiKey: (t: string) => `/t/${t}/session/api-key`,
   /** Deskpro-style remote login (F6): to the platform's login page, and back with `?jwt=`. */
   remoteLogin: (t: string) => `/t/${t}/auth/remote-login`,
   remoteLoginCallback: (t: string) => `/t/${t}/auth/remote-login/callback`,
@@ -103,6 +105,11 @@ export const ERROR_CODES = [
   'signed_user_info_required',
   'remote_login_not_configured',
   'return_target_invalid',
+  // API keys (POST /session/api-key): docs/api-key.md
+  'api_key_invalid',
+  'api_key_revoked',
+  'api_key_expired',
+  'api_key_disabled',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -24,6 +24,7 @@ export const OPTIONS = {
   'secret-file': { type: 'string' },
   kid: { type: 'string' },
   'allow-weak-secret': { type: 'boolean' },
+  expires: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -96,10 +97,16 @@ const JWT_COMMANDS = `  jwt-key create <tenant> --profile P  make a platform-JWT
   jwt-key revoke <tenant> <kid>        stop accepting tokens signed with a key
   jwt check <tenant> <token|->         run every check of POST /session/jwt on a token, sign nobody in`;
 
+const API_KEY_COMMANDS = `  api-key create <tenant> [--expires WHEN] [--origin URL] [--json]
+                                       make a tenant API key (shown once)
+  api-key list <tenant>                list the tenant's API keys (never the keys)
+  api-key revoke <tenant> <kid>        stop accepting an API key`;
+
 const TOP_USAGE = `Usage: pnpm deskgate <command>
 
 ${TENANT_COMMANDS}
 ${JWT_COMMANDS}
+${API_KEY_COMMANDS}
   seed <file>                          create or replace the tenants in a seed file
   migrate                              apply database migrations
   help [<command>]                     this help, or a command's (same as <command> --help)
@@ -257,6 +264,39 @@ passed, 1 when one failed.
   --json                        print {"ok","steps":[{"check","passed","detail"}],"user"} on stdout`,
   },
   {
+    name: 'api-key create',
+    options: ['expires', 'origin', 'json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate api-key create <tenant> [--expires WHEN] [--origin URL ...] [--json]
+
+Makes a tenant API key and prints it once (only its digest is stored). Anyone who can read the key can sign
+in as any agent of the tenant, with the agent role only: see docs/api-key.md before handing one out.
+
+  --expires WHEN                an ISO 8601 date or time (2027-01-31, 2027-01-31T12:00:00Z), or a duration
+                                from now: 90d, 12h
+  --origin URL                  the only origin(s) that may use it (repeatable); default: any of the
+                                tenant's allowed origins
+  --json                        print {"tenant","kid","key","expiresAt","allowedOrigins"} on stdout and
+                                nothing else`,
+  },
+  {
+    name: 'api-key list',
+    options: ['json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate api-key list <tenant> [--json]
+
+Lists the tenant's API keys, one a line: kid, created, expires or "no expiry", active, expired or revoked,
+and the origins it is limited to. Never the keys.`,
+  },
+  {
+    name: 'api-key revoke',
+    options: [],
+    args: ['<tenant>', '<kid>'],
+    help: `Usage: pnpm deskgate api-key revoke <tenant> <kid>
+
+Stops accepting the key at once. Sessions it started go on until they end.`,
+  },
+  {
     name: 'seed',
     options: [],
     args: ['<file>'],
@@ -289,6 +329,12 @@ ${JWT_COMMANDS}
 
 pnpm deskgate jwt-key <subcommand> --help shows its flags.
 ${EXIT_CODES}`,
+  'api-key': `Usage: pnpm deskgate api-key <subcommand>
+
+${API_KEY_COMMANDS}
+
+pnpm deskgate api-key <subcommand> --help shows its flags.
+${EXIT_CODES}`,
   jwt: `Usage: pnpm deskgate jwt check <tenant> <token|->
 
 ${JWT_COMMANDS}
@@ -299,6 +345,7 @@ const SUBCOMMANDS: Record<string, string> = {
   tenant: 'list, show, create or set',
   'jwt-key': 'create, import, list or revoke',
   jwt: 'check',
+  'api-key': 'create, list or revoke',
 };
 
 export type Parsed =

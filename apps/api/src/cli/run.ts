@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { DeskgateError, parseTenantConfig, redactTenant, type TenantConfig } from '@deskgate/core';
 import { applySeedFile, createLogger, createRuntime, type Runtime, seedJwtKeys } from '../runtime.ts';
 import { TenantService } from '../services/tenants.ts';
+import { runApiKey } from './api-key.ts';
 import { CliFailure, EXIT, helpHint, parseCommandLine, UsageError, type Values } from './commands.ts';
 import { runJwt } from './jwt.ts';
 import { checkTenantFlags, describeChanges, keepStoredSecrets, tenantFromFlags } from './tenant-input.ts';
@@ -113,6 +114,8 @@ async function run(command: string, args: string[], values: Values, io: CliIo): 
       const tenant = await tenants.get(args[0]!);
       if (!tenant) throw new DeskgateError('tenant_not_found', `No tenant "${args[0]}"`);
       out(JSON.stringify(redactTenant(tenant), null, 2));
+    } else if (command.startsWith('api-key')) {
+      return await runApiKey(command, args, values, runtime, tenants, { out, note });
     } else if (command.startsWith('jwt')) {
       return await runJwt(command, args, values, runtime, tenants, {
         out,

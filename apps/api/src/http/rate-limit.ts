@@ -4,9 +4,10 @@ import type { ErrorCode } from '@deskgate/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import type { RateLimiter } from '../services/rate-limiter.ts';
+import { apiKeySubject } from './bearer.ts';
 import { clientSubject } from './client.ts';
 
-export type Subject = 'ip' | 'tenant' | 'attempt';
+export type Subject = 'ip' | 'tenant' | 'attempt' | 'apiKey';
 
 export type RateLimits = ReturnType<typeof rateLimits>;
 
@@ -17,6 +18,8 @@ export function rateLimits(limiter: RateLimiter, trustedProxyHops: number) {
     // The attempt at stake, from the path (/attempts/:id/...) or the query (?attempt=); it is only a key,
     // so an unknown or malformed id counts like any other.
     attempt: (c) => `attempt:${c.get('tenant').code}:${c.req.param('id') ?? c.req.query('attempt') ?? ''}`,
+    // The key id of the presented API key: failures of one key are limited wherever they come from.
+    apiKey: (c) => apiKeySubject(c.req.header('authorization')),
   };
 
   return {

@@ -54,7 +54,8 @@ export function sdkCors(tenants: TenantService, selfOrigin: string): MiddlewareH
     c.header('Access-Control-Expose-Headers', 'Retry-After');
     if (c.req.method === 'OPTIONS') {
       c.header('Access-Control-Allow-Methods', 'GET, POST');
-      c.header('Access-Control-Allow-Headers', `content-type, ${SDK_HEADER}`);
+      // authorization: the API key of POST /session/api-key.
+      c.header('Access-Control-Allow-Headers', `authorization, content-type, ${SDK_HEADER}`);
       c.header('Access-Control-Max-Age', String(CORS_MAX_AGE_SECONDS));
       return c.body(null, 204);
     }

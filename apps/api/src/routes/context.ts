@@ -1,6 +1,7 @@
 // What the route modules share: services built once per app.
 import type { Deps } from '../deps.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
+import type { ApiKeyService } from '../services/api-keys.ts';
 import type { IdentityService } from '../services/identities.ts';
 import type { JwtKeyService } from '../services/jwt-keys.ts';
 import type { KeyRing } from '../services/keyring.ts';
@@ -14,6 +15,7 @@ export interface Services {
   tenants: TenantService;
   sessions: SessionService;
   identities: IdentityService;
+  apiKeys: ApiKeyService;
   jwtKeys: JwtKeyService;
   platformJwt: PlatformJwtService;
   keyring: KeyRing;

@@ -13,6 +13,7 @@ import {
   refreshCookie,
   type SessionRecord,
   type Store,
+  sessionGrants,
   sessionInfo,
   sha256,
   signAccessToken,
@@ -77,7 +78,15 @@ export class SessionService {
     return this.#issue(tenant, user, session, refresh, now);
   }
 
-  async #issue(tenant: TenantConfig, user: UserRecord, session: SessionRecord, refresh: string, now: number) {
+  async #issue(
+    tenant: TenantConfig,
+    stored: UserRecord,
+    session: SessionRecord,
+    refresh: string,
+    now: number,
+  ) {
+    // What this session's method may claim (an API-key session: agent, unconfirmed), at start and at refresh.
+    const user = { ...stored, ...sessionGrants(session.method, stored) };
     const { token, expiresAt } = await signAccessToken({
       issuer: this.#issuer,
       user,

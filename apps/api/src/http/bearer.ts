@@ -1,0 +1,13 @@
+// Credentials in the Authorization header (API keys), and the rate-limit subject they name.
+import { parseApiKey } from '@deskgate/core';
+
+/** The key from `Authorization: Bearer <key>`, if that is what the header holds. */
+export function bearerKey(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+/** The rate-limit subject of a request: the key id of a well-formed key (or one bucket for the rest). */
+export function apiKeySubject(header: string | undefined): string {
+  return `apikey:${parseApiKey(bearerKey(header))?.kid ?? '-'}`;
+}
