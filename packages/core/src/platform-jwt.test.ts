@@ -8,19 +8,16 @@ import { DeskgateError } from './errors.ts';
 import {
   type CheckStep,
   CLOCK_LEEWAY_SECONDS,
-  importJwksKeys,
   MAX_TOKEN_BYTES,
-  mapClaims,
   PLATFORM_JWT_CHECKS,
   type PlatformJwtContext,
-  readJsonPointer,
   readJwtHeader,
-  rolesFromGroups,
   scanTopLevelKeys,
   type VerificationKey,
   verifyPlatformJwt,
   verifyPlatformJwtSignature,
 } from './platform-jwt.ts';
+import { mapClaims, readJsonPointer, rolesFromGroups } from './platform-jwt-claims.ts';
 import {
   type ClaimMapping,
   JWT_PRESET_MAPPINGS,
@@ -28,6 +25,7 @@ import {
   type PlatformJwtConfig,
   parsePlatformJwtConfig,
 } from './platform-jwt-config.ts';
+import { importJwksKeys } from './platform-jwt-jwks.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const NOW_S = NOW / 1000;

@@ -1,12 +1,10 @@
 // Platform-JWT sign-in (F5, F6, F7, D6): the pure checks of a token a platform signed for one of its users.
 // No I/O: the API resolves the keys (tenant secrets, a profile's JWKS), burns one-time jti values and stores
 // users. Signatures are checked by jose only, with the algorithm of the key, never one taken from the token.
-import { ROLES } from '@deskgate/protocol';
-import { type CryptoKey, compactVerify, importJWK, type JWK } from 'jose';
+import { type CryptoKey, compactVerify } from 'jose';
 import { DeskgateError } from './errors.ts';
+import { isNumber, type MappedIdentity, mapClaims } from './platform-jwt-claims.ts';
 import {
-  type ClaimMapping,
-  isJsonPointer,
   JWKS_ALGORITHMS,
   type JwtProfileConfig,
   type JwtProfileName,
@@ -18,8 +16,6 @@ export const MAX_TOKEN_BYTES = 8192;
 export const CLOCK_LEEWAY_SECONDS = 60;
 export const MAX_KID_LENGTH = 256;
 export const MAX_JTI_LENGTH = 255;
-const MAX_ID_LENGTH = 255;
-const MAX_EMAIL_LENGTH = 254;
 
 /** A key the API resolved: a tenant secret (Uint8Array, alg HS256/384/512) or a JWKS key (CryptoKey, alg as the JWK says). */
 export interface VerificationKey {
@@ -27,13 +23,6 @@ export interface VerificationKey {
   alg: string;
   profile: JwtProfileName;
   key: Uint8Array | CryptoKey;
-}
-
-export interface MappedIdentity {
-  id: string | null;
-  email: string | null;
-  name: string | null;
-  groups: string[];
 }
 
 export interface CheckStep {
@@ -349,8 +338,6 @@ export async function verifyPlatformJwtSignature(
   return { header, payload, key, profile: key.profile, profileConfig };
 }
 
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
 /** `JWT`, `jwt` and `application/jwt` are one media type (RFC 7515 section 4.1.9). */
 function mediaType(typ: string): string {
   const lower = typ.toLowerCase();
@@ -464,162 +451,4 @@ export async function verifyPlatformJwt(
   return { kid: key.kid || null, profile, payload, identity, jti, expiresAt: exp * 1000 };
 }
 
-/** The value at an RFC 6901 pointer (own members only), or undefined when nothing is there. */
-export function readJsonPointer(document: unknown, pointer: string): unknown {
-  if (pointer === '') return document;
-  let current = document;
-  for (const raw of pointer.slice(1).split('/')) {
-    const token = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    if (Array.isArray(current)) {
-      if (!/^(0|[1-9][0-9]*)$/.test(token)) return undefined;
-      current = current[Number(token)];
-    } else if (typeof current === 'object' && current !== null && Object.hasOwn(current, token)) {
-      current = (current as Record<string, unknown>)[token];
-    } else {
-      return undefined;
-    }
-  }
-  return current;
-}
-
-function claimsError(message: string): DeskgateError {
-  return new DeskgateError('jwt_claims_invalid', message);
-}
-
-function normalizeEmail(value: string, pointer: string): string {
-  const email = value.trim().normalize('NFC').toLowerCase().normalize('NFC');
-  const at = email.indexOf('@');
-  const valid =
-    email.length <= MAX_EMAIL_LENGTH &&
-    at > 0 &&
-    at < email.length - 1 &&
-    email.indexOf('@', at + 1) === -1 &&
-    !/[\s\p{Cc}]/u.test(email);
-  if (!valid) throw claimsError(`The claim at ${pointer} is not an email address`);
-  return email;
-}
-
-/** Maps the payload to a user through the profile's pointers; throws jwt_claims_invalid naming the pointer. */
-export function mapClaims(payload: Record<string, unknown>, mapping: ClaimMapping): MappedIdentity {
-  const at = (field: keyof ClaimMapping): { pointer: string; value: unknown } | undefined => {
-    const pointer = mapping[field];
-    if (pointer === undefined) return undefined;
-    if (!isJsonPointer(pointer)) throw claimsError(`The ${field} mapping is not a JSON pointer`);
-    const value = readJsonPointer(payload, pointer);
-    // An absent member and null are the same to a platform that leaves a field out.
-    return value === undefined || value === null ? undefined : { pointer, value };
-  };
-  const optionalString = (field: keyof ClaimMapping): string | undefined => {
-    const found = at(field);
-    if (!found) return undefined;
-    if (typeof found.value !== 'string') throw claimsError(`The claim at ${found.pointer} is not a string`);
-    return found.value.trim();
-  };
-
-  let id: string | null = null;
-  const rawId = at('id');
-  if (rawId) {
-    const { pointer, value } = rawId;
-    if (typeof value === 'string') id = value === '' ? null : value;
-    else if (isNumber(value)) id = String(value);
-    else throw claimsError(`The claim at ${pointer} is not a string or a number`);
-    if (id !== null && id.length > MAX_ID_LENGTH)
-      throw claimsError(`The claim at ${pointer} is longer than ${MAX_ID_LENGTH} characters`);
-  }
-
-  let email: string | null = null;
-  const rawEmail = at('email');
-  if (rawEmail) {
-    if (typeof rawEmail.value !== 'string')
-      throw claimsError(`The claim at ${rawEmail.pointer} is not a string`);
-    if (rawEmail.value.trim() !== '') email = normalizeEmail(rawEmail.value, rawEmail.pointer);
-  }
-  const rawEmails = at('emails');
-  if (rawEmails) {
-    const { pointer, value } = rawEmails;
-    if (!Array.isArray(value) || value.some((e) => typeof e !== 'string'))
-      throw claimsError(`The claim at ${pointer} is not an array of strings`);
-    const emails = (value as string[]).map((e) => normalizeEmail(e, pointer));
-    email ??= emails[0] ?? null;
-  }
-
-  const name = optionalString('name');
-  const first = optionalString('firstName');
-  const last = optionalString('lastName');
-  const fullName = name || [first, last].filter(Boolean).join(' ');
-
-  const groups: string[] = [];
-  const rawGroups = at('groups');
-  if (rawGroups) {
-    const { pointer, value } = rawGroups;
-    if (!Array.isArray(value) || value.some((g) => typeof g !== 'string' && !isNumber(g)))
-      throw claimsError(`The claim at ${pointer} is not an array of strings or numbers`);
-    for (const group of value as (string | number)[]) {
-      const text = String(group);
-      if (!groups.includes(text)) groups.push(text);
-    }
-  }
-
-  if (id === null && email === null) throw claimsError('The token names no user: neither an id nor an email');
-  return { id, email, name: fullName || null, groups };
-}
-
-/** The union of the roles mapped to the groups, in ROLES order; none mapped means `fallback`. */
-export function rolesFromGroups(
-  groups: string[],
-  groupRoles: Record<string, string[]>,
-  fallback: string[],
-): string[] {
-  const granted = new Set<string>();
-  for (const group of groups) {
-    // Own members only: a group called "constructor" must not reach Object.prototype.
-    if (Object.hasOwn(groupRoles, group)) for (const role of groupRoles[group] ?? []) granted.add(role);
-  }
-  const roles = ROLES.filter((role) => granted.has(role));
-  return roles.length > 0 ? roles : [...fallback];
-}
-
-/**
- * The verification keys of a profile's JWKS document (the API fetches it): only public signing keys with an
- * `alg` among `algorithms` (a key's algorithm is never guessed from a token). Unusable keys are skipped, with
- * the reason, so that `jwt check` can show why a kid is unknown.
- */
-export async function importJwksKeys(
-  jwks: unknown,
-  profile: JwtProfileName,
-  algorithms: readonly string[] = JWKS_ALGORITHMS,
-): Promise<{ keys: VerificationKey[]; skipped: { kid: string | null; reason: string }[] }> {
-  const keys: VerificationKey[] = [];
-  const skipped: { kid: string | null; reason: string }[] = [];
-  const allowed = algorithms.filter((alg) => JWKS_ALGORITHMS.includes(alg));
-  const list = typeof jwks === 'object' && jwks !== null ? (jwks as Record<string, unknown>).keys : undefined;
-  if (!Array.isArray(list)) return { keys, skipped: [{ kid: null, reason: 'not a JWK Set' }] };
-  for (const item of list) {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      skipped.push({ kid: null, reason: 'not a JWK' });
-      continue;
-    }
-    const jwk = item as JWK;
-    const kid = typeof jwk.kid === 'string' ? jwk.kid : null;
-    const skip = (reason: string) => skipped.push({ kid, reason });
-    if (jwk.kid !== undefined && (kid === null || kid === '' || kid.length > MAX_KID_LENGTH))
-      skip('invalid kid');
-    else if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'].some((m) => m in jwk))
-      skip('private or symmetric key material');
-    else if (jwk.use !== undefined && jwk.use !== 'sig') skip('use is not "sig"');
-    else if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify')))
-      skip('key_ops does not include "verify"');
-    else if (typeof jwk.alg !== 'string') skip('no alg');
-    else if (!allowed.includes(jwk.alg)) skip(`alg ${jwk.alg} is not allowed`);
-    else {
-      try {
-        const key = await importJWK(jwk, jwk.alg);
-        if (key instanceof Uint8Array) skip('symmetric key');
-        else keys.push({ kid: kid ?? '', alg: jwk.alg, profile, key });
-      } catch {
-        skip(`not a valid ${jwk.alg} public key`);
-      }
-    }
-  }
-  return { keys, skipped };
-}
+export type { MappedIdentity } from './platform-jwt-claims.ts';
