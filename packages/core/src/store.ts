@@ -60,6 +60,19 @@ export interface ApiKeyRecord {
   revokedAt: number | null;
 }
 
+/** A single-use exchange token for an outbound link (docs/outbound-links.md): only its digest is stored. */
+export interface ExchangeTokenRecord {
+  /** SHA-256 (base64url) of the opaque token. */
+  digest: string;
+  tenant: string;
+  /** The session that asked for it: the new session belongs to its user and ends no later than it. */
+  sessionId: string;
+  /** Where the landing page goes on to (already validated). */
+  target: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
 export interface SessionRecord {
   id: string;
   tenant: string;
@@ -172,6 +185,13 @@ export interface Store {
   /** Sets revokedAt when the tenant has this key and it is not revoked yet; whether this call did it. */
   revokeApiKey(tenant: string, kid: string, now: number): Promise<boolean>;
 
+  createExchangeToken(token: ExchangeTokenRecord): Promise<void>;
+  /**
+   * Returns and deletes the token in one step, so of concurrent callers (on any instance) exactly one gets
+   * it; undefined when unknown, used or expired at `now` (an expired one is deleted too).
+   */
+  takeExchangeToken(digest: string, now: number): Promise<ExchangeTokenRecord | undefined>;
+
   /**
    * Records a token id (a JWT's `jti`) of the tenant as used until `expiresAt`. True when this call recorded
    * it; false when it is recorded already and not expired at `now` (a replay). Atomic across instances: of
@@ -228,8 +248,8 @@ export interface Store {
   peekRateLimit(key: string, windowStart: number): Promise<number>;
 
   /**
-   * Deletes expired attempts, transactions, refresh tokens, rate-limit counters and token ids, and sessions
-   * ended before `before`.
+   * Deletes expired attempts, transactions, refresh tokens, rate-limit counters, token ids and exchange
+   * tokens, and sessions ended before `before`.
    */
   purgeExpired(before: number): Promise<void>;
 }

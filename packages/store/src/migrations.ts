@@ -158,4 +158,19 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX api_keys_tenant ON api_keys (tenant);
     `,
   },
+  {
+    version: 6,
+    name: 'exchange tokens',
+    up: ({ time }) => `
+      CREATE TABLE exchange_tokens (
+        digest TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        expires_at ${time} NOT NULL
+      );
+      CREATE INDEX exchange_tokens_expires_at ON exchange_tokens (expires_at);
+    `,
+  },
 ];

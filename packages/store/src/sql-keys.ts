@@ -1,6 +1,6 @@
-// Platform-JWT keys, used token ids and tenant API keys, in SQL shared by both dialects; SqlStore
-// delegates to these.
-import type { ApiKeyRecord, JwtKeyRecord } from '@deskgate/core/store';
+// Platform-JWT keys, used token ids, tenant API keys and exchange tokens, in SQL shared by both dialects;
+// SqlStore delegates to these.
+import type { ApiKeyRecord, ExchangeTokenRecord, JwtKeyRecord } from '@deskgate/core/store';
 import type { SqlValue } from './sql-store.ts';
 
 /** What these queries need from SqlStore: its driver's `run`, and reads mapped back to records. */
@@ -80,5 +80,24 @@ export class SqlKeys {
       [now, kid, tenant],
     );
     return changes === 1;
+  }
+
+  async createExchangeToken(t: ExchangeTokenRecord): Promise<void> {
+    // digest is the primary key: a taken one is a StoreConflictError.
+    await this.#db.run(
+      `INSERT INTO exchange_tokens (digest, tenant, session_id, target, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+      [t.digest, t.tenant, t.sessionId, t.target, t.createdAt, t.expiresAt],
+    );
+  }
+
+  async takeExchangeToken(digest: string, now: number): Promise<ExchangeTokenRecord | undefined> {
+    // One DELETE … RETURNING, so of concurrent callers only the one whose statement deletes the row gets
+    // it back. An expired token is deleted all the same, then refused.
+    const token = await this.#db.one<ExchangeTokenRecord>(
+      'DELETE FROM exchange_tokens WHERE digest = ? RETURNING *',
+      [digest],
+    );
+    return token && token.expiresAt > now ? token : undefined;
   }
 }

@@ -2,6 +2,7 @@
 import type {
   ApiKeyRecord,
   AttemptRecord,
+  ExchangeTokenRecord,
   IdentityRecord,
   JwtKeyRecord,
   RefreshTokenRecord,
@@ -258,6 +259,14 @@ export class SqlStore implements Store {
     return this.#keys.useTokenId(tenant, tokenId, expiresAt, now);
   }
 
+  createExchangeToken(token: ExchangeTokenRecord): Promise<void> {
+    return this.#keys.createExchangeToken(token);
+  }
+
+  takeExchangeToken(digest: string, now: number): Promise<ExchangeTokenRecord | undefined> {
+    return this.#keys.takeExchangeToken(digest, now);
+  }
+
   async createSession(s: SessionRecord, refresh: RefreshTokenRecord): Promise<void> {
     await this.#db.transaction(async (tx) => {
       await tx.run(
@@ -452,6 +461,7 @@ export class SqlStore implements Store {
       await tx.run('DELETE FROM sso_transactions WHERE expires_at < ?', [before]);
       await tx.run('DELETE FROM rate_limits WHERE expires_at < ?', [before]);
       await tx.run('DELETE FROM token_ids WHERE expires_at < ?', [before]);
+      await tx.run('DELETE FROM exchange_tokens WHERE expires_at < ?', [before]);
       // Tokens go first: they reference their session.
       await tx.run(
         `DELETE FROM refresh_tokens WHERE expires_at < ?

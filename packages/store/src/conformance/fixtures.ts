@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   AttemptRecord,
+  ExchangeTokenRecord,
   RefreshTokenRecord,
   SigningKeyRecord,
   SsoTransactionRecord,
@@ -66,6 +67,16 @@ export const ssoFixture = (overrides: Partial<SsoTransactionRecord> = {}): SsoTr
   bindingDigest: uid(),
   createdAt: T0,
   expiresAt: T0 + 10 * MINUTE_MS,
+  ...overrides,
+});
+
+export const exchangeFixture = (overrides: Partial<ExchangeTokenRecord> = {}): ExchangeTokenRecord => ({
+  digest: uid(),
+  tenant: 'acme',
+  sessionId: uid(),
+  target: 'https://cx.example/after',
+  createdAt: T0,
+  expiresAt: T0 + MINUTE_MS,
   ...overrides,
 });
 

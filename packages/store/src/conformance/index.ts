@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { describeApiKeys } from './api-keys.ts';
 import { describeAttempts } from './attempts.ts';
 import { conformanceContext } from './context.ts';
+import { describeExchangeTokens } from './exchange-tokens.ts';
 import { tenantFixture } from './fixtures.ts';
 import { describeJwtKeys } from './jwt-keys.ts';
 import { describePurge } from './purge.ts';
@@ -67,6 +68,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeSsoTransactions(ctx);
     describeRateLimits(ctx);
     describeTokenIds(ctx);
+    describeExchangeTokens(ctx);
     // Last: its cutoff lies beyond every other test's expiries and purges their rows too.
     describePurge(ctx);
   });

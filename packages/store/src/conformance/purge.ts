@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import type { ConformanceContext } from './context.ts';
-import { MINUTE_MS, refreshFixture, ssoFixture, T0, tenantCode, uid } from './fixtures.ts';
+import { exchangeFixture, MINUTE_MS, refreshFixture, ssoFixture, T0, tenantCode, uid } from './fixtures.ts';
 
 export function describePurge(ctx: ConformanceContext): void {
   describe('purgeExpired', () => {
@@ -25,6 +25,8 @@ export function describePurge(ctx: ConformanceContext): void {
       assert.equal(await ctx.store.peekRateLimit(counter, cutoff - MINUTE_MS), 3);
       const [tenant, tokenId] = [tenantCode(), uid()];
       await ctx.store.useTokenId(tenant, tokenId, cutoff - 1, T0);
+      const exchange = exchangeFixture({ expiresAt: cutoff - 1 });
+      await ctx.store.createExchangeToken(exchange);
 
       await ctx.store.purgeExpired(cutoff);
 
@@ -38,6 +40,8 @@ export function describePurge(ctx: ConformanceContext): void {
       assert.equal(await ctx.store.peekRateLimit(counter, cutoff - MINUTE_MS), 0);
       // Accepted again at a time the purged record would still have refused it.
       assert.equal(await ctx.store.useTokenId(tenant, tokenId, cutoff + 1, T0), true);
+      // Gone, not merely refused as expired: the digest is free again.
+      await ctx.store.createExchangeToken(exchange);
     });
 
     it('purgeExpired keeps live rows, including those expiring exactly at the cutoff', async () => {
@@ -59,6 +63,8 @@ export function describePurge(ctx: ConformanceContext): void {
       await ctx.store.hitRateLimit(skewed, window - MINUTE_MS, cutoff - 1, 1);
       const [tenant, tokenId] = [tenantCode(), uid()];
       await ctx.store.useTokenId(tenant, tokenId, cutoff, T0);
+      const exchange = exchangeFixture({ expiresAt: cutoff });
+      await ctx.store.createExchangeToken(exchange);
 
       await ctx.store.purgeExpired(cutoff);
 
@@ -72,6 +78,7 @@ export function describePurge(ctx: ConformanceContext): void {
       assert.equal(await ctx.store.peekRateLimit(renewed, window), 1);
       assert.equal(await ctx.store.peekRateLimit(skewed, window), 2);
       assert.equal(await ctx.store.useTokenId(tenant, tokenId, cutoff, T0), false);
+      assert.deepEqual(await ctx.store.takeExchangeToken(exchange.digest, cutoff - 1), exchange);
     });
   });
 }

@@ -1,0 +1,58 @@
+// Exchange tokens: single use, whoever asks first on whichever instance; refused (and burnt) once expired.
+import assert from 'node:assert/strict';
+import { StoreConflictError } from '@deskgate/core/store';
+import { describe, it } from 'vitest';
+import type { ConformanceContext } from './context.ts';
+import { exchangeFixture, MINUTE_MS, T0, uid } from './fixtures.ts';
+
+export function describeExchangeTokens(ctx: ConformanceContext): void {
+  describe('exchange tokens', () => {
+    it('takeExchangeToken returns the token once, then undefined', async () => {
+      const token = exchangeFixture();
+      await ctx.store.createExchangeToken(token);
+      assert.deepEqual(await ctx.other.takeExchangeToken(token.digest, T0), token);
+      assert.equal(await ctx.store.takeExchangeToken(token.digest, T0), undefined);
+    });
+
+    it('takeExchangeToken returns undefined for an unknown digest', async () => {
+      assert.equal(await ctx.store.takeExchangeToken(uid(), T0), undefined);
+    });
+
+    it('takeExchangeToken refuses a token expired at now, and burns it', async () => {
+      const token = exchangeFixture();
+      await ctx.store.createExchangeToken(token);
+      // Expired from its expiresAt on.
+      assert.equal(await ctx.store.takeExchangeToken(token.digest, token.expiresAt), undefined);
+      // Deleted, not just refused: an earlier clock does not bring it back.
+      assert.equal(await ctx.other.takeExchangeToken(token.digest, T0), undefined);
+    });
+
+    it('takeExchangeToken accepts a token up to just before its expiry', async () => {
+      const token = exchangeFixture();
+      await ctx.store.createExchangeToken(token);
+      assert.deepEqual(await ctx.store.takeExchangeToken(token.digest, token.expiresAt - 1), token);
+    });
+
+    it('takeExchangeToken lets exactly one of concurrent callers take it', async () => {
+      const token = exchangeFixture();
+      await ctx.store.createExchangeToken(token);
+      const results = await ctx.race((s) => s.takeExchangeToken(token.digest, T0));
+      assert.deepEqual(
+        results.filter((r) => r !== undefined),
+        [token],
+      );
+    });
+
+    it('createExchangeToken refuses a taken digest with StoreConflictError', async () => {
+      const token = exchangeFixture();
+      await ctx.store.createExchangeToken(token);
+      await assert.rejects(
+        ctx.other.createExchangeToken(
+          exchangeFixture({ digest: token.digest, expiresAt: T0 + MINUTE_MS * 2 }),
+        ),
+        StoreConflictError,
+      );
+      assert.deepEqual(await ctx.store.takeExchangeToken(token.digest, T0), token);
+    });
+  });
+}
