@@ -1,0 +1,277 @@
+// The CLI's commands as the operator reads them: every command, its flags, arguments and help text, and the
+// group and top-level usages. commands.ts parses argv against them.
+import { type Option, PROVIDER_OPTIONS, TENANT_FLAGS } from './options.ts';
+
+const EXIT_CODES =
+  'Exit codes: 0 done (also for --help), 1 the operation failed (validation, not found, unreadable file,\n' +
+  'store), 2 usage mistake (unknown command or option, missing argument). Errors are one line on stderr.';
+
+const ENVIRONMENT =
+  'Environment: DATABASE_URL (PostgreSQL) or DESKGATE_DATA_DIR (SQLite, default ./data), DESKGATE_MASTER_KEY,\n' +
+  'LOG_LEVEL (default warn; log lines go to stderr).';
+
+const TENANT_COMMANDS = `  tenant list                          list tenants: code, name and origins, tab-separated
+  tenant show <code>                   show one tenant as JSON, secrets as "(encrypted)"
+  tenant create <code> --name NAME --origin URL [flags]
+                                       create a tenant (fails if the code exists)
+  tenant create --file FILE            create a tenant from JSON
+  tenant set <code> [flags]            change a tenant: name, origins, lifetimes, an OIDC provider
+  tenant set [<code>] --file FILE      replace a tenant with JSON (as tenant show prints it)`;
+
+const JWT_COMMANDS = `  jwt-key create <tenant> --profile P  make a platform-JWT secret (shown once)
+  jwt-key import <tenant> --profile P --secret-file F
+                                       store a secret the platform already has
+  jwt-key list <tenant>                list the tenant's platform-JWT keys (never the secrets)
+  jwt-key revoke <tenant> <kid>        stop accepting tokens signed with a key
+  jwt check <tenant> <token|->         run every check of POST /session/jwt on a token, sign nobody in`;
+
+const API_KEY_COMMANDS = `  api-key create <tenant> [--expires WHEN] [--origin URL] [--json]
+                                       make a tenant API key (shown once)
+  api-key list <tenant>                list the tenant's API keys (never the keys)
+  api-key revoke <tenant> <kid>        stop accepting an API key`;
+
+export const TOP_USAGE = `Usage: pnpm deskgate <command>
+
+${TENANT_COMMANDS}
+${JWT_COMMANDS}
+${API_KEY_COMMANDS}
+  seed <file>                          create or replace the tenants in a seed file
+  migrate                              apply database migrations
+  help [<command>]                     this help, or a command's (same as <command> --help)
+
+${ENVIRONMENT}
+${EXIT_CODES}`;
+
+const PROVIDER_FLAGS = `OIDC provider:
+  --provider-id ID              the provider the flags below change (default: the first; create: sso)
+  --issuer URL                  issuer (discovery at URL/.well-known/openid-configuration)
+  --client-id ID                client id
+  --client-secret-env VAR       name of the environment variable holding the client secret, so the
+                                secret stays out of shell history
+  --scopes "openid email"       scopes, space- or comma-separated
+  --role-claim CLAIM            ID-token claim holding the roles (default roles)
+  --provider-name NAME          name shown on the sign-in page`;
+
+const LIFETIME_FLAGS = `  --access-ttl SECONDS          access-token lifetime, 60-3600 (default 900)
+  --session-ttl SECONDS         session lifetime, 300-2592000 (default 86400)`;
+
+const SECRETS = `In JSON, "clientSecret": "(encrypted)" (as tenant show prints it) keeps the secret stored for the
+provider with the same id in the same tenant. Where nothing is stored to keep (a new tenant, a new provider
+id, tenant create, a seed file) it is refused: give the secret itself.`;
+
+export interface Command {
+  /** `tenant set`, `seed`... */
+  name: string;
+  options: readonly Option[];
+  /** Positional arguments, in order; a trailing `?` marks an optional one. */
+  args: readonly string[];
+  help: string;
+}
+
+export const COMMANDS: Command[] = [
+  {
+    name: 'tenant list',
+    options: [],
+    args: [],
+    help: `Usage: pnpm deskgate tenant list
+
+Lists tenants on stdout, one a line: code, display name and allowed origins, separated by tabs.`,
+  },
+  {
+    name: 'tenant show',
+    options: [],
+    args: ['<code>'],
+    help: `Usage: pnpm deskgate tenant show <code>
+
+Prints the tenant as JSON on stdout, client secrets as "(encrypted)". Edit it and give it back to
+tenant set --file.`,
+  },
+  {
+    name: 'tenant create',
+    options: ['file', 'name', 'origin', 'origins', 'access-ttl', 'session-ttl', ...PROVIDER_OPTIONS],
+    args: ['<code>?'],
+    help: `Usage: pnpm deskgate tenant create <code> --name NAME --origin URL [--origin URL ...] [flags]
+       pnpm deskgate tenant create --file FILE
+
+Creates a tenant; fails if the code exists. Prints "created tenant <code>" on stderr and the tenant as JSON
+on stdout.
+
+  --name NAME                   display name (required)
+  --origin URL                  allowed origin, exact (https://cx.example.com); repeatable
+  --origins URL[,URL]           allowed origins, comma-separated; repeatable. --origin or --origins is required
+${LIFETIME_FLAGS}
+  --file FILE                   the tenant as JSON instead of flags (see docs/operations.md)
+
+${PROVIDER_FLAGS}
+  To add a provider, give --issuer, --client-id and --client-secret-env together.
+
+${SECRETS}`,
+  },
+  {
+    name: 'tenant set',
+    options: ['file', ...TENANT_FLAGS],
+    args: ['<code>?'],
+    help: `Usage: pnpm deskgate tenant set <code> [flags]
+       pnpm deskgate tenant set [<code>] --file FILE
+
+Changes a tenant. Prints "updated tenant <code>" and one line per change on stderr (such as
+"origins: +https://a.example.com -https://b.example.com"), and the tenant as JSON on stdout.
+
+  --name NAME                   display name
+  --add-origin URL              add an allowed origin; repeatable
+  --remove-origin URL           remove an allowed origin (an error if it is not there); repeatable
+  --origins URL[,URL]           replace the allowed origins, comma-separated; repeatable
+${LIFETIME_FLAGS}
+  --file FILE                   replace the whole tenant with JSON (creating it if the code is new);
+                                with <code>, the file must be for that tenant
+
+${PROVIDER_FLAGS}
+  A --provider-id the tenant does not have adds a provider: give --issuer, --client-id and
+  --client-secret-env with it. The stored secret is kept unless --client-secret-env is given.
+
+${SECRETS}`,
+  },
+  {
+    name: 'jwt-key create',
+    options: ['profile', 'preset', 'json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate jwt-key create <tenant> --profile <session|one-time> [--preset NAME] [--json]
+
+Generates a platform-JWT secret (32 random bytes, base64url: the platform signs with this string as its
+HS256 key), stores it encrypted and prints its key id and the secret once. The platform sends the key id
+as the JWS "kid" header.
+
+  --profile session|one-time    session: signedUserInfo tokens, reusable until exp (Messenger, Tracebuzz);
+                                one-time: remote-login tokens with a jti, at most 5 minutes (Deskpro)
+  --preset NAME                 the claim mapping of the profile: messenger or tracebuzz (session),
+                                deskpro (one-time). Sets it when the profile is new or has another one
+  --json                        print {"tenant","profile","kid","secret","alg"} on stdout and nothing else`,
+  },
+  {
+    name: 'jwt-key import',
+    options: ['profile', 'secret-file', 'kid', 'allow-weak-secret', 'json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate jwt-key import <tenant> --profile <session|one-time> --secret-file F [--kid K]
+       [--allow-weak-secret] [--json]
+
+Stores a secret the platform already signs with: the content of F (one trailing newline dropped), used as
+the HMAC key's UTF-8 bytes. A secret shorter than 32 bytes is refused unless --allow-weak-secret is given
+(and that is logged).
+
+  --kid K                       the key id the platform sends (default: a new one)`,
+  },
+  {
+    name: 'jwt-key list',
+    options: ['json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate jwt-key list <tenant> [--json]
+
+Lists the tenant's platform-JWT keys, one a line: kid, profile, alg, created, revoked or active, weak.
+Never the secrets.`,
+  },
+  {
+    name: 'jwt-key revoke',
+    options: [],
+    args: ['<tenant>', '<kid>'],
+    help: `Usage: pnpm deskgate jwt-key revoke <tenant> <kid>
+
+Stops accepting tokens signed with the key at once. Sessions it started go on until they end.`,
+  },
+  {
+    name: 'jwt check',
+    options: ['profile', 'json'],
+    args: ['<tenant>', '<token>'],
+    help: `Usage: pnpm deskgate jwt check <tenant> <token|->
+
+The integrator's "test settings": runs every check POST /t/<tenant>/session/jwt runs on the token (- reads
+it from stdin) and prints each as PASS or FAIL with the reason, then the user it would sign in. Signs
+nobody in, creates nothing and does not use up a one-time token's jti. Exit code 0 when every check
+passed, 1 when one failed.
+
+  --profile session|one-time    the profile for a token without a kid (default session)
+  --json                        print {"ok","steps":[{"check","passed","detail"}],"user"} on stdout`,
+  },
+  {
+    name: 'api-key create',
+    options: ['expires', 'origin', 'json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate api-key create <tenant> [--expires WHEN] [--origin URL ...] [--json]
+
+Makes a tenant API key and prints it once (only its digest is stored). Anyone who can read the key can sign
+in as any agent of the tenant, with the agent role only: see docs/api-key.md before handing one out.
+
+  --expires WHEN                an ISO 8601 date or time (2027-01-31, 2027-01-31T12:00:00Z), or a duration
+                                from now: 90d, 12h
+  --origin URL                  the only origin(s) that may use it (repeatable); default: any of the
+                                tenant's allowed origins
+  --json                        print {"tenant","kid","key","expiresAt","allowedOrigins"} on stdout and
+                                nothing else`,
+  },
+  {
+    name: 'api-key list',
+    options: ['json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate api-key list <tenant> [--json]
+
+Lists the tenant's API keys, one a line: kid, created, expires or "no expiry", active, expired or revoked,
+and the origins it is limited to. Never the keys.`,
+  },
+  {
+    name: 'api-key revoke',
+    options: [],
+    args: ['<tenant>', '<kid>'],
+    help: `Usage: pnpm deskgate api-key revoke <tenant> <kid>
+
+Stops accepting the key at once. Sessions it started go on until they end.`,
+  },
+  {
+    name: 'seed',
+    options: [],
+    args: ['<file>'],
+    help: `Usage: pnpm deskgate seed <file>
+
+Creates or replaces each tenant of a seed file ({ "tenants": [...] }, each as tenant create --file takes
+it). Every tenant is checked before any is stored. Secrets are in plaintext: "(encrypted)" is refused.`,
+  },
+  {
+    name: 'migrate',
+    options: [],
+    args: [],
+    help: `Usage: pnpm deskgate migrate
+
+Applies database migrations (every command, and the API at start, applies them too).`,
+  },
+];
+
+export const GROUPS: Record<string, string> = {
+  '': TOP_USAGE,
+  tenant: `Usage: pnpm deskgate tenant <subcommand>
+
+${TENANT_COMMANDS}
+
+pnpm deskgate tenant <subcommand> --help shows its flags.
+${EXIT_CODES}`,
+  'jwt-key': `Usage: pnpm deskgate jwt-key <subcommand>
+
+${JWT_COMMANDS}
+
+pnpm deskgate jwt-key <subcommand> --help shows its flags.
+${EXIT_CODES}`,
+  'api-key': `Usage: pnpm deskgate api-key <subcommand>
+
+${API_KEY_COMMANDS}
+
+pnpm deskgate api-key <subcommand> --help shows its flags.
+${EXIT_CODES}`,
+  jwt: `Usage: pnpm deskgate jwt check <tenant> <token|->
+
+${JWT_COMMANDS}
+${EXIT_CODES}`,
+};
+
+export const SUBCOMMANDS: Record<string, string> = {
+  tenant: 'list, show, create or set',
+  'jwt-key': 'create, import, list or revoke',
+  jwt: 'check',
+  'api-key': 'create, list or revoke',
+};
