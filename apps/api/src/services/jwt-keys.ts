@@ -1,6 +1,5 @@
 // Platform-JWT secrets of a tenant: made or imported by the operator, stored encrypted, shown once, revoked.
 import {
-  DEFAULT_PLATFORM_JWT,
   type DerivedKeys,
   DeskgateError,
   decryptSecret,
@@ -9,7 +8,6 @@ import {
   type JwtKeyRecord,
   type JwtProfileName,
   type PlatformJwtConfig,
-  parseTenantConfig,
   randomToken,
   readJwtHeader,
   type Store,
@@ -131,17 +129,15 @@ export class JwtKeyService {
 
   /**
    * The keys that may verify the tenant's tokens: the JWKS keys of every profile with `jwksUri` (its
-   * `algorithms` only), and the active secrets of the other profiles. `config` is the tenant's platformJwt
-   * section (read from the store when not given). With `token`, a kid that no key has makes the JWKS of the
-   * tenant's profiles be fetched again (key rotation at the platform), at most once per cooldown per URL;
-   * without it, a JWKS is fetched again only when its TTL runs out.
+   * `algorithms` only), and the active secrets of the other profiles. A kid in `token` that no key has makes
+   * the JWKS of the tenant's profiles be fetched again (key rotation at the platform), at most once per
+   * cooldown per URL.
    */
   async verificationKeys(
     tenant: string,
-    config?: PlatformJwtConfig,
-    token?: string,
+    platformJwt: PlatformJwtConfig,
+    token: string,
   ): Promise<VerificationKey[]> {
-    const platformJwt = config ?? (await this.#platformJwt(tenant));
     const profiles = JWT_PROFILES.flatMap((name) => {
       const profile = platformJwt.profiles[name];
       return profile?.jwksUri ? [{ name, jwksUri: profile.jwksUri, algorithms: profile.algorithms }] : [];
@@ -164,15 +160,10 @@ export class JwtKeyService {
       })),
     );
     let published = (await fromJwks(false)).flat();
-    const kid = profiles.length > 0 && token !== undefined ? kidOf(token) : undefined;
+    const kid = profiles.length > 0 ? kidOf(token) : undefined;
     if (kid !== undefined && ![...secrets, ...published].some((key) => key.kid === kid))
       published = (await fromJwks(true)).flat();
     return [...secrets, ...published];
-  }
-
-  async #platformJwt(tenant: string): Promise<PlatformJwtConfig> {
-    const record = await this.#store.getTenant(tenant);
-    return record ? parseTenantConfig(record.config).platformJwt : DEFAULT_PLATFORM_JWT;
   }
 }
 
