@@ -41,13 +41,8 @@ const ApiKeyBody = v.object({
   ),
 });
 
-/** Refusals that mean a wrong key; they count towards the apikey.failures limits. */
-export const API_KEY_FAILURES = [
-  'api_key_invalid',
-  'api_key_revoked',
-  'api_key_expired',
-  'token_in_query',
-] as const;
+/** Refusals that mean a wrong key; they count towards the apikey.failures limits (a key in the URL is refused before them). */
+export const API_KEY_FAILURES = ['api_key_invalid', 'api_key_revoked', 'api_key_expired'] as const;
 
 export function apiKeyRoutes({ deps, apiKeys, identities, sessions, limits }: Services) {
   const app = new Hono<AppEnv>();
@@ -71,6 +66,7 @@ export function apiKeyRoutes({ deps, apiKeys, identities, sessions, limits }: Se
           'validation_failed',
           'body_too_large',
           'rate_limited',
+          'token_in_query',
           ...API_KEY_FAILURES,
           'api_key_disabled',
         ]),

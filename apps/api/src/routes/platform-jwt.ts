@@ -30,7 +30,6 @@ export const JWT_FAILURES = [
   'jwt_claims_invalid',
   'jwt_replayed',
   'body_too_large',
-  'token_in_query',
 ] as const;
 
 export function platformJwtRoutes({ deps, platformJwt, limits }: Services) {
@@ -56,6 +55,7 @@ export function platformJwtRoutes({ deps, platformJwt, limits }: Services) {
           ...SDK_WRITE_ERRORS,
           'validation_failed',
           'rate_limited',
+          'token_in_query',
           ...JWT_FAILURES,
           'jwt_not_configured',
           'identity_conflict',

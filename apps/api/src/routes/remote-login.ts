@@ -172,7 +172,7 @@ export function remoteLoginRoutes({ deps, platformJwt, sessions, limits }: Servi
             'sso_state_mismatch',
             'remote_login_not_configured',
             'return_target_invalid',
-            ...JWT_FAILURES.filter((code) => code !== 'token_in_query'),
+            ...JWT_FAILURES,
             'jwt_not_configured',
             'identity_conflict',
             'user_not_provisioned',
