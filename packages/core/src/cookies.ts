@@ -59,8 +59,16 @@ export const BINDING_COOKIE = '__Host-deskgate_binding';
  * and tenant in the browser, so two sign-ins in parallel do not overwrite each other's binding.
  */
 export function bindingCookie(value: string, maxAgeSeconds: number): CookieDescriptor {
+  return firstPartyCookie(BINDING_COOKIE, value, maxAgeSeconds);
+}
+
+/**
+ * A `__Host-` cookie of the popup's pages on the API site: Path=/, HttpOnly, Secure, SameSite=Lax (sent on
+ * the top-level navigations that come back to us from an IdP or a platform), not partitioned.
+ */
+export function firstPartyCookie(name: string, value: string, maxAgeSeconds: number): CookieDescriptor {
   return {
-    name: BINDING_COOKIE,
+    name,
     value,
     path: '/',
     maxAgeSeconds,

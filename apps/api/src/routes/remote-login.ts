@@ -5,6 +5,7 @@ import {
   DeskgateError,
   decryptSecret,
   encryptSecret,
+  firstPartyCookie,
   resolveReturnTarget,
   type TenantConfig,
 } from '@deskgate/core';
@@ -54,18 +55,8 @@ const CallbackQuery = v.object({ jwt: queryText('The one-time JWT the platform s
 
 const sealContext = (tenant: string) => `tenant:${tenant}:remote-login`;
 
-function contextCookie(value: string, maxAgeSeconds: number) {
-  return {
-    name: REMOTE_LOGIN_COOKIE,
-    value,
-    path: '/',
-    maxAgeSeconds,
-    httpOnly: true as const,
-    secure: true as const,
-    sameSite: 'Lax' as const,
-    partitioned: false,
-  };
-}
+const contextCookie = (value: string, maxAgeSeconds: number) =>
+  firstPartyCookie(REMOTE_LOGIN_COOKIE, value, maxAgeSeconds);
 
 function remoteLoginOf(tenant: TenantConfig) {
   const remote = tenant.platformJwt.remoteLogin;
