@@ -36,6 +36,15 @@ async function recordErrors(page: Page) {
   return () => page.evaluate(() => (window as unknown as { __errors: unknown[] }).__errors);
 }
 
+/** The SDK's own console errors (`deskgate: …`), as they are logged. */
+function deskgateConsoleErrors(page: Page): string[] {
+  const lines: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().startsWith('deskgate:')) lines.push(message.text());
+  });
+  return lines;
+}
+
 const UNAVAILABLE = 'Signing in to Deepdesk is not set up for this page. Please tell your administrator.';
 
 async function expectUnavailableOverlay(page: Page) {
@@ -56,11 +65,7 @@ test('a wrong tenant code: tenant_not_found in the event and the console, and no
   stack,
 }) => {
   const errors = await recordErrors(page);
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && message.text().startsWith('deskgate:'))
-      consoleErrors.push(message.text());
-  });
+  const consoleErrors = deskgateConsoleErrors(page);
   await page.goto(`${stack.cxUrl}/?tenant=nosuch`);
   await expectUnavailableOverlay(page);
   expect(await errors()).toStrictEqual([
@@ -84,11 +89,7 @@ test('an origin the tenant does not allow: origin_not_allowed naming the origin,
   stack,
 }) => {
   const errors = await recordErrors(page);
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && message.text().startsWith('deskgate:'))
-      consoleErrors.push(message.text());
-  });
+  const consoleErrors = deskgateConsoleErrors(page);
   const popups: Page[] = [];
   page.on('popup', (popup) => popups.push(popup));
   const origin = await openForeignPage(page, stack, TENANT);
