@@ -14,6 +14,7 @@ import { API_KEY_SDK_PATHS, apiKeyRoutes } from './routes/api-key.ts';
 import { ATTEMPT_SDK_PATHS, attemptRoutes } from './routes/attempts.ts';
 import { completeRoutes } from './routes/complete.ts';
 import type { Services } from './routes/context.ts';
+import { EXCHANGE_SDK_PATHS, exchangeRoutes } from './routes/exchange.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { PLATFORM_JWT_SDK_PATHS, platformJwtRoutes } from './routes/platform-jwt.ts';
 import { publicRoutes } from './routes/public.ts';
@@ -24,6 +25,7 @@ import { signInRoutes } from './routes/signin.ts';
 import { signOutRoutes } from './routes/signout.ts';
 import { TenantPath } from './schemas/common.ts';
 import { ApiKeyService } from './services/api-keys.ts';
+import { ExchangeService } from './services/exchange.ts';
 import { IdentityService } from './services/identities.ts';
 import { JwtKeyService } from './services/jwt-keys.ts';
 import { KeyRing } from './services/keyring.ts';
@@ -64,6 +66,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
     sessions,
     identities,
     apiKeys: new ApiKeyService(deps.store, deps.now),
+    exchange: new ExchangeService({ store: deps.store, sessions, publicUrl: deps.publicUrl }),
     jwtKeys,
     platformJwt: new PlatformJwtService({ store: deps.store, keys: jwtKeys, identities, sessions }),
     oidc: new OidcService({ tenants, fetch: deps.fetch }),
@@ -101,7 +104,8 @@ export function createApp(deps: Deps, options?: AppOptions) {
   // The tenant comes before anything a route declares (its CORS, rate limits, checks, then validators).
   // The SDK's CORS first, so that its refusal of an unknown tenant or a foreign origin is readable.
   const cors = sdkCors(tenants, new URL(deps.publicUrl).origin);
-  for (const path of [...SESSION_SDK_PATHS, ...ATTEMPT_SDK_PATHS]) tenant.use(path, cors);
+  for (const path of [...SESSION_SDK_PATHS, ...ATTEMPT_SDK_PATHS, ...EXCHANGE_SDK_PATHS])
+    tenant.use(path, cors);
   tenant.use(loadTenant(tenants), params(TenantPath));
   tenant.route('/', sessionRoutes(services));
   tenant.route('/', attemptRoutes(services));
@@ -109,6 +113,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
   tenant.route('/', completeRoutes(services));
   tenant.route('/', remoteLoginRoutes(services));
   tenant.route('/', signOutRoutes(services));
+  tenant.route('/', exchangeRoutes(services));
   app.route('/t/:tenant/auth', tenant);
   // POST /t/{tenant}/session/jwt and /session/api-key sit outside /auth, where platforms post them (F5).
   const platform = new Hono<AppEnv>();

@@ -636,6 +636,7 @@ describe('the placeholder', () => {
       sessions: { accessTtlSeconds: 900, sessionTtlSeconds: 86400 },
       platformJwt: DEFAULT_PLATFORM_JWT,
       apiKeys: { enabled: true },
+      outboundLinks: { ttlSeconds: 300, targets: [] },
     });
     const paths: string[] = [];
     const walk = (value: unknown, path: string) => {

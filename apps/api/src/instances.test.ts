@@ -279,6 +279,39 @@ describe.skipIf(unreachable !== undefined)('two API instances sharing one Postgr
     assert.ok(onA.userId);
     assert.equal(onB.userId, onA.userId);
   });
+
+  it('redeems an exchange token minted on one instance exactly once across both', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    const token = await mintJwt(sessionKey, { deskpro_id: 'm-exchange' }, 600);
+    const signedIn = await postJwt(a, token);
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn));
+    // Only the access cookie goes to /auth/exchange-token (its path is /t/{tenant}).
+    const access = signedIn.cookies.find((c) => c.startsWith('__Secure-access_token_cookie='))?.split(';')[0];
+    assert.ok(access);
+    const minted = await fetch(`${a.url}${paths.exchangeToken(TENANT)}`, {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/json', [SDK_HEADER]: '1', cookie: access },
+      body: JSON.stringify({ redirect: paths.collection(TENANT) }),
+    });
+    assert.equal(minted.status, 200, await minted.clone().text());
+    const exchange = new URL(((await minted.json()) as { url: string }).url).hash.slice('#token='.length);
+    const redeem = (instance: Instance) =>
+      fetch(`${instance.url}${paths.exchange(TENANT)}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'null',
+          'sec-fetch-site': 'same-origin',
+          'x-forwarded-for': `198.51.100.${++jwtClient}`,
+        },
+        body: new URLSearchParams({ token: exchange }).toString(),
+      });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => redeem(i % 2 ? a : b)));
+    assert.deepEqual(results.map((r) => r.status).sort(), [303, ...Array(9).fill(400)]);
+    assert.equal(results.filter((r) => r.headers.getSetCookie().length > 0).length, 1);
+    assert.equal((await redeem(b)).status, 400, 'and used up for good');
+  });
 });
 
 if (unreachable !== undefined) await admin.end().catch(() => {});

@@ -59,6 +59,7 @@ const session = (overrides: Partial<SessionRecord> = {}): SessionRecord => ({
   expiresAt: NOW + 23 * HOUR,
   revokedAt: null,
   revokeReason: null,
+  via: null,
   ...overrides,
 });
 

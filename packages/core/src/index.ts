@@ -8,6 +8,7 @@ export * from './encoding.ts';
 export * from './errors.ts';
 export * from './identity.ts';
 export * from './master-key.ts';
+export * from './outbound.ts';
 export * from './platform-jwt.ts';
 export * from './platform-jwt-claims.ts';
 export * from './platform-jwt-config.ts';

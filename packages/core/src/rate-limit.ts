@@ -69,6 +69,16 @@ export const RATE_LIMIT_RULES = {
     windowSeconds: 60,
     counts: 'refused sign-ins per API key id, whatever the address',
   },
+  'exchange.mint.ip': {
+    limit: 300,
+    windowSeconds: 60,
+    counts: 'outbound-link exchange tokens minted per client address',
+  },
+  'exchange.failures.ip': {
+    limit: 30,
+    windowSeconds: 60,
+    counts: 'refused exchange tokens at the outbound-link landing page per client address',
+  },
   'jwt.failures.tenant': {
     limit: 600,
     windowSeconds: 60,

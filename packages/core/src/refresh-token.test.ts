@@ -29,6 +29,7 @@ const session = (overrides: Partial<SessionRecord> = {}): SessionRecord => ({
   expiresAt: NOW + 23 * HOUR,
   revokedAt: null,
   revokeReason: null,
+  via: null,
   ...overrides,
 });
 

@@ -11,6 +11,11 @@ export function rolesFromClaims(claims: Record<string, unknown>, claim: string):
   return roles.length > 0 ? roles.sort() : [DEFAULT_ROLE];
 }
 
+/** The method whose limits a session keeps: an exchange session's source method, else its own. */
+export function grantingMethod(session: { method: string; via: string | null }): string {
+  return session.method === 'exchange' && session.via ? session.via : session.method;
+}
+
 /**
  * What a session of `method` may claim for its user. Anyone who can read a tenant's API key can claim any
  * agent id (F13), so an API-key session carries no role above agent and is never confirmed (D10), whatever

@@ -84,6 +84,11 @@ export interface SessionRecord {
   expiresAt: number;
   revokedAt: number | null;
   revokeReason: string | null;
+  /**
+   * For method 'exchange' (an outbound link), the method of the session it came from, whose limits it
+   * keeps: an exchange never turns an API-key session into a confirmed one. Null for every other method.
+   */
+  via: string | null;
 }
 
 export interface RefreshTokenRecord {
@@ -191,6 +196,8 @@ export interface Store {
    * it; undefined when unknown, used or expired at `now` (an expired one is deleted too).
    */
   takeExchangeToken(digest: string, now: number): Promise<ExchangeTokenRecord | undefined>;
+  /** Reads the token without using it up (the landing page asks before switching users); undefined when unknown or expired at `now`. */
+  getExchangeToken(digest: string, now: number): Promise<ExchangeTokenRecord | undefined>;
 
   /**
    * Records a token id (a JWT's `jti`) of the tenant as used until `expiresAt`. True when this call recorded

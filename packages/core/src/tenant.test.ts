@@ -63,6 +63,7 @@ describe('parseTenantConfig', () => {
       sessions: { accessTtlSeconds: 900, sessionTtlSeconds: 86400 },
       platformJwt: { profiles: {}, requireSignedUserInfo: false, allowUserCreation: true, groupRoles: {} },
       apiKeys: { enabled: true },
+      outboundLinks: { ttlSeconds: 300, targets: [] },
     });
     assert.equal(ACCESS_TTL_SECONDS, 900);
     assert.equal(SESSION_TTL_SECONDS, 86400);
@@ -280,6 +281,41 @@ describe('parseTenantConfig', () => {
     );
     assert.deepEqual(high.sessions, { accessTtlSeconds: 3600, sessionTtlSeconds: 2592000 });
   });
+
+  it('reads outboundLinks: TTL 10 s to 1 h (default 300 s), paths and http(s) URLs as targets', () => {
+    assert.deepEqual(parseTenantConfig(tenant()).outboundLinks, { ttlSeconds: 300, targets: [] });
+    const set = parseTenantConfig(
+      tenant({
+        outboundLinks: { ttlSeconds: 3600, targets: ['/reports/', 'https://auth.example.com/help'] },
+      }),
+    );
+    assert.deepEqual(set.outboundLinks, {
+      ttlSeconds: 3600,
+      targets: ['/reports/', 'https://auth.example.com/help'],
+    });
+    assert.equal(
+      parseTenantConfig(tenant({ outboundLinks: { ttlSeconds: 10 } })).outboundLinks.ttlSeconds,
+      10,
+    );
+  });
+
+  for (const [value, path] of [
+    [[], 'tenant.outboundLinks'],
+    [{ ttlSeconds: 9 }, 'tenant.outboundLinks.ttlSeconds'],
+    [{ ttlSeconds: 3601 }, 'tenant.outboundLinks.ttlSeconds'],
+    [{ ttlSeconds: '300' }, 'tenant.outboundLinks.ttlSeconds'],
+    [{ targets: '/reports/' }, 'tenant.outboundLinks.targets'],
+    [{ targets: ['//evil.example/'] }, 'tenant.outboundLinks.targets[0]'],
+    [{ targets: ['/\\evil.example'] }, 'tenant.outboundLinks.targets[0]'],
+    [{ targets: ['/ok', 'javascript:alert(1)'] }, 'tenant.outboundLinks.targets[1]'],
+    [{ targets: ['https://user@auth.example.com/x'] }, 'tenant.outboundLinks.targets[0]'],
+    [{ targets: [42] }, 'tenant.outboundLinks.targets[0]'],
+    [{ ttl: 300 }, 'tenant.outboundLinks.ttl'],
+  ] as const) {
+    it(`rejects outboundLinks ${JSON.stringify(value)}`, () => {
+      rejects(tenant({ outboundLinks: value }), path);
+    });
+  }
 
   it('rejects a provider without clientSecret or clientSecretEncrypted', () => {
     const { clientSecret: _omit, ...rest } = provider();

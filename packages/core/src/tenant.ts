@@ -1,6 +1,7 @@
 // Tenant configuration: its shape, defaults and validation of operator input (seed files, CLI).
 import { TENANT_CODE_PATTERN } from '@deskgate/protocol';
 import { DeskgateError } from './errors.ts';
+import { EXCHANGE_TTL_RANGE, EXCHANGE_TTL_SECONDS } from './outbound.ts';
 import { type PlatformJwtConfig, parsePlatformJwtConfig } from './platform-jwt-config.ts';
 
 export const ACCESS_TTL_SECONDS = 15 * 60;
@@ -43,6 +44,11 @@ export interface TenantConfig {
   platformJwt: PlatformJwtConfig;
   /** API-key sign-in (docs/api-key.md): weak by nature (F13), so a tenant can turn it off. */
   apiKeys: { enabled: boolean };
+  /**
+   * Outbound links (docs/outbound-links.md): how long an exchange token lives, and the paths (or exact URLs)
+   * on the API's site a link may open besides the personal collection.
+   */
+  outboundLinks: { ttlSeconds: number; targets: string[] };
 }
 
 type Json = Record<string, unknown>;
@@ -174,6 +180,35 @@ function parseApiKeysConfig(input: unknown, path: string): TenantConfig['apiKeys
   return { enabled: enabled ?? true };
 }
 
+function parseOutboundLinksConfig(input: unknown, path: string): TenantConfig['outboundLinks'] {
+  if (input === undefined) return { ttlSeconds: EXCHANGE_TTL_SECONDS, targets: [] };
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) fail(path, 'must be an object');
+  const o = input as Json;
+  const unknown = Object.keys(o).find((key) => key !== 'ttlSeconds' && key !== 'targets');
+  if (unknown) fail(`${path}.${unknown}`, 'is not a known setting');
+  const targets = o.targets ?? [];
+  if (!Array.isArray(targets)) fail(`${path}.targets`, 'must be an array of paths or URLs');
+  return {
+    ttlSeconds: ttl(o, 'ttlSeconds', path, EXCHANGE_TTL_SECONDS, EXCHANGE_TTL_RANGE),
+    targets: targets.map((target, i) => {
+      const at = `${path}.targets[${i}]`;
+      if (typeof target !== 'string') fail(at, 'must be a string');
+      // A path on the API's site (not `//host`), or an absolute http(s) URL (it must be on the API's site too).
+      if (target.startsWith('/')) {
+        if (/^\/[/\\]/.test(target) || /[\s\\]/.test(target)) fail(at, 'must be a path such as /reports/');
+        return target;
+      }
+      let url: URL | undefined;
+      try {
+        url = new URL(target);
+      } catch {}
+      if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password)
+        fail(at, 'must be a path such as /reports/ or an absolute http(s) URL on the API site');
+      return url.href;
+    }),
+  };
+}
+
 /** Validates operator input into a TenantConfig; throws DeskgateError('validation_failed') naming the field. */
 export function parseTenantConfig(input: unknown, path = 'tenant'): TenantConfig {
   if (typeof input !== 'object' || input === null) fail(path, 'must be an object');
@@ -212,6 +247,7 @@ export function parseTenantConfig(input: unknown, path = 'tenant'): TenantConfig
     },
     platformJwt: parsePlatformJwtConfig(o.platformJwt, `${path}.platformJwt`),
     apiKeys: parseApiKeysConfig(o.apiKeys, `${path}.apiKeys`),
+    outboundLinks: parseOutboundLinksConfig(o.outboundLinks, `${path}.outboundLinks`),
   };
 }
 

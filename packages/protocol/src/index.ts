@@ -51,6 +51,12 @@ export const paths = {
   remoteLoginCallback: (t: string) => `/t/${t}/auth/remote-login/callback`,
   /** Hosted sign-out page (first-party); under the refresh cookie's path, so both cookies reach it. */
   signOut: (t: string) => `/t/${t}/auth/refresh/signout`,
+  /** Mints a single-use exchange token for an outbound link (F8): `{ redirect }` in, `ExchangeLink` out. */
+  exchangeToken: (t: string) => `/t/${t}/auth/exchange-token`,
+  /** The landing page of an outbound link: the token travels in the fragment, `#token=…`. */
+  exchange: (t: string) => `/t/${t}/auth/exchange`,
+  /** The agent's personal collection, a first-party page on the API site (the demo's outbound link). */
+  collection: (t: string) => `/t/${t}/collection`,
 } as const;
 
 export const ERROR_CODES = [
@@ -110,6 +116,8 @@ export const ERROR_CODES = [
   'api_key_revoked',
   'api_key_expired',
   'api_key_disabled',
+  // Exchange tokens (outbound links): docs/outbound-links.md
+  'exchange_token_invalid',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -134,6 +142,14 @@ export interface SessionUser {
   roles: string[];
   /** True when an identity provider or a signed platform token vouched for this user (F7). */
   confirmed: boolean;
+}
+
+/** POST /t/{tenant}/auth/exchange-token: where to open the outbound window. */
+export interface ExchangeLink {
+  /** The landing page on the API site, with the single-use token in the fragment (`#token=…`). */
+  url: string;
+  /** When the token expires, epoch milliseconds. */
+  expiresAt: number;
 }
 
 /** GET /t/{tenant}/auth/session, and the `session` of a successful redeem or refresh. */

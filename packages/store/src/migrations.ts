@@ -173,4 +173,11 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX exchange_tokens_expires_at ON exchange_tokens (expires_at);
     `,
   },
+  {
+    version: 7,
+    name: 'exchange sessions keep their source method',
+    up: () => `
+      ALTER TABLE sessions ADD COLUMN via TEXT;
+    `,
+  },
 ];

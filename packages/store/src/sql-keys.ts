@@ -100,4 +100,11 @@ export class SqlKeys {
     );
     return token && token.expiresAt > now ? token : undefined;
   }
+
+  async getExchangeToken(digest: string, now: number): Promise<ExchangeTokenRecord | undefined> {
+    const token = await this.#db.one<ExchangeTokenRecord>('SELECT * FROM exchange_tokens WHERE digest = ?', [
+      digest,
+    ]);
+    return token && token.expiresAt > now ? token : undefined;
+  }
 }

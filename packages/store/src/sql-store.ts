@@ -267,12 +267,16 @@ export class SqlStore implements Store {
     return this.#keys.takeExchangeToken(digest, now);
   }
 
+  getExchangeToken(digest: string, now: number): Promise<ExchangeTokenRecord | undefined> {
+    return this.#keys.getExchangeToken(digest, now);
+  }
+
   async createSession(s: SessionRecord, refresh: RefreshTokenRecord): Promise<void> {
     await this.#db.transaction(async (tx) => {
       await tx.run(
-        `INSERT INTO sessions (id, tenant, user_id, method, created_at, expires_at, revoked_at, revoke_reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [s.id, s.tenant, s.userId, s.method, s.createdAt, s.expiresAt, s.revokedAt, s.revokeReason],
+        `INSERT INTO sessions (id, tenant, user_id, method, via, created_at, expires_at, revoked_at, revoke_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [s.id, s.tenant, s.userId, s.method, s.via, s.createdAt, s.expiresAt, s.revokedAt, s.revokeReason],
       );
       await tx.run(INSERT_REFRESH_TOKEN, refreshTokenParams(refresh));
     });

@@ -31,6 +31,8 @@ export const GUARD_MS = 800;
  *    attempt. Without an opener (COOP, another browser, a forwarded link) the code-entry form stays.
  * 3. A page marked `data-closes` (the sign-in is confirmed) closes its window after a moment, as the chooser
  *    promised; browsers refuse that for a window the agent opened themselves, which then stays.
+ * 4. Outbound-link landing page: take the exchange token from the fragment (which no server saw), remove it
+ *    from the address bar and history, and post it with the page's own form.
  */
 export const PAGES_JS = `(function(){
 var guarded=document.querySelectorAll('[data-guard]');var timer;
@@ -40,6 +42,9 @@ function stop(e){var t=e.target;var el=t&&t.closest?t.closest('[data-guard]'):nu
 if(guarded.length){document.addEventListener('visibilitychange',unlockSoon);window.addEventListener('focus',unlockSoon);window.addEventListener('blur',lock);
 document.addEventListener('click',stop,true);document.addEventListener('submit',stop,true);unlockSoon()}
 if(document.querySelector('[data-closes]'))setTimeout(function(){window.close()},1500);
+var x=document.getElementById('exchange');
+if(x){var m=/(?:^#|&)token=([^&]*)/.exec(location.hash);history.replaceState(null,'',location.pathname+location.search);
+if(m&&m[1]){x.elements.token.value=decodeURIComponent(m[1]);x.submit()}else{document.getElementById('exchange-lead').hidden=true;document.getElementById('exchange-missing').hidden=false}return}
 var el=document.getElementById('deskgate-data');if(!el)return;
 var d=JSON.parse(el.textContent);var opener=window.opener;
 if(!opener||opener===window)return;

@@ -27,6 +27,14 @@ const en = {
   signOutButton: 'Sign out',
   signedOutTitle: 'You are signed out',
   signedOutDone: 'You are signed out of {product} in this browser. You can close this window.',
+  exchangeTitle: 'Opening {product}',
+  exchangeLead: 'One moment, signing you in…',
+  exchangeMissing: 'This link is incomplete. Open it again from your agent desktop.',
+  exchangeNoScript: 'This page needs JavaScript to sign you in.',
+  switchTitle: 'Switch account?',
+  switchLead: 'This browser is signed in to {product} as {current}. The link you opened signs in {next}.',
+  switchButton: 'Continue as {next}',
+  stayButton: 'Stay signed in as {current}',
 } as const;
 
 type Messages = { [K in keyof typeof en]: string };
@@ -55,6 +63,15 @@ const nl: Messages = {
   signOutButton: 'Afmelden',
   signedOutTitle: 'Je bent afgemeld',
   signedOutDone: 'Je bent in deze browser afgemeld bij {product}. Je kunt dit venster sluiten.',
+  exchangeTitle: '{product} openen',
+  exchangeLead: 'Een moment, je wordt aangemeld…',
+  exchangeMissing: 'Deze link is onvolledig. Open hem opnieuw vanaf je agentdesktop.',
+  exchangeNoScript: 'Deze pagina heeft JavaScript nodig om je aan te melden.',
+  switchTitle: 'Van account wisselen?',
+  switchLead:
+    'Deze browser is bij {product} aangemeld als {current}. De link die je opende meldt {next} aan.',
+  switchButton: 'Doorgaan als {next}',
+  stayButton: 'Aangemeld blijven als {current}',
 };
 
 const MESSAGES: Record<Locale, Messages> = { 'en-US': en, 'nl-NL': nl };
@@ -72,6 +89,8 @@ const ERROR_TEXT: Record<Locale, Partial<Record<ErrorCode, string>>> = {
     sso_browser_mismatch: 'This sign-in was started in another browser or window.',
     sso_idp_error: 'Your organisation’s sign-in service did not sign you in.',
     sso_idp_unreachable: 'Your organisation’s sign-in service could not be reached.',
+    exchange_token_invalid:
+      'This link is no longer valid: it was used already, has expired, or is incomplete. Open it again from your agent desktop.',
   },
   'nl-NL': {
     attempt_not_found: 'Deze aanmeldlink is niet geldig.',
@@ -84,6 +103,8 @@ const ERROR_TEXT: Record<Locale, Partial<Record<ErrorCode, string>>> = {
     sso_browser_mismatch: 'Deze aanmelding is in een andere browser of ander venster begonnen.',
     sso_idp_error: 'De aanmelddienst van je organisatie heeft je niet aangemeld.',
     sso_idp_unreachable: 'De aanmelddienst van je organisatie is niet bereikbaar.',
+    exchange_token_invalid:
+      'Deze link is niet meer geldig: hij is al gebruikt, verlopen of onvolledig. Open hem opnieuw vanaf je agentdesktop.',
   },
 };
 

@@ -2,6 +2,7 @@
 import type { Deps } from '../deps.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
 import type { ApiKeyService } from '../services/api-keys.ts';
+import type { ExchangeService } from '../services/exchange.ts';
 import type { IdentityService } from '../services/identities.ts';
 import type { JwtKeyService } from '../services/jwt-keys.ts';
 import type { KeyRing } from '../services/keyring.ts';
@@ -16,6 +17,7 @@ export interface Services {
   sessions: SessionService;
   identities: IdentityService;
   apiKeys: ApiKeyService;
+  exchange: ExchangeService;
   jwtKeys: JwtKeyService;
   platformJwt: PlatformJwtService;
   keyring: KeyRing;

@@ -8,6 +8,7 @@ import {
   type DerivedKeys,
   DeskgateError,
   decideRefresh,
+  grantingMethod,
   isRefreshTokenFormat,
   randomToken,
   refreshCookie,
@@ -35,7 +36,7 @@ export interface Issued {
  * (begun before the setting was turned on) is not read or refreshed.
  */
 function requirePlatformSession(tenant: TenantConfig, session: SessionRecord): void {
-  if (tenant.platformJwt.requireSignedUserInfo && session.method !== 'jwt')
+  if (tenant.platformJwt.requireSignedUserInfo && grantingMethod(session) !== 'jwt')
     throw new DeskgateError(
       'signed_user_info_required',
       'This tenant takes only sessions started with a platform-signed token (signedUserInfo)',
@@ -55,17 +56,27 @@ export class SessionService {
     this.#issuer = deps.issuer;
   }
 
-  /** Starts a session for `user`: a session row, its first refresh token and both cookies. */
-  async start(tenant: TenantConfig, user: UserRecord, method: string, now: number): Promise<Issued> {
+  /**
+   * Starts a session for `user`: a session row, its first refresh token and both cookies. An exchange
+   * session (an outbound link) names the method it came from (`via`) and ends no later than its source.
+   */
+  async start(
+    tenant: TenantConfig,
+    user: UserRecord,
+    method: string,
+    now: number,
+    exchanged?: { via: string; notAfter: number },
+  ): Promise<Issued> {
     const session: SessionRecord = {
       id: randomToken(16),
       tenant: tenant.code,
       userId: user.id,
       method,
       createdAt: now,
-      expiresAt: now + tenant.sessions.sessionTtlSeconds * 1000,
+      expiresAt: Math.min(now + tenant.sessions.sessionTtlSeconds * 1000, exchanged?.notAfter ?? Infinity),
       revokedAt: null,
       revokeReason: null,
+      via: exchanged?.via ?? null,
     };
     const refresh = createRefreshToken();
     await this.#store.createSession(session, {
@@ -86,7 +97,7 @@ export class SessionService {
     now: number,
   ) {
     // What this session's method may claim (an API-key session: agent, unconfirmed), at start and at refresh.
-    const user = { ...stored, ...sessionGrants(session.method, stored) };
+    const user = { ...stored, ...sessionGrants(grantingMethod(session), stored) };
     const { token, expiresAt } = await signAccessToken({
       issuer: this.#issuer,
       user,
@@ -121,6 +132,15 @@ export class SessionService {
 
   /** Verifies the access cookie and that its session is still live in the store. */
   async read(tenant: TenantConfig, token: string | undefined, now: number): Promise<SessionInfo> {
+    return (await this.readRecord(tenant, token, now)).info;
+  }
+
+  /** As read(), with the session's stored record. */
+  async readRecord(
+    tenant: TenantConfig,
+    token: string | undefined,
+    now: number,
+  ): Promise<{ info: SessionInfo; session: SessionRecord }> {
     if (!token) throw new DeskgateError('session_missing', 'No session cookie was sent');
     const claims: AccessClaims = await verifyAccessToken(token, {
       issuer: this.#issuer,
@@ -133,7 +153,7 @@ export class SessionService {
       throw new DeskgateError('session_invalid', 'Unknown session');
     if (session.revokedAt !== null) throw new DeskgateError('session_revoked', 'The session was ended');
     requirePlatformSession(tenant, session);
-    return sessionInfo(claims, session.expiresAt);
+    return { info: sessionInfo(claims, session.expiresAt), session };
   }
 
   /**
@@ -205,6 +225,22 @@ export class SessionService {
     if (!session || session.tenant !== tenant.code) return false;
     await this.#store.revokeSession(session.id, 'logout', now);
     return true;
+  }
+
+  /**
+   * The live session (not ended, not expired) the access cookie names, or undefined. An expired access token
+   * still names it: the landing page of an outbound link asks who is signed in without refreshing.
+   */
+  async current(
+    tenant: TenantConfig,
+    access: string | undefined,
+    now: number,
+  ): Promise<SessionRecord | undefined> {
+    const id = access ? await this.#sessionIdFromAccess(tenant, access, now) : undefined;
+    const session = id ? await this.#store.getSession(id) : undefined;
+    if (!session || session.tenant !== tenant.code || session.revokedAt !== null || session.expiresAt <= now)
+      return undefined;
+    return session;
   }
 
   async #sessionIdFromAccess(tenant: TenantConfig, token: string, now: number): Promise<string | undefined> {

@@ -71,6 +71,7 @@ export function conformanceContext(instances: () => readonly [Store, Store] | un
         expiresAt: T0 + 24 * 60 * MINUTE_MS,
         revokedAt: null,
         revokeReason: null,
+        via: null,
         ...overrides,
       };
       const refresh = refreshFixture(session.id, { expiresAt: session.expiresAt });

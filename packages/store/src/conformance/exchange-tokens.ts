@@ -43,6 +43,17 @@ export function describeExchangeTokens(ctx: ConformanceContext): void {
       );
     });
 
+    it('getExchangeToken reads the token without using it up, until it expires or is taken', async () => {
+      const token = exchangeFixture();
+      await ctx.store.createExchangeToken(token);
+      assert.deepEqual(await ctx.other.getExchangeToken(token.digest, T0), token);
+      assert.deepEqual(await ctx.store.getExchangeToken(token.digest, T0), token);
+      assert.equal(await ctx.store.getExchangeToken(token.digest, token.expiresAt), undefined);
+      assert.deepEqual(await ctx.store.takeExchangeToken(token.digest, T0), token);
+      assert.equal(await ctx.other.getExchangeToken(token.digest, T0), undefined);
+      assert.equal(await ctx.other.getExchangeToken(uid(), T0), undefined);
+    });
+
     it('createExchangeToken refuses a taken digest with StoreConflictError', async () => {
       const token = exchangeFixture();
       await ctx.store.createExchangeToken(token);

@@ -12,6 +12,12 @@ export function describeSessions(ctx: ConformanceContext): void {
       assert.deepEqual(await ctx.other.getRefreshToken(refresh.digest), refresh);
     });
 
+    it("createSession keeps an exchange session's source method (via)", async () => {
+      const { session } = await ctx.createSession({ method: 'exchange', via: 'api_key' });
+      assert.deepEqual(await ctx.other.getSession(session.id), session);
+      assert.equal((await ctx.other.getSession(session.id))?.via, 'api_key');
+    });
+
     it('getSession and getRefreshToken return undefined for unknown keys', async () => {
       assert.equal(await ctx.store.getSession(uid()), undefined);
       assert.equal(await ctx.store.getRefreshToken(uid()), undefined);
