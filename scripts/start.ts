@@ -6,7 +6,14 @@ import { existsSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBuilder } from 'vite';
-import { type Demo, platformKeysFromSeed, startDemo } from '../apps/demo/src/index.ts';
+import {
+  apiKeyFromSeed,
+  type Demo,
+  platformKeysFromSeed,
+  startDemo,
+  WIDGET_AGENT,
+  widgetUrl,
+} from '../apps/demo/src/index.ts';
 import { DEMO_ACCOUNTS, type DevIdp, startDevIdp } from '../packages/dev-idp/src/index.ts';
 
 // Fixed on purpose: apps/demo/seed.json names these exact origins (issuer, redirect URI, allowed origin).
@@ -70,6 +77,7 @@ async function main(): Promise<void> {
   });
   await waitForHealth(api);
 
+  const apiKey = apiKeyFromSeed(join(root, seedFile), TENANT);
   demo = await startDemo({
     port: DEMO_PORT,
     host: DEMO_HOST,
@@ -78,6 +86,8 @@ async function main(): Promise<void> {
     origin: `http://${DEMO_HOST}:${DEMO_PORT}`,
     // The demo platform backend (?platform=1) signs with the keys the seed gives the demo tenant.
     platform: platformKeysFromSeed(join(root, seedFile), TENANT),
+    // The desktop's link opens the LiveEngage-style widget with the API key the seed gives the demo tenant.
+    apiKey,
     dev,
   });
   if (dev) watchSdk();
@@ -88,6 +98,8 @@ async function main(): Promise<void> {
 
     Agent desktop (demo)   ${demo.url}
       platform mode        ${demo.url}/?platform=1  (the demo platform signs its agent in: no sign-in button)
+      LiveEngage widget    ${widgetUrl(apiKey, demo.url)}
+                           (the SDK signs ${WIDGET_AGENT.name} in with the demo tenant's API key in the URL)
     deskgate API           ${API_URL}
     Acme SSO (dev IdP)     ${idp.issuer}
 

@@ -12,6 +12,7 @@ import { pickLocale } from './pages/messages.ts';
 import { errorPage } from './pages/render.ts';
 import { API_KEY_SDK_PATHS, apiKeyRoutes } from './routes/api-key.ts';
 import { ATTEMPT_SDK_PATHS, attemptRoutes } from './routes/attempts.ts';
+import { collectionRoutes } from './routes/collection.ts';
 import { completeRoutes } from './routes/complete.ts';
 import type { Services } from './routes/context.ts';
 import { EXCHANGE_SDK_PATHS, exchangeRoutes } from './routes/exchange.ts';
@@ -123,6 +124,8 @@ export function createApp(deps: Deps, options?: AppOptions) {
   platform.route('/', platformJwtRoutes(services));
   platform.route('/', apiKeyRoutes(services));
   app.route('/t/:tenant', platform);
+  // The personal collection (a first-party page an outbound link opens); it loads the tenant itself.
+  app.route('/t/:tenant', collectionRoutes(services));
   // Unknown tenants under /t/ also answer tenant_not_found, not a bare 404.
   app.all('/t/:tenant/*', loadTenant(tenants), notFound);
 

@@ -9,10 +9,13 @@ import {
   generateMasterKey,
   JWT_PROFILES,
   type JwtProfileName,
+  parseApiKey,
   parseMasterKey,
+  parseOrigin,
   parseRateLimitSettings,
   type RateLimitSettings,
   type Store,
+  sha256,
 } from '@deskgate/core';
 import { openStore } from '@deskgate/store';
 import pino, { type Logger } from 'pino';
@@ -121,24 +124,99 @@ export function seedJwtKeys(input: unknown, path: string): SeedJwtKey[] {
   });
 }
 
+/** A tenant API key a seed file gives a tenant (the demo's LiveEngage-style widget signs in with it). */
+interface SeedApiKey {
+  key: string;
+  kid: string;
+  allowedOrigins: string[];
+}
+
+/**
+ * Checks a seed tenant's `seedApiKeys` (`[{ key, allowedOrigins? }]`) before anything is stored; each key must
+ * be a well-formed `dgk_…` key with a valid checksum (make one with `api-key create` or generateApiKey).
+ * validation_failed names the entry, never the key. Not `apiKeys`: that is the tenant's setting `{ enabled }`.
+ */
+export function seedApiKeys(input: unknown, path: string): SeedApiKey[] {
+  const value = (input as { seedApiKeys?: unknown } | null)?.seedApiKeys;
+  if (value === undefined) return [];
+  const fail = (where: string, why: string): never => {
+    throw new DeskgateError('validation_failed', `${where}: ${why}`);
+  };
+  if (!Array.isArray(value)) fail(`${path}.seedApiKeys`, 'must be an array of { key, allowedOrigins? }');
+  const kids = new Set<string>();
+  return (value as unknown[]).map((entry, i) => {
+    const where = `${path}.seedApiKeys[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      fail(where, 'must be an object { key, allowedOrigins? }');
+    const { key, allowedOrigins = [], ...rest } = entry as Record<string, unknown>;
+    const unknown = Object.keys(rest)[0];
+    if (unknown !== undefined) fail(`${where}.${unknown}`, 'is not a known field (key, allowedOrigins)');
+    const parsed = parseApiKey(key);
+    if (!parsed)
+      fail(`${where}.key`, 'must be an API key dgk_<kid>_<secret><checksum> with a valid checksum');
+    const kid = parsed!.kid;
+    if (kids.has(kid)) fail(`${where}.key`, `key id ${kid} is given twice`);
+    kids.add(kid);
+    if (!Array.isArray(allowedOrigins)) fail(`${where}.allowedOrigins`, 'must be an array of origins');
+    return {
+      key: key as string,
+      kid,
+      allowedOrigins: (allowedOrigins as unknown[]).map((o, j) =>
+        parseOrigin(o, `${where}.allowedOrigins[${j}]`),
+      ),
+    };
+  });
+}
+
 /**
  * Creates or replaces each tenant of a seed file. A tenant's `jwtKeys` (kid, profile, secret) are imported
  * when the tenant has no key with that kid yet; an existing key is left as it is (to change a secret, seed a
- * new kid and revoke the old one).
+ * new kid and revoke the old one). Its `seedApiKeys` likewise: stored as a digest under the kid inside the key
+ * when no key has that kid yet; an existing one (also a revoked one) is left as it is. Every tenant's keys are
+ * checked before anything is stored.
  */
 export async function applySeedFile(runtime: Runtime, file: string, now = Date.now): Promise<string[]> {
   const seed = JSON.parse(await readFile(file, 'utf8')) as { tenants?: unknown[] };
   if (!Array.isArray(seed.tenants)) throw new TypeError(`${file}: expected { "tenants": [...] }`);
   const tenants = new TenantService(runtime.store, runtime.keys, now);
   const keys = new JwtKeyService(runtime.store, runtime.keys, now);
+  const entries = seed.tenants.map((input, i) => ({
+    input,
+    jwtKeys: seedJwtKeys(input, `tenants[${i}]`),
+    apiKeys: seedApiKeys(input, `tenants[${i}]`),
+  }));
+  // A kid is unique across tenants: one that another tenant holds (or is given) is a mistake in the file.
+  const seen = new Set<string>();
+  for (const [i, { input, apiKeys }] of entries.entries()) {
+    for (const [j, key] of apiKeys.entries()) {
+      const stored = await runtime.store.getApiKey(key.kid);
+      if (seen.has(key.kid) || (stored && stored.tenant !== (input as { code?: unknown }).code))
+        throw new DeskgateError(
+          'validation_failed',
+          `tenants[${i}].seedApiKeys[${j}].key: its key id ${key.kid} belongs to another tenant`,
+        );
+      seen.add(key.kid);
+    }
+  }
   const codes: string[] = [];
-  for (const [i, input] of seed.tenants.entries()) {
-    const jwtKeys = seedJwtKeys(input, `tenants[${i}]`);
-    const { jwtKeys: _, ...tenant } = (input ?? {}) as Record<string, unknown>;
+  for (const { input, jwtKeys, apiKeys } of entries) {
+    const { jwtKeys: _, seedApiKeys: __, ...tenant } = (input ?? {}) as Record<string, unknown>;
     const saved = await tenants.save(tenant, 'put');
     const existing = new Set((await keys.list(saved.code)).map((key) => key.kid));
     for (const key of jwtKeys) {
       if (!existing.has(key.kid)) await keys.import(saved.code, key.profile, key.secret, { kid: key.kid });
+    }
+    for (const key of apiKeys) {
+      if (await runtime.store.getApiKey(key.kid)) continue;
+      await runtime.store.createApiKey({
+        kid: key.kid,
+        tenant: saved.code,
+        digest: await sha256(key.key),
+        allowedOrigins: key.allowedOrigins,
+        createdAt: now(),
+        expiresAt: null,
+        revokedAt: null,
+      });
     }
     codes.push(saved.code);
   }

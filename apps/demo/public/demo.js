@@ -33,6 +33,7 @@
     else status.textContent = platform ? 'The platform is signing you in…' : 'Waiting for deskgate…';
     status.dataset.state = state.kind;
     $('sign-out').disabled = state.kind !== 'signed-in';
+    $('personal-collection').disabled = state.kind !== 'signed-in';
     $('sdk-error').textContent = sdkError;
     const chip = $('agent-chip');
     if (chip)
@@ -123,6 +124,18 @@
     }
   }
 
+  // An outbound link (F8): the SDK opens the window at once (this is the click), then points it at a single-use
+  // link that signs the agent in on the API site and goes on to their personal collection there. It never
+  // rejects: a blocked window or a refused link is a deskgate:error, shown like any other.
+  function openCollection() {
+    if (typeof window.deskgate?.openOutbound !== 'function') {
+      sdkError = 'The deskgate SDK is not loaded, or too old for outbound links.';
+      render();
+      return;
+    }
+    window.deskgate.openOutbound(`/t/${config().tenant}/collection`);
+  }
+
   // A pretend reply box: the point is only that the deskgate overlay sits right above it.
   function send(event) {
     event.preventDefault();
@@ -177,6 +190,7 @@
   document.addEventListener('DOMContentLoaded', () => {
     $('sign-out').addEventListener('click', signOut);
     $('call-api').addEventListener('click', callApi);
+    $('personal-collection').addEventListener('click', openCollection);
     $('composer-form').addEventListener('submit', send);
     $('platform-note').hidden = !platform;
     const lateAnchor = new URLSearchParams(location.search).get('late-anchor');

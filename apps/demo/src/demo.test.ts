@@ -6,11 +6,14 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import {
+  apiKeyFromSeed,
   type Demo,
   PLATFORM_AGENT,
   type PlatformSettings,
   platformKeysFromSeed,
   startDemo,
+  WIDGET_AGENT,
+  widgetUrl,
 } from './index.ts';
 
 let demo: Demo;
@@ -20,6 +23,13 @@ const PLATFORM: PlatformSettings = {
   oneTime: { kid: 'test-one-time', secret: 'test-one-time-secret-0123456789abcdefg' },
 };
 const CALLBACK = 'http://127.0.0.1:8787/t/demo/auth/remote-login/callback';
+/** Any string will do: the demo only passes it on in the widget link. */
+const API_KEY = `dgk_abcdefghijkl_${'A'.repeat(38)}`;
+const CSP =
+  "script-src 'self' http://127.0.0.1:8787; connect-src 'self' http://127.0.0.1:8787; " +
+  "style-src 'self'; frame-src 'none'; object-src 'none'; base-uri 'none'";
+const WIDGET_SDK_TAG =
+  /<script src="http:\/\/127\.0\.0\.1:8787\/sdk\/deskgate\.js" data-tenant="demo" data-api-url="http:\/\/127\.0\.0\.1:8787" data-from-url async><\/script>/;
 
 /** A compact HS256 JWT's header and claims, once its signature checks out with `secret`. */
 function verifyJwt(token: string, secret: string) {
@@ -39,6 +49,7 @@ beforeAll(async () => {
     apiUrl: 'http://127.0.0.1:8787/',
     tenant: 'demo',
     origin: 'http://localhost:5173',
+    apiKey: API_KEY,
   });
 });
 
@@ -63,7 +74,79 @@ test('serves the agent desktop with the SDK script tag and a strict CSP', async 
   assert.match(html, /<textarea id="composer"/);
   for (const id of ['agent-status', 'sign-out', 'call-api', 'api-result'])
     assert.match(html, new RegExp(`id="${id}"`));
+  assert.match(html, /<button type="button" id="personal-collection" disabled>Personal collection<\/button>/);
   assert.doesNotMatch(html, /<script>|<style>|\son\w+=/, 'nothing inline that the CSP would block');
+});
+
+test('links to the LiveEngage-style widget with the API key and the demo agent', async () => {
+  const html = await (await fetch(`${demo.url}/`)).text();
+  const href = html.match(
+    /<a id="widget-link" href="([^"]+)"[^>]*>Open the\s+LiveEngage-style widget<\/a>/,
+  )?.[1];
+  assert.ok(href, 'the link');
+  const url = new URL(href.replaceAll('&amp;', '&'), demo.url);
+  assert.equal(url.pathname, '/widget.html');
+  assert.deepEqual(Object.fromEntries(url.searchParams), {
+    apiKey: API_KEY,
+    agentId: 'le-agent-1',
+    agentName: 'Lee Widget',
+  });
+  assert.equal(
+    widgetUrl(API_KEY, 'http://localhost:5173'),
+    `http://localhost:5173${url.pathname}${url.search}`,
+  );
+  assert.deepEqual(WIDGET_AGENT, { id: 'le-agent-1', name: 'Lee Widget' });
+  const script = await (await fetch(`${demo.url}/demo.js`)).text();
+  assert.match(script, /window\.deskgate\.openOutbound\(`\/t\/\$\{config\(\)\.tenant\}\/collection`\)/);
+});
+
+test('serves the LiveEngage-style widget page: the SDK tag with data-from-url, under the same CSP', async () => {
+  for (const path of ['/widget.html', '/widget.html?apiKey=x&agentId=a&agentName=b', '/widget']) {
+    const response = await fetch(`${demo.url}${path}`);
+    assert.equal(response.status, 200, path);
+    assert.equal(response.headers.get('content-security-policy'), CSP, path);
+    assert.equal(response.headers.get('cache-control'), 'no-store', path);
+    const html = await response.text();
+    assert.match(html, /<title>Deepdesk widget \(LiveEngage-style\)<\/title>/, path);
+    assert.match(html, /<h1 id="widget-title">Deepdesk widget \(LiveEngage-style\)<\/h1>/, path);
+    assert.match(html, WIDGET_SDK_TAG, path);
+    assert.match(html, /<script src="\/widget\.js"><\/script>/, path);
+    assert.match(html, /<body data-api-url="http:\/\/127\.0\.0\.1:8787" data-tenant="demo"/, path);
+    for (const id of ['widget-status', 'widget-error', 'personal-collection'])
+      assert.match(html, new RegExp(`id="${id}"`), path);
+    assert.doesNotMatch(html, /\{\{|deskgate:sdk|data-anchor/, `${path}: every placeholder filled`);
+    assert.doesNotMatch(html, /<script>|<style>|\son\w+=/, 'nothing inline that the CSP would block');
+  }
+  assert.match(
+    await (await fetch(`${demo.url}/widget.html?locale=nl-NL`)).text(),
+    /data-from-url data-locale="nl-NL"/,
+  );
+  assert.match(await (await fetch(`${demo.url}/widget.html?tenant=nosuch`)).text(), /data-tenant="nosuch"/);
+  const script = await fetch(`${demo.url}/widget.js`);
+  assert.equal(script.status, 200);
+  const code = await script.text();
+  for (const event of ['deskgate:ready', 'deskgate:error'])
+    assert.match(code, new RegExp(`addEventListener\\('${event}'`));
+  assert.match(code, /Signed in as \$\{who\(state\.session\)\}/);
+  assert.match(
+    code,
+    /window\.deskgate\.openOutbound\(`\/t\/\$\{document\.body\.dataset\.tenant\}\/collection`\)/,
+  );
+  const styles = await fetch(`${demo.url}/widget.css`);
+  assert.equal(styles.status, 200);
+  await styles.body?.cancel();
+});
+
+test('the widget link knows the key apps/demo/seed.json gives the demo tenant', () => {
+  const seed = fileURLToPath(new URL('../seed.json', import.meta.url));
+  assert.match(apiKeyFromSeed(seed, 'demo') ?? '', /^dgk_[a-z0-9]{12}_[A-Za-z0-9]{38}$/);
+  assert.equal(apiKeyFromSeed(seed, 'nosuch'), undefined);
+  assert.equal(apiKeyFromSeed(fileURLToPath(new URL('./nope.json', import.meta.url)), 'demo'), undefined);
+  assert.equal(
+    widgetUrl(undefined),
+    '/widget.html?agentId=le-agent-1&agentName=Lee+Widget',
+    'without a key the link carries none',
+  );
 });
 
 test('?locale sets data-locale, and junk is ignored', async () => {
@@ -308,6 +391,20 @@ test('pnpm dev serves the same page from Vite’s dev server, with its hot-reloa
     assert.equal(page.status, 200);
     assert.doesNotMatch(await page.text(), /@vite\/client/, 'the platform page is not a Vite page');
     assert.match(await (await fetch(`${dev.url}/?platform=1`)).text(), /<html lang="en" data-platform="1">/);
+    assert.match(
+      await (await fetch(`${dev.url}/`)).text(),
+      /href="\/widget\.html\?agentId=le-agent-1&amp;agentName=Lee\+Widget"/,
+      'no apiKey given: the link carries none',
+    );
+    const widget = await fetch(`${dev.url}/widget.html?apiKey=x`);
+    assert.equal(widget.status, 200);
+    assert.equal(
+      widget.headers.get('content-security-policy'),
+      response.headers.get('content-security-policy'),
+    );
+    const widgetHtml = await widget.text();
+    assert.match(widgetHtml, WIDGET_SDK_TAG);
+    assert.match(widgetHtml, /<script type="module" src="\/@vite\/client"><\/script>/);
   } finally {
     await dev.close();
   }

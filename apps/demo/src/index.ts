@@ -8,3 +8,4 @@ export {
   platformKeysFromSeed,
 } from './platform.ts';
 export { type Demo, type DemoOptions, startDemo } from './server.ts';
+export { apiKeyFromSeed, WIDGET_AGENT, widgetUrl } from './widget.ts';

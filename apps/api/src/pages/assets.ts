@@ -5,6 +5,8 @@ body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f4f5f
 @media (prefers-color-scheme:dark){body{background:#14171c;color:#e7eaf0}.card{background:#1d2129}}
 .card{max-width:26rem;margin:1rem;padding:2rem;background:#fff;border-radius:12px;box-shadow:0 2px 12px #0002}
 h1{font-size:1.4rem;margin:0 0 1rem}
+h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
+h3{font-size:1rem;margin:0 0 .25rem}
 .button{display:block;width:100%;box-sizing:border-box;padding:.75rem 1rem;margin:.5rem 0;border:0;border-radius:8px;
 background:#3454d1;color:#fff;font:inherit;font-weight:600;text-align:center;text-decoration:none;cursor:pointer}
 .button:hover{background:#2a44aa}
