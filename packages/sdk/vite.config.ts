@@ -1,5 +1,6 @@
-// One `vite build` writes dist/: the overlay chunk, the script-tag loader that imports it, the ESM entry with
-// its chunks and types, and manifest.json. Each output is its own environment, built in that order.
+// One `vite build` writes dist/: the overlay and exchange chunks, the script-tag loader that imports them, the
+// ESM entry with its chunks and types, and manifest.json. Each output is its own environment, built in that
+// order.
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,17 +10,22 @@ import { emitTypes } from './scripts/types.ts';
 const root = fileURLToPath(new URL('.', import.meta.url));
 const dist = join(root, 'dist');
 
-/** Set by the overlay build, read by the loader build (which runs after it). */
-let overlayFile: string | undefined;
+/** The chunks the loader imports by URL, by environment; the name the loader's code gives each one's file. */
+const CHUNKS = { overlay: 'OVERLAY_FILE', exchange: 'EXCHANGE_FILE' } as const;
+type Chunk = keyof typeof CHUNKS;
+
+/** Set by the chunks' builds, read by the loader build (which runs after them). */
+const chunkFiles: Partial<Record<Chunk, string>> = {};
 
 /**
  * Fails the build when an entry, or a chunk it imports statically, contains Preact: what a signed-in page
- * downloads must stay small; Preact belongs in the overlay, behind a dynamic import.
+ * downloads (the loader, the exchange chunk) must stay small; Preact belongs in the overlay, behind a dynamic
+ * import.
  */
 export function noPreactOnSignedInPages(): Plugin {
   return {
     name: 'deskgate:no-preact-on-signed-in-pages',
-    applyToEnvironment: (environment) => environment.name === 'loader' || environment.name === 'esm',
+    applyToEnvironment: (environment) => ['loader', 'exchange', 'esm'].includes(environment.name),
     generateBundle(_options, bundle) {
       for (const entry of Object.values(bundle)) {
         if (entry.type !== 'chunk' || !entry.isEntry) continue;
@@ -34,19 +40,26 @@ export function noPreactOnSignedInPages(): Plugin {
   };
 }
 
-/** Records the overlay's content-hashed name and gives it to the loader, which imports it by URL. */
-function overlayFileName(): Plugin {
+/** Records the chunks' content-hashed names and gives them to the loader, which imports them by URL. */
+function chunkFileNames(): Plugin {
   return {
-    name: 'deskgate:overlay-file-name',
-    applyToEnvironment: (environment) => environment.name === 'overlay' || environment.name === 'loader',
+    name: 'deskgate:chunk-file-names',
+    applyToEnvironment: (environment) => environment.name in CHUNKS || environment.name === 'loader',
     generateBundle(_options, bundle) {
-      if (this.environment.name !== 'overlay') return;
-      overlayFile = Object.values(bundle).find((file) => file.type === 'chunk' && file.isEntry)?.fileName;
+      const chunk = this.environment.name as Chunk;
+      if (!(chunk in CHUNKS)) return;
+      chunkFiles[chunk] = Object.values(bundle).find(
+        (file) => file.type === 'chunk' && file.isEntry,
+      )?.fileName;
     },
     renderChunk(code) {
       if (this.environment.name !== 'loader') return;
-      if (!overlayFile) this.error('the overlay must be built before the loader');
-      return code.replaceAll(/\bOVERLAY_FILE\b/g, JSON.stringify(overlayFile));
+      for (const [chunk, name] of Object.entries(CHUNKS)) {
+        const file = chunkFiles[chunk as Chunk];
+        if (!file) this.error(`the ${chunk} chunk must be built before the loader`);
+        code = code.replaceAll(new RegExp(`\\b${name}\\b`, 'g'), JSON.stringify(file));
+      }
+      return code;
     },
   };
 }
@@ -56,7 +69,7 @@ const minified = { minify: true, comments: false } as const;
 
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  plugins: [noPreactOnSignedInPages(), overlayFileName()],
+  plugins: [noPreactOnSignedInPages(), chunkFileNames()],
   build: {
     target: 'es2020',
     emptyOutDir: false,
@@ -75,7 +88,16 @@ export default defineConfig({
         rolldownOptions: { output: { entryFileNames: 'overlay.[hash].js', ...minified } },
       },
     },
-    // An IIFE cannot code-split: the overlay is imported by URL at run time, never by a static import().
+    // Only for pages that hold a credential (signedUserInfo, apiKey) or open outbound links; no Preact.
+    exchange: {
+      consumer: 'client',
+      build: {
+        outDir: 'dist',
+        lib: { entry: 'src/exchange.ts', formats: ['es'] },
+        rolldownOptions: { output: { entryFileNames: 'exchange.[hash].js', ...minified } },
+      },
+    },
+    // An IIFE cannot code-split: the chunks are imported by URL at run time, never by a static import().
     loader: {
       consumer: 'client',
       build: {
@@ -96,21 +118,22 @@ export default defineConfig({
     },
   },
   builder: {
-    // One config and one set of plugins for all three builds, so the overlay's name reaches the loader.
+    // One config and one set of plugins for all the builds, so the chunks' names reach the loader.
     sharedConfigBuild: true,
     sharedPlugins: true,
     async buildApp(builder) {
       await rm(dist, { recursive: true, force: true });
-      const { overlay, loader, esm } = builder.environments;
-      if (!overlay || !loader || !esm) throw new Error('missing an SDK build environment');
+      const { overlay, exchange, loader, esm } = builder.environments;
+      if (!overlay || !exchange || !loader || !esm) throw new Error('missing an SDK build environment');
       await builder.build(overlay);
+      await builder.build(exchange);
       await builder.build(loader);
       await builder.build(esm);
       // Self-contained: the public types' imports from the private @deskgate/protocol become ./protocol.js.
       await emitTypes(root, join(dist, 'esm'));
       await writeFile(
         join(dist, 'manifest.json'),
-        `${JSON.stringify({ loader: 'deskgate.js', overlay: overlayFile }, null, 2)}\n`,
+        `${JSON.stringify({ loader: 'deskgate.js', ...chunkFiles }, null, 2)}\n`,
       );
     },
   },

@@ -231,7 +231,8 @@ function sdkDistDir(dir?: string): string {
 /** Reads the built SDK (packages/sdk/dist) so the API can serve it; undefined when it was not built. */
 export async function loadSdkAssets(dir?: string): Promise<SdkAssets | undefined> {
   let distDir: string;
-  let manifest: { loader: string; overlay: string };
+  /** The loader, and the content-hashed chunks it imports by name (overlay, exchange). */
+  let manifest: { loader: string; [chunk: string]: string };
   try {
     distDir = sdkDistDir(dir);
     manifest = JSON.parse(await readFile(join(distDir, 'manifest.json'), 'utf8'));
@@ -243,10 +244,10 @@ export async function loadSdkAssets(dir?: string): Promise<SdkAssets | undefined
     const digest = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
     return { body, etag: `"${digest.toString('base64url').slice(0, 16)}"` };
   };
-  return {
-    loader: await asset(manifest.loader),
-    chunks: new Map([[manifest.overlay, await asset(manifest.overlay)]]),
-  };
+  const chunks: SdkAssets['chunks'] = new Map();
+  for (const [name, file] of Object.entries(manifest))
+    if (name !== 'loader') chunks.set(file, await asset(file));
+  return { loader: await asset(manifest.loader), chunks };
 }
 
 /** Interval of the manifest poll in watch mode: a rebuild removes and recreates dist/, which fs.watch loses. */

@@ -19,45 +19,7 @@ export const COOKIE_REFRESH = '__Secure-refresh_token_cookie';
 export const LEGACY_COOKIE_ACCESS = 'access_token_cookie';
 export const LEGACY_COOKIE_REFRESH = 'refresh_token_cookie';
 
-export const paths = {
-  jwks: '/.well-known/jwks.json',
-  openapi: '/openapi.json',
-  health: '/healthz',
-  tenant: (t: string) => `/t/${t}`,
-  session: (t: string) => `/t/${t}/auth/session`,
-  refresh: (t: string) => `/t/${t}/auth/refresh`,
-  /**
-   * The SDK's probe: always 200 for a readable request, so a signed-out page load logs no failed request.
-   * Under the refresh cookie's path, so that the API sees whether a refresh is worth trying.
-   */
-  sessionStatus: (t: string) => `/t/${t}/auth/refresh/status`,
-  /** Under the refresh cookie's path, so that both session cookies reach it. */
-  logout: (t: string) => `/t/${t}/auth/refresh/logout`,
-  /** The earlier logout path, kept for SDK loaders still cached: only the access cookie reaches it. */
-  legacyLogout: (t: string) => `/t/${t}/auth/logout`,
-  attempts: (t: string) => `/t/${t}/auth/attempts`,
-  attemptRedeem: (t: string, id: string) => `/t/${t}/auth/attempts/${id}/redeem`,
-  attemptConfirm: (t: string, id: string) => `/t/${t}/auth/attempts/${id}/confirm`,
-  signIn: (t: string) => `/t/${t}/auth/signin`,
-  ssoStart: (t: string) => `/t/${t}/auth/sso/start`,
-  ssoCallback: (t: string) => `/t/${t}/auth/sso/callback`,
-  complete: (t: string) => `/t/${t}/auth/complete`,
-  /** Exchanges a platform-signed JWT (`signedUserInfo`) for the session cookies. */
-  sessionJwt: (t: string) => `/t/${t}/session/jwt`,
-  /** Exchanges a tenant API key and the agent's id (and name) for the session cookies. */
-  sessionApiKey: (t: string) => `/t/${t}/session/api-key`,
-  /** Deskpro-style remote login (F6): to the platform's login page, and back with `?jwt=`. */
-  remoteLogin: (t: string) => `/t/${t}/auth/remote-login`,
-  remoteLoginCallback: (t: string) => `/t/${t}/auth/remote-login/callback`,
-  /** Hosted sign-out page (first-party); under the refresh cookie's path, so both cookies reach it. */
-  signOut: (t: string) => `/t/${t}/auth/refresh/signout`,
-  /** Mints a single-use exchange token for an outbound link (F8): `{ redirect }` in, `ExchangeLink` out. */
-  exchangeToken: (t: string) => `/t/${t}/auth/exchange-token`,
-  /** The landing page of an outbound link: the token travels in the fragment, `#token=…`. */
-  exchange: (t: string) => `/t/${t}/auth/exchange`,
-  /** The agent's personal collection, a first-party page on the API site (the demo's outbound link). */
-  collection: (t: string) => `/t/${t}/collection`,
-} as const;
+export * as paths from './paths.ts';
 
 export const ERROR_CODES = [
   'bad_request',

@@ -58,6 +58,34 @@ describe('noPreactOnSignedInPages', () => {
   });
 });
 
+describe('the script-tag build (dist)', () => {
+  const file = async (name: string) => {
+    const path = fileURLToPath(new URL(`../dist/${name}`, import.meta.url));
+    return readFile(path, 'utf8').catch(() =>
+      assert.fail(`dist/${name} is missing: run \`pnpm build\` first`),
+    );
+  };
+
+  it('keeps in each file only the protocol paths it calls (paths is a namespace); the credentials are in the exchange chunk', async () => {
+    const manifest = JSON.parse(await file('manifest.json')) as Record<string, string>;
+    assert.deepEqual(Object.keys(manifest).sort(), ['exchange', 'loader', 'overlay']);
+    const loader = await file(manifest.loader!);
+    const exchange = await file(manifest.exchange!);
+    assert.match(loader, /\/auth\/refresh\/status`/);
+    for (const unused of [
+      '/.well-known/jwks.json',
+      '/session/jwt',
+      '/session/api-key',
+      '/auth/exchange-token',
+    ])
+      assert.ok(!loader.includes(unused), `the loader has ${unused}`);
+    for (const path of ['/session/jwt', '/session/api-key', '/auth/exchange-token'])
+      assert.ok(exchange.includes(path), `the exchange chunk lacks ${path}`);
+    assert.ok(!exchange.includes('/auth/refresh'), 'the exchange chunk has the refresh path');
+    assert.ok(loader.includes(manifest.exchange!), 'the loader names the exchange chunk');
+  });
+});
+
 describe('the published types (dist/esm)', () => {
   const esm = fileURLToPath(new URL('../dist/esm/', import.meta.url));
   const declarations = async () => {
@@ -110,10 +138,12 @@ const CONSUMER = `import {
   type DeskgateErrorCode,
   type DeskgateErrorInfo,
   type DeskgateEventMap,
+  type DeskgateAgent,
   type DeskgateEventName,
   type DeskgateListener,
   type DeskgateOptions,
   type Locale,
+  type OutboundOptions,
   type SessionInfo,
   type SessionUser,
 } from '@deskgate/sdk';
@@ -121,6 +151,13 @@ const CONSUMER = `import {
 const locale: Locale = 'nl-NL';
 const options: DeskgateOptions = { tenant: 'acme', apiUrl: 'https://auth.example.com', locale };
 const deskgate: Deskgate = createDeskgate(options);
+const agent: DeskgateAgent = { id: 'a1', name: 'Agent', email: 'agent@example.com' };
+createDeskgate({ ...options, apiKey: 'dgk_…', agent, fromUrl: true });
+// @ts-expect-error: an agent has a name
+const nameless: DeskgateAgent = { id: 'a1' };
+const outbound: OutboundOptions = { features: 'popup' };
+const opened: Promise<Window | null> = deskgate.openOutbound('/t/acme/collection', outbound);
+const blocked: DeskgateErrorCode = 'popup_blocked';
 
 const fromProtocol: DeskgateErrorCode = 'tenant_not_found';
 const fromBrowser: DeskgateErrorCode = 'network_error';
@@ -140,5 +177,5 @@ deskgate.on('ready', onReady);
 const session: SessionInfo | null = deskgate.session;
 // @ts-expect-error: not an event
 deskgate.on('no-such-event', () => {});
-console.log(fromProtocol, fromBrowser, bogus, event, session?.user.roles);
+console.log(fromProtocol, fromBrowser, bogus, event, session?.user.roles, nameless, opened, blocked);
 `;

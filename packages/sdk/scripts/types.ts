@@ -107,6 +107,9 @@ const identifiers = (value: unknown) =>
 
 /** The names a top-level statement declares (none for imports and `export {…}`). */
 function declaredNames(statement: Node): string[] {
+  // `export * as paths from './paths.ts'` declares `paths`.
+  const exported = statement.type === 'ExportAllDeclaration' ? (statement.exported as Node | null) : null;
+  if (exported) return [exported.name as string];
   const declaration = (
     statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement
   ) as Node | null;

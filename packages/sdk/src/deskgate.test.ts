@@ -97,6 +97,7 @@ function setup(
       ...environment,
     },
     problems,
+    () => import('./exchange.ts'),
   );
   return {
     deskgate,
@@ -933,5 +934,332 @@ describe('signedUserInfo: the platform vouches for the agent', () => {
       expect(t.requests).toStrictEqual([]);
       expect(t.overlayLoads).toBe(0);
     }
+  });
+});
+
+describe('apiKey: the widget page holds a tenant API key', () => {
+  const API_KEY = 'POST /t/demo/session/api-key';
+  const KEY = 'dgk_abcdefghijkl_secretsecretsecretsecretsecretsecre';
+  const agent = { id: 'agent-7', name: 'Ann Agent', email: 'ann@example.com' };
+
+  it('signs the agent in before anything else: the key in the Authorization header (never in a URL), the agent in the body; ready, no overlay', async () => {
+    const t = setup({ [API_KEY]: () => json(200, session('keyed')) }, { apiKey: KEY, agent });
+    expect((await t.deskgate.login())?.user.id).toBe('keyed');
+    expect(t.requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toStrictEqual([API_KEY]);
+    const [request] = t.requests;
+    expect(request!.headers.get('authorization')).toBe(`Bearer ${KEY}`);
+    expect(request!.headers.get('content-type')).toBe('application/json');
+    expect(request!.headers.get(SDK_HEADER)).toBe('1');
+    expect(request!.credentials).toBe('include');
+    expect(await request!.json()).toStrictEqual({
+      agentId: 'agent-7',
+      agentName: 'Ann Agent',
+      email: 'ann@example.com',
+    });
+    expect(
+      t.requests.some((r) => r.url.includes(KEY)),
+      'the key in no URL',
+    ).toBe(false);
+    expect(t.windowEvents).toStrictEqual([{ type: 'deskgate:ready', detail: session('keyed') }]);
+    expect(t.overlayLoads).toBe(0);
+  });
+
+  it('reports a refused key as an error event with the API code and message (never the key, never logged), shows no overlay, and resolves null', async () => {
+    const logged = ['log', 'info', 'warn', 'error'].map((level) =>
+      vi.spyOn(console, level as 'log').mockImplementation(() => {}),
+    );
+    const t = setup(
+      { [API_KEY]: () => unauthorized('api_key_revoked') },
+      { apiKey: KEY, agent: { id: 'agent-7', name: 'Ann Agent' } },
+    );
+    expect(await t.deskgate.login()).toBe(null);
+    expect(t.windowEvents).toStrictEqual([
+      { type: 'deskgate:error', detail: { code: 'api_key_revoked', message: 'api_key_revoked' } },
+    ]);
+    expect(await t.requests[0]!.json(), 'no email: none sent').toStrictEqual({
+      agentId: 'agent-7',
+      agentName: 'Ann Agent',
+    });
+    expect(t.overlayLoads).toBe(0);
+    expect(JSON.stringify(logged.flatMap((spy) => spy.mock.calls))).not.toContain('secret');
+  });
+
+  it("leaves a missing agent out of the body, for the API's validation_failed", async () => {
+    const refusal = { code: 'validation_failed', message: 'agentId: Invalid type' };
+    const t = setup({ [API_KEY]: () => json(400, { error: refusal }) }, { apiKey: KEY });
+    expect(await t.deskgate.login()).toBe(null);
+    expect(await t.requests[0]!.json()).toStrictEqual({});
+    expect(t.windowEvents).toStrictEqual([{ type: 'deskgate:error', detail: refusal }]);
+    expect(t.overlayLoads).toBe(0);
+  });
+
+  it('signs in again with the key when a request gets a 401 that no refresh can mend, and retries it', async () => {
+    let authorised = false;
+    const t = setup(
+      {
+        [API_KEY]: () => {
+          authorised = true;
+          return json(200, session());
+        },
+        [REFRESH]: () => unauthorized('refresh_expired'),
+        'GET /t/demo/api/thing': () =>
+          authorised ? json(200, { ok: true }) : unauthorized('session_expired'),
+      },
+      { apiKey: KEY, agent },
+    );
+    await t.deskgate.login();
+    authorised = false;
+    const response = await t.deskgate.fetch('/t/demo/api/thing');
+    expect(response.status).toBe(200);
+    expect(t.calls(API_KEY)).toBe(2);
+    expect(t.calls('GET /t/demo/api/thing')).toBe(2);
+    expect(t.overlayLoads).toBe(0);
+  });
+
+  it('takes signedUserInfo over apiKey when a page gives both', async () => {
+    const JWT = 'POST /t/demo/session/jwt';
+    const t = setup(
+      { [JWT]: () => json(200, session('platform')), [API_KEY]: () => json(200, session('keyed')) },
+      { apiKey: KEY, agent, signedUserInfo: 'token-1' },
+    );
+    expect((await t.deskgate.login())?.user.id).toBe('platform');
+    expect(t.calls(API_KEY)).toBe(0);
+  });
+
+  it('reports an exchange chunk that cannot be loaded as an error event, and resolves null without an overlay', async () => {
+    const errors: unknown[] = [];
+    const deskgate = createInstance(
+      { tenant: 'demo', apiUrl: API, apiKey: KEY, agent, events: { error: (e) => errors.push(e) } },
+      async () => ({ mountOverlay: () => ({ destroy() {} }) }),
+      { fetch: async () => json(200, session()), events: new EventTarget(), locks: undefined },
+      [],
+      () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')),
+    );
+    expect(await deskgate.login()).toBe(null);
+    expect(errors).toStrictEqual([
+      { code: 'network_error', message: 'Failed to fetch dynamically imported module' },
+    ]);
+  });
+});
+
+describe('fromUrl: the widget URL carries the key and the agent', () => {
+  const API_KEY = 'POST /t/demo/session/api-key';
+  let original: { url: string; state: unknown };
+
+  /** Puts `query` (with `hash`) in the address bar of the test page, with a history state. */
+  function visit(query: string, hash = '#panel') {
+    original ??= { url: location.href, state: history.state };
+    history.replaceState({ widget: 1 }, '', `${location.pathname}${query}${hash}`);
+  }
+  afterEach(() => {
+    if (original) history.replaceState(original.state, '', original.url);
+  });
+
+  it('takes apiKey, agentId, agentName and agentEmail, and removes exactly those from the address bar at once, before any request', async () => {
+    visit(
+      '?a=1&apiKey=dgk_k%2B1&b=two%20words&agentId=7&agentName=Ann+Agent&agentEmail=ann%40example.com&flag',
+    );
+    const t = setup({ [API_KEY]: () => json(200, session('keyed')) }, { fromUrl: true });
+    expect(location.search, 'synchronously, at creation').toBe('?a=1&b=two%20words&flag');
+    expect(location.hash).toBe('#panel');
+    expect(history.state).toStrictEqual({ widget: 1 });
+    expect(t.requests).toStrictEqual([]);
+    expect((await t.deskgate.login())?.user.id).toBe('keyed');
+    const [request] = t.requests;
+    expect(request!.headers.get('authorization')).toBe('Bearer dgk_k+1');
+    expect(await request!.json()).toStrictEqual({
+      agentId: '7',
+      agentName: 'Ann Agent',
+      email: 'ann@example.com',
+    });
+  });
+
+  it('drops the query string when nothing else is in it, and leaves a URL without the parameters alone', () => {
+    visit('?apiKey=k&agentId=7');
+    setup({}, { fromUrl: true });
+    expect(location.search).toBe('');
+    expect(location.hash).toBe('#panel');
+
+    visit('?a=b%20c&apiKeys=1&xagentId=2', '');
+    const replaceState = vi.spyOn(history, 'replaceState');
+    setup({}, { fromUrl: true });
+    expect(replaceState).not.toHaveBeenCalled();
+    expect(location.search).toBe('?a=b%20c&apiKeys=1&xagentId=2');
+  });
+
+  it('lets each value given as an option win over the URL, and still cleans the URL', async () => {
+    visit('?apiKey=from-url&agentId=7&agentName=Url%20Name&agentEmail=url%40example.com');
+    const t = setup(
+      { [API_KEY]: () => json(200, session()) },
+      { fromUrl: true, apiKey: 'from-option', agent: { id: 'x1', name: 'Option Name' } },
+    );
+    expect(location.search).toBe('');
+    await t.deskgate.login();
+    const [request] = t.requests;
+    expect(request!.headers.get('authorization')).toBe('Bearer from-option');
+    expect(await request!.json()).toStrictEqual({
+      agentId: 'x1',
+      agentName: 'Option Name',
+      email: 'url@example.com',
+    });
+  });
+
+  it('without an apiKey in the URL behaves as without a key: the overlay', async () => {
+    visit('?agentId=7&agentName=Ann');
+    const t = setup({ [STATUS]: () => signedOut() }, { fromUrl: true });
+    expect(location.search).toBe('');
+    expect(await t.deskgate.login()).toBe(null);
+    expect(t.requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toStrictEqual([STATUS]);
+    expect(t.mounts.length).toBe(1);
+  });
+
+  it('without fromUrl reads nothing from the URL and leaves it alone', async () => {
+    visit('?apiKey=k&agentId=7');
+    const t = setup({ [STATUS]: () => signedOut() });
+    expect(location.search).toBe('?apiKey=k&agentId=7');
+    expect(await t.deskgate.login()).toBe(null);
+    expect(t.mounts.length).toBe(1);
+  });
+});
+
+describe('openOutbound', () => {
+  const EXCHANGE_TOKEN = 'POST /t/demo/auth/exchange-token';
+  const LINK = { url: `${API}/t/demo/auth/exchange#token=t1`, expiresAt: 1_900_000_000_000 };
+
+  /** window.open, faked: records the call order and the window it returns (null: blocked). */
+  function popup(order: string[], blocked = false) {
+    const win = {
+      opener: window as unknown,
+      location: { replace: vi.fn((url: string) => order.push(`replace ${url}`)) },
+      close: vi.fn(() => order.push('close')),
+    };
+    const open = vi.spyOn(window, 'open').mockImplementation((...args) => {
+      order.push(`open ${JSON.stringify(args)}`);
+      return blocked ? null : (win as unknown as Window);
+    });
+    return { win, open };
+  }
+
+  /** A fake API that also notes in `order` every request it gets. */
+  function api(order: string[], routes: Record<string, Handler>, options: Partial<DeskgateOptions> = {}) {
+    const noted: Record<string, Handler> = {};
+    for (const [key, handler] of Object.entries(routes))
+      noted[key] = (request) => {
+        order.push(key);
+        return handler(request);
+      };
+    return setup(noted, options);
+  }
+
+  it('opens the window before any await, cuts its opener, posts the redirect, and points the window at the link', async () => {
+    const order: string[] = [];
+    const { win, open } = popup(order);
+    const t = api(order, { [EXCHANGE_TOKEN]: () => json(200, LINK) });
+    const opened = t.deskgate.openOutbound('/t/demo/collection', { features: 'popup,width=900' });
+    expect(open, 'synchronously, in the click').toHaveBeenCalledTimes(1);
+    expect(win.opener).toBe(null);
+    expect(t.requests).toStrictEqual([]);
+    expect(await opened).toBe(win);
+    expect(order).toStrictEqual([
+      'open ["","_blank","popup,width=900"]',
+      EXCHANGE_TOKEN,
+      `replace ${LINK.url}`,
+    ]);
+    const [request] = t.requests;
+    expect(await request!.json()).toStrictEqual({ redirect: '/t/demo/collection' });
+    expect(request!.headers.get('content-type')).toBe('application/json');
+    expect(request!.headers.get(SDK_HEADER)).toBe('1');
+    expect(request!.credentials).toBe('include');
+    expect(t.windowEvents).toStrictEqual([]);
+  });
+
+  it('when the browser blocks the window: popup_blocked, no request, resolves null', async () => {
+    const order: string[] = [];
+    popup(order, true);
+    const t = api(order, { [EXCHANGE_TOKEN]: () => json(200, LINK) });
+    expect(await t.deskgate.openOutbound('https://app.example.com/x')).toBe(null);
+    expect(order).toStrictEqual(['open ["","_blank",null]']);
+    expect(t.requests).toStrictEqual([]);
+    expect(t.windowEvents.map((e) => (e.detail as { code: string }).code)).toStrictEqual(['popup_blocked']);
+  });
+
+  it('when the API refuses: closes the window, reports the code and message, resolves null', async () => {
+    const order: string[] = [];
+    const { win } = popup(order);
+    const refusal = { code: 'return_target_invalid', message: 'https://evil.example is not allowed' };
+    const t = api(order, { [EXCHANGE_TOKEN]: () => json(400, { error: refusal }) });
+    expect(await t.deskgate.openOutbound('https://evil.example')).toBe(null);
+    expect(win.close).toHaveBeenCalledTimes(1);
+    expect(win.location.replace).not.toHaveBeenCalled();
+    expect(t.windowEvents).toStrictEqual([{ type: 'deskgate:error', detail: refusal }]);
+  });
+
+  it('when the request fails in the browser: closes the window, reports network_error once, resolves null', async () => {
+    const order: string[] = [];
+    const { win } = popup(order);
+    const t = api(order, {
+      [EXCHANGE_TOKEN]: () => {
+        throw new TypeError('Failed to fetch');
+      },
+    });
+    expect(await t.deskgate.openOutbound('/t/demo/collection')).toBe(null);
+    expect(win.close).toHaveBeenCalledTimes(1);
+    expect(t.windowEvents).toStrictEqual([
+      {
+        type: 'deskgate:error',
+        detail: {
+          code: 'network_error',
+          message: `POST ${API}/t/demo/auth/exchange-token failed: Failed to fetch`,
+        },
+      },
+    ]);
+  });
+
+  it('on 401 refreshes once and retries, then points the window at the link', async () => {
+    const order: string[] = [];
+    const { win } = popup(order);
+    let refreshed = false;
+    const t = api(order, {
+      [EXCHANGE_TOKEN]: () => (refreshed ? json(200, LINK) : unauthorized('session_expired')),
+      [REFRESH]: () => {
+        refreshed = true;
+        return json(200, session());
+      },
+    });
+    expect(await t.deskgate.openOutbound('/t/demo/collection')).toBe(win);
+    expect(order.slice(1)).toStrictEqual([EXCHANGE_TOKEN, REFRESH, EXCHANGE_TOKEN, `replace ${LINK.url}`]);
+    expect(win.close).not.toHaveBeenCalled();
+  });
+
+  it('on a 401 that no refresh mends: closes the window, reports the code, resolves null', async () => {
+    const order: string[] = [];
+    const { win } = popup(order);
+    const t = api(order, {
+      [EXCHANGE_TOKEN]: () => unauthorized('session_expired'),
+      [REFRESH]: () => unauthorized('refresh_expired'),
+    });
+    expect(await t.deskgate.openOutbound('/t/demo/collection')).toBe(null);
+    expect(win.close).toHaveBeenCalledTimes(1);
+    expect(t.windowEvents.map((e) => e.detail)).toStrictEqual([
+      { code: 'session_expired', message: 'session_expired' },
+    ]);
+  });
+
+  it('closes the window and reports it when the exchange chunk cannot be loaded', async () => {
+    const order: string[] = [];
+    const { win } = popup(order);
+    const errors: unknown[] = [];
+    const deskgate = createInstance(
+      { tenant: 'demo', apiUrl: API, events: { error: (e) => errors.push(e) } },
+      async () => ({ mountOverlay: () => ({ destroy() {} }) }),
+      { fetch: async () => json(200, LINK), events: new EventTarget(), locks: undefined },
+      [],
+      () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')),
+    );
+    expect(await deskgate.openOutbound('/t/demo/collection')).toBe(null);
+    expect(win.close).toHaveBeenCalledTimes(1);
+    expect(errors).toStrictEqual([
+      { code: 'network_error', message: 'Failed to fetch dynamically imported module' },
+    ]);
   });
 });

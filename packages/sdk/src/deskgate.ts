@@ -2,7 +2,7 @@
 // of each other's sign-in and sign-out; the overlay on demand.
 import { paths, SDK_HEADER, type SessionInfo, type SessionStatus } from '@deskgate/protocol';
 import { createSend, DeskgateError, isAbort, readJson, readSession, toErrorInfo } from './http.ts';
-import { resolveOptions } from './options.ts';
+import { resolveOptions, takeFromUrl } from './options.ts';
 import { createRefresher, type LockManagerLike } from './refresh.ts';
 import type {
   Deskgate,
@@ -11,9 +11,11 @@ import type {
   DeskgateEventName,
   DeskgateListener,
   DeskgateOptions,
-  OverlayContext,
+  ExchangeContext,
+  ExchangeModule,
   OverlayHandle,
   OverlayModule,
+  UrlCredentials,
 } from './types.ts';
 
 /** What the instance takes from the browser; tests pass fakes. */
@@ -39,9 +41,13 @@ export function createInstance(
   environment?: Partial<Environment>,
   /** Sentences about bad options that were left out; each is reported as `invalid_option`. */
   problems: string[] = [],
+  /** The exchange chunk: needed for signedUserInfo, apiKey and openOutbound(). */
+  loadExchange?: () => Promise<ExchangeModule>,
 ): Deskgate {
   const resolved = resolveOptions(options);
   const { tenant, apiUrl } = resolved;
+  // Before any request: the API key leaves the address bar at once.
+  const inUrl: UrlCredentials = options.fromUrl ? takeFromUrl() : {};
   const fetchFn = environment?.fetch ?? ((input, init) => fetch(input, init));
   const target = environment?.events ?? window;
   const send = createSend(apiUrl, fetchFn);
@@ -107,11 +113,14 @@ export function createInstance(
     }
   }
 
-  const context: OverlayContext = {
+  const context: ExchangeContext = {
     ...resolved,
     send,
     onSignedIn: (next) => setSession(next),
     onError: (error) => emit('error', error),
+    fetch: credentialedFetch,
+    options,
+    inUrl,
   };
 
   /**
@@ -119,8 +128,8 @@ export function createInstance(
    * With the `problem` login() met, the overlay says on the console what to check (see overlay/advice.ts).
    */
   function showOverlay(problem?: DeskgateErrorInfo): Promise<unknown> {
-    // A platform that vouches for its agents (signedUserInfo) never has them sign in themselves.
-    if (destroyed || session || options.signedUserInfo) return Promise.resolve();
+    // A page that vouches for its agents (signedUserInfo, apiKey) never has them sign in themselves.
+    if (destroyed || session || vouched) return Promise.resolve();
     if (overlay && problem?.code !== overlayProblem?.code) hideOverlay();
     overlayProblem = problem;
     if (!overlay) {
@@ -169,34 +178,32 @@ export function createInstance(
     locks: environment ? environment.locks : navigator.locks,
   });
 
-  const signedUserInfo = options.signedUserInfo;
+  // The page vouches for the agent with a platform token or an API key: the exchange chunk signs them in.
+  const vouched = options.signedUserInfo || options.apiKey || inUrl.apiKey;
 
-  /** Exchanges the platform's token (signedUserInfo) for a session; failures are `error` events and null. */
-  async function exchange(): Promise<SessionInfo | null> {
+  /**
+   * Calls the exchange chunk, which reports its own failures; one that cannot be loaded is an `error` event
+   * (and closes `win`). Never rejects.
+   */
+  async function viaExchange<T>(
+    call: (chunk: ExchangeModule) => Promise<T | null>,
+    win?: Window,
+  ): Promise<T | null> {
     try {
-      let token: unknown = signedUserInfo;
-      try {
-        if (typeof signedUserInfo === 'function') token = await signedUserInfo();
-      } catch (error) {
-        token = error;
-      }
-      if (typeof token !== 'string' || !token)
-        throw new DeskgateError(
-          'invalid_option',
-          `signedUserInfo gave no token (${token}); nobody was signed in`,
-        );
-      const found = await send(paths.sessionJwt(tenant), { token }).then((r) => readJson<SessionInfo>(r));
-      setSession(found);
-      return found;
+      return await call(await loadExchange!());
     } catch (error) {
+      win?.close();
       emit('error', toErrorInfo(error));
       return null;
     }
   }
 
+  /** Signs in with the page's credential: the session, or null (failures are `error` events). */
+  const exchange = () => viaExchange((chunk) => chunk.signIn(context));
+
   async function login(): Promise<SessionInfo | null> {
-    // The platform vouches for the agent: its token first, and never an overlay.
-    if (signedUserInfo) return exchange();
+    // The page vouches for the agent: its credential first, and never an overlay.
+    if (vouched) return exchange();
     let problem: DeskgateErrorInfo | undefined;
     try {
       const status = await probe();
@@ -252,6 +259,28 @@ export function createInstance(
       for (const message of problems) emit('error', { code: 'invalid_option', message });
     });
 
+  async function credentialedFetch(input: RequestInfo | URL, init?: RequestInit) {
+    const request = new Request(typeof input === 'string' && input[0] === '/' ? apiUrl + input : input, {
+      ...init,
+      credentials: 'include',
+    });
+    request.headers.set(SDK_HEADER, '1');
+    const response = await call(request.clone());
+    if (response.status !== 401) return response;
+    let next: SessionInfo | null;
+    try {
+      next = await refreshSession();
+    } catch (error) {
+      emit('error', toErrorInfo(error));
+      return response;
+    }
+    if (!next && vouched) next = await exchange();
+    setSession(next);
+    if (next) return call(request);
+    showOverlay();
+    return response;
+  }
+
   return {
     get session() {
       return session;
@@ -264,26 +293,18 @@ export function createInstance(
       return loggingIn;
     },
 
-    async fetch(input, init) {
-      const request = new Request(typeof input === 'string' && input[0] === '/' ? apiUrl + input : input, {
-        ...init,
-        credentials: 'include',
-      });
-      request.headers.set(SDK_HEADER, '1');
-      const response = await call(request.clone());
-      if (response.status !== 401) return response;
-      let next: SessionInfo | null;
-      try {
-        next = await refreshSession();
-      } catch (error) {
-        emit('error', toErrorInfo(error));
-        return response;
+    fetch: credentialedFetch,
+
+    async openOutbound(target, how) {
+      // Opened before any await, in the click's user activation. `noopener` in the features would make
+      // open() return null: the opener is cut here instead, while the window is still about:blank.
+      const win = open('', '_blank', how?.features);
+      if (!win) {
+        emit('error', { code: 'popup_blocked', message: 'Popup blocked' });
+        return null;
       }
-      if (!next && signedUserInfo) next = await exchange();
-      setSession(next);
-      if (next) return call(request);
-      showOverlay();
-      return response;
+      win.opener = null;
+      return viaExchange((chunk) => chunk.outbound(context, target, win), win);
     },
 
     async signOut() {

@@ -29,7 +29,7 @@ export function createSend(
   apiUrl: string,
   fetchFn: typeof fetch = (input, init) => fetch(input, init),
 ): ApiSend {
-  return (path, body, signal) =>
+  return (path, body, signal, headers) =>
     fetchFn(
       apiUrl + path,
       body === undefined
@@ -37,7 +37,7 @@ export function createSend(
         : {
             method: 'POST',
             credentials: 'include',
-            headers: { 'content-type': 'application/json', [SDK_HEADER]: '1' },
+            headers: { 'content-type': 'application/json', [SDK_HEADER]: '1', ...headers },
             body: JSON.stringify(body),
             signal,
           },

@@ -5,6 +5,7 @@ import type { Deskgate, DeskgateOptions } from './types.ts';
 
 export type {
   Deskgate,
+  DeskgateAgent,
   DeskgateErrorCode,
   DeskgateErrorInfo,
   DeskgateEventMap,
@@ -12,6 +13,7 @@ export type {
   DeskgateListener,
   DeskgateOptions,
   Locale,
+  OutboundOptions,
   SessionInfo,
   SessionUser,
 } from './types.ts';
@@ -26,5 +28,6 @@ export function createDeskgate(options: DeskgateOptions): Deskgate {
     () => import('./overlay/index.ts'),
     undefined,
     eventProblems(options?.events),
+    () => import('./exchange.ts'),
   );
 }

@@ -20,6 +20,7 @@ function tag(data: Record<string, string>, src = SRC): HTMLScriptElement {
 /** A signed-out API and an overlay that records its mounts; the page's events on their own target. */
 function page() {
   const requests: string[] = [];
+  const sent: Request[] = [];
   const mounts: OverlayContext[] = [];
   const events = new EventTarget();
   const ready: SessionInfo[] = [];
@@ -28,7 +29,8 @@ function page() {
     fetch: async (input, init) => {
       const request = new Request(input, init);
       requests.push(`${request.method} ${request.url}`);
-      return json(200, { session: null, refreshable: false });
+      sent.push(request);
+      return request.method === 'GET' ? json(200, { session: null, refreshable: false }) : json(200, session);
     },
     events,
     locks: undefined,
@@ -45,7 +47,8 @@ function page() {
     sources.push(src);
     return overlay;
   };
-  return { environment, loadOverlay, requests, mounts, ready, sources };
+  const loadExchange = () => import('./exchange.ts');
+  return { environment, loadOverlay, loadExchange, requests, sent, mounts, ready, sources };
 }
 
 afterEach(() => {
@@ -82,7 +85,7 @@ describe('startLoader', () => {
     ] as const) {
       const p = page();
       window.deskgateSignedUserInfo = global;
-      startLoader(tag(attributes), p.loadOverlay, p.environment);
+      startLoader(tag(attributes), p.loadOverlay, p.environment, p.loadExchange);
       await vi.waitFor(() => expect(p.requests).toHaveLength(1));
       expect(p.requests[0]).toBe(`POST ${API}/t/demo/session/jwt`);
       expect(p.mounts, 'no overlay').toStrictEqual([]);
@@ -169,5 +172,58 @@ describe('startLoader', () => {
       'deskgate: deskgate.js needs a classic <script src> tag (not type="module"); not started.',
     );
     expect(window.deskgate).toBeUndefined();
+  });
+
+  describe('sign-in with an API key', () => {
+    let original: { url: string; state: unknown } | undefined;
+    const visit = (query: string) => {
+      original ??= { url: location.href, state: history.state };
+      history.replaceState({ widget: 1 }, '', `${location.pathname}${query}#panel`);
+    };
+    afterEach(() => {
+      if (original) history.replaceState(original.state, '', original.url);
+    });
+
+    it('data-from-url: takes the key and the agent from the page URL and removes them at once; no overlay', async () => {
+      visit('?conversation=c1&apiKey=dgk_k&agentId=7&agentName=Ann&agentEmail=ann%40example.com');
+      const p = page();
+      startLoader(tag({ tenant: 'demo', fromUrl: '' }), p.loadOverlay, p.environment, p.loadExchange);
+      expect(location.search, 'synchronously').toBe('?conversation=c1');
+      expect(location.hash).toBe('#panel');
+      expect(history.state).toStrictEqual({ widget: 1 });
+      await vi.waitFor(() => expect(p.ready).toStrictEqual([session]));
+      expect(p.requests).toStrictEqual([`POST ${API}/t/demo/session/api-key`]);
+      expect(p.sent[0]!.headers.get('authorization')).toBe('Bearer dgk_k');
+      expect(await p.sent[0]!.json()).toStrictEqual({
+        agentId: '7',
+        agentName: 'Ann',
+        email: 'ann@example.com',
+      });
+      expect(p.mounts, 'no overlay').toStrictEqual([]);
+    });
+
+    it('data-api-key and data-agent-* win over the URL, which is cleaned all the same', async () => {
+      visit('?apiKey=from-url&agentId=7&agentEmail=ann%40example.com');
+      const p = page();
+      const attributes = { tenant: 'demo', fromUrl: '', apiKey: 'dgk_tag', agentId: 'a1', agentName: 'Ann' };
+      startLoader(tag(attributes), p.loadOverlay, p.environment, p.loadExchange);
+      expect(location.search).toBe('');
+      await vi.waitFor(() => expect(p.ready).toHaveLength(1));
+      expect(p.sent[0]!.headers.get('authorization')).toBe('Bearer dgk_tag');
+      expect(await p.sent[0]!.json()).toStrictEqual({
+        agentId: 'a1',
+        agentName: 'Ann',
+        email: 'ann@example.com',
+      });
+    });
+
+    it('without data-from-url leaves the URL alone and, without a key, shows the overlay', async () => {
+      visit('?apiKey=dgk_k&agentId=7');
+      const p = page();
+      startLoader(tag({ tenant: 'demo' }), p.loadOverlay, p.environment, p.loadExchange);
+      await vi.waitFor(() => expect(p.mounts).toHaveLength(1));
+      expect(location.search).toBe('?apiKey=dgk_k&agentId=7');
+      expect(p.requests).toStrictEqual([`GET ${API}/t/demo/auth/refresh/status`]);
+    });
   });
 });

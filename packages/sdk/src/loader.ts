@@ -2,7 +2,7 @@
 // page however often the tag is included, and a bad tag reported where the page listens.
 import { createInstance, type Environment } from './deskgate.ts';
 import { resolveOptions } from './options.ts';
-import type { Deskgate, DeskgateOptions, OverlayModule } from './types.ts';
+import type { Deskgate, DeskgateOptions, ExchangeModule, OverlayModule } from './types.ts';
 
 declare global {
   interface Window {
@@ -29,6 +29,7 @@ export function startLoader(
   script: HTMLScriptElement | null,
   loadOverlay: (scriptSrc: string) => Promise<OverlayModule>,
   environment?: Partial<Environment>,
+  loadExchange?: (scriptSrc: string) => Promise<ExchangeModule>,
 ): Deskgate | undefined {
   if (!script) {
     console.error('deskgate: deskgate.js needs a classic <script src> tag (not type="module"); not started.');
@@ -39,15 +40,16 @@ export function startLoader(
   let options: DeskgateOptions | undefined;
   let resolved: Started | undefined;
   try {
-    const { tenant, apiUrl, anchor, locale, productName, signedUserInfo } = script.dataset;
+    const { dataset } = script;
+    // Each data-* attribute is the option of its name (data-api-key: apiKey), an unknown one is not used;
+    // data-agent-id, data-agent-name and data-agent-email have the names of fromUrl's parameters, and win
+    // over them (exchange.ts).
     options = {
-      tenant: tenant as string,
-      apiUrl: apiUrl || new URL(script.src).origin,
-      anchor,
-      locale,
-      productName,
-      signedUserInfo: signedUserInfo || window.deskgateSignedUserInfo,
-    };
+      ...dataset,
+      apiUrl: dataset.apiUrl || new URL(script.src).origin,
+      signedUserInfo: dataset.signedUserInfo || window.deskgateSignedUserInfo,
+      fromUrl: dataset.fromUrl != null,
+    } as DeskgateOptions;
     resolved = resolveOptions(options);
   } catch (error) {
     if (!first) {
@@ -67,7 +69,13 @@ export function startLoader(
     );
     return;
   }
-  const instance = createInstance(options as DeskgateOptions, () => loadOverlay(script.src), environment);
+  const instance = createInstance(
+    options as DeskgateOptions,
+    () => loadOverlay(script.src),
+    environment,
+    [],
+    () => loadExchange!(script.src),
+  );
   page[STARTED] = resolved;
   window.deskgate = instance;
   instance.login();

@@ -3,7 +3,7 @@
 // so the agent can still sign in: `events` in createDeskgate(), `anchor` and `productName` by the overlay
 // that uses them.
 import { TENANT_CODE_PATTERN } from '@deskgate/protocol';
-import type { DeskgateOptions, Locale } from './types.ts';
+import type { DeskgateOptions, Locale, UrlCredentials } from './types.ts';
 
 export interface ResolvedOptions {
   tenant: string;
@@ -44,6 +44,22 @@ export function resolveOptions(options: DeskgateOptions): ResolvedOptions {
     locale: resolveLocale(options.locale),
     productName: productName || 'Deepdesk',
   };
+}
+
+/**
+ * Takes the `fromUrl` parameters from the page's query string and, when there was any, removes them from the
+ * address bar at once (every other parameter kept as written, and the hash), so that the key is in no later
+ * request's Referer, in no history entry, in no link the agent copies. Only what is removed is read.
+ */
+export function takeFromUrl(): UrlCredentials {
+  let taken = '';
+  const kept = location.search.replace(/[?&](apiKey|agent(Id|Name|Email))=[^&]*/g, (param) => {
+    taken += param;
+    return '';
+  });
+  if (taken)
+    history.replaceState(history.state, '', location.pathname + kept.replace(/^&/, '?') + location.hash);
+  return Object.fromEntries(new URLSearchParams(taken));
 }
 
 /** The event names `events` may name. */

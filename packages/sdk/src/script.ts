@@ -1,11 +1,16 @@
 // The script-tag loader (dist/deskgate.js): configured by the data-* attributes of its tag (see loader.ts).
 import { startLoader } from './loader.ts';
-import type { OverlayModule } from './types.ts';
 
-/** File name of the content-hashed overlay chunk next to this script, filled in by vite.config.ts. */
+/** File names of the content-hashed chunks next to this script, filled in by vite.config.ts. */
 declare const OVERLAY_FILE: string;
+declare const EXCHANGE_FILE: string;
+
+/** Imports a chunk from the directory of the script at `src`. */
+const load = (file: string) => (src: string) => import(new URL(file, src).href);
 
 startLoader(
   document.currentScript as HTMLScriptElement | null,
-  (src) => import(new URL(OVERLAY_FILE, src).href) as Promise<OverlayModule>,
+  load(OVERLAY_FILE),
+  undefined,
+  load(EXCHANGE_FILE),
 );

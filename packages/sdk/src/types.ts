@@ -5,8 +5,16 @@ export type { SessionInfo, SessionUser } from '@deskgate/protocol';
 
 export type Locale = 'en-US' | 'nl-NL';
 
-/** Protocol codes plus the failures only a browser sees, and a bad option (replaced by its default). */
-export type DeskgateErrorCode = ErrorCode | 'network_error' | 'overlay_load_failed' | 'invalid_option';
+/**
+ * Protocol codes plus the failures only a browser sees, a bad option (replaced by its default), and a window
+ * the browser would not open (openOutbound()).
+ */
+export type DeskgateErrorCode =
+  | ErrorCode
+  | 'network_error'
+  | 'overlay_load_failed'
+  | 'invalid_option'
+  | 'popup_blocked';
 
 export interface DeskgateErrorInfo {
   code: DeskgateErrorCode;
@@ -47,6 +55,32 @@ export interface DeskgateOptions {
    * docs/platform-jwt.md. @default none: the overlay offers sign-in
    */
   signedUserInfo?: string | (() => string | Promise<string>);
+  /**
+   * A tenant API key (`dgk_…`), for platforms with neither SSO nor platform JWTs (LiveEngage, Genesys WDE).
+   * Given it (and no signedUserInfo), the SDK signs `agent` in with it before anything else, and again
+   * whenever a new session is needed; it never shows the overlay. Whoever reads the key can sign in as any
+   * agent: see docs/api-key.md. @default none
+   */
+  apiKey?: string;
+  /** The agent at the desk, for `apiKey`: the platform's agent id, the name, and optionally the email. */
+  agent?: DeskgateAgent;
+  /**
+   * Takes `apiKey`, `agentId`, `agentName` and `agentEmail` from the page's query string (the widget URL of
+   * LiveEngage or Genesys WDE) and removes them from the address bar at creation. A value given as an option
+   * (`apiKey`, `agent.id`, `agent.name`, `agent.email`) wins over the URL's. @default false
+   */
+  fromUrl?: boolean;
+}
+
+export interface DeskgateAgent {
+  id: string;
+  name: string;
+  email?: string;
+}
+
+export interface OutboundOptions {
+  /** The third argument of `window.open()`, e.g. `'popup,width=900,height=700'`; never `noopener`. */
+  features?: string;
 }
 
 export interface Deskgate {
@@ -64,13 +98,26 @@ export interface Deskgate {
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** Ends the session on the server, emits `signed-out` and shows the overlay. */
   signOut(): Promise<void>;
+  /**
+   * Opens `target` (a path on the API site such as `/t/acme/collection`, or a URL the tenant allows) in a new
+   * window, signed in as the current agent through a single-use exchange token. Call it in a click handler:
+   * the window is opened at once, then pointed at the link. Resolves with the window, or null when the
+   * browser blocked it (`popup_blocked`) or the link could not be made (the window is closed); never rejects,
+   * failures are `error` events.
+   */
+  openOutbound(target: string, options?: OutboundOptions): Promise<Window | null>;
   on<K extends DeskgateEventName>(event: K, listener: DeskgateListener<K>): () => void;
   /** Removes the overlay, listeners and timers; the instance is inert afterwards. */
   destroy(): void;
 }
 
-/** Sends a request to the API: GET without a body, JSON POST with the SDK header with one. */
-export type ApiSend = (path: string, body?: unknown, signal?: AbortSignal) => Promise<Response>;
+/** Sends a request to the API: GET without a body, JSON POST with the SDK header (and `headers`) with one. */
+export type ApiSend = (
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  headers?: Record<string, string>,
+) => Promise<Response>;
 
 /** What the loader hands to the overlay chunk. */
 export interface OverlayContext {
@@ -98,4 +145,27 @@ export interface OverlayHandle {
 /** The overlay chunk's exports. */
 export interface OverlayModule {
   mountOverlay(context: OverlayContext): OverlayHandle;
+}
+
+/** What the loader hands to the exchange chunk: the overlay's context and more. */
+export interface ExchangeContext extends OverlayContext {
+  /** The instance's fetch (one refresh, or a new sign-in, and one retry on 401). */
+  fetch: Deskgate['fetch'];
+  options: DeskgateOptions;
+  /** What `fromUrl` took from the query string; the options win over it. */
+  inUrl: UrlCredentials;
+}
+
+/** The exchange chunk's exports (exchange.ts). */
+export interface ExchangeModule {
+  signIn(context: ExchangeContext): Promise<SessionInfo | null>;
+  outbound(context: ExchangeContext, target: string, win: Window): Promise<Window | null>;
+}
+
+/** What `fromUrl` takes from the query string; the script tag's data-* attributes have the same names. */
+export interface UrlCredentials {
+  apiKey?: string | undefined;
+  agentId?: string | undefined;
+  agentName?: string | undefined;
+  agentEmail?: string | undefined;
 }
