@@ -14,6 +14,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDevIdp } from '@deskgate/dev-idp';
 import { startDemo } from '../../apps/demo/src/index.ts';
+import { generateApiKey } from '../../packages/core/src/api-key.ts';
 import { createCertificate, freePort, type HttpsTarget, httpsJson, makeTempDir, ROOT } from './net.ts';
 
 export const TENANT = 'acme';
@@ -35,6 +36,8 @@ export interface StackInfo {
   /** The e2e certificate, the only one Node-side requests trust. */
   certFile: string;
   apiLogFile: string;
+  /** The tenant API key the seed gives the tenant (the LiveEngage-style widget signs in with it). */
+  apiKey: string;
 }
 
 const ENV = 'DESKGATE_E2E_STACK';
@@ -82,6 +85,9 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
       oneTime: { kid: 'e2e-platform-one-time', secret: randomBytes(32).toString('base64url') },
     };
 
+    // The widget's tenant API key (seed `seedApiKeys`), fresh per run; the desktop's widget link carries it.
+    const { key: apiKey } = generateApiKey();
+
     // The demo first: its port makes the allowed origin in the seed.
     const demo = await startDemo({
       port: 0,
@@ -90,6 +96,7 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
       apiUrl,
       tenant: TENANT,
       tls: { key: tls.key, cert: tls.cert },
+      apiKey,
       platform: {
         ...platformKeys,
         // The platform's clock is the API's: specs move the API's test clock forward (session.spec.ts), and a
@@ -140,6 +147,7 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
             { ...platformKeys.session, profile: 'session' },
             { ...platformKeys.oneTime, profile: 'one-time' },
           ],
+          seedApiKeys: [{ key: apiKey, allowedOrigins: [cxUrl] }],
         },
       ],
     };
@@ -158,7 +166,14 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
       await exited;
       clearTimeout(timer);
     });
-    const info: StackInfo = { apiUrl, cxUrl, idpIssuer: idp.issuer, certFile: tls.certFile, apiLogFile };
+    const info: StackInfo = {
+      apiUrl,
+      cxUrl,
+      idpIssuer: idp.issuer,
+      certFile: tls.certFile,
+      apiLogFile,
+      apiKey,
+    };
     await waitForHealth(api, apiTarget(info), () => readLog(apiLogFile));
     return { info, stop };
   } catch (error) {
