@@ -1,11 +1,13 @@
 // Platform-JWT keys, used token ids, tenant API keys and exchange tokens, in SQL shared by both dialects;
 // SqlStore delegates to these.
 import type { ApiKeyRecord, ExchangeTokenRecord, JwtKeyRecord } from '@deskgate/core/store';
-import type { SqlValue } from './sql-store.ts';
+import type { Row, SqlValue } from './sql-store.ts';
 
 /** What these queries need from SqlStore: its driver's `run`, and reads mapped back to records. */
 export interface SqlRecords {
   run(sql: string, params: readonly SqlValue[]): Promise<{ changes: number }>;
+  /** Raw rows, for statements that return computed columns rather than records. */
+  all(sql: string, params: readonly SqlValue[]): Promise<Row[]>;
   one<T>(sql: string, params: readonly SqlValue[]): Promise<T | undefined>;
   many<T>(sql: string, params: readonly SqlValue[]): Promise<T[]>;
 }

@@ -15,7 +15,9 @@ import type {
   UserRecord,
 } from '@deskgate/core/store';
 import { type ColumnTypes, migrations } from './migrations.ts';
+import { SqlAttempts } from './sql-attempts.ts';
 import { SqlKeys } from './sql-keys.ts';
+import { SqlSessions } from './sql-sessions.ts';
 
 export type SqlValue = string | number | null;
 export type Row = Record<string, unknown>;
@@ -66,27 +68,23 @@ function toRecord<T>(row: Row): T {
   return record as T;
 }
 
-const INSERT_REFRESH_TOKEN =
-  'INSERT INTO refresh_tokens (digest, session_id, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?)';
-const refreshTokenParams = (t: RefreshTokenRecord): SqlValue[] => [
-  t.digest,
-  t.sessionId,
-  t.createdAt,
-  t.expiresAt,
-  t.usedAt,
-];
-
 export class SqlStore implements Store {
   readonly #db: SqlDriver;
   readonly #keys: SqlKeys;
+  readonly #attempts: SqlAttempts;
+  readonly #sessions: SqlSessions;
 
   constructor(driver: SqlDriver) {
     this.#db = driver;
-    this.#keys = new SqlKeys({
-      run: (sql, params) => this.#db.run(sql, params),
-      one: (sql, params) => this.#one(sql, params),
-      many: (sql, params) => this.#many(sql, params),
-    });
+    const records = {
+      run: (sql: string, params: readonly SqlValue[]) => this.#db.run(sql, params),
+      all: (sql: string, params: readonly SqlValue[]) => this.#db.all(sql, params),
+      one: <T>(sql: string, params: readonly SqlValue[]) => this.#one<T>(sql, params),
+      many: <T>(sql: string, params: readonly SqlValue[]) => this.#many<T>(sql, params),
+    };
+    this.#keys = new SqlKeys(records);
+    this.#attempts = new SqlAttempts(records);
+    this.#sessions = new SqlSessions(driver, records);
   }
 
   async #one<T>(sql: string, params: readonly SqlValue[]): Promise<T | undefined> {
@@ -271,51 +269,28 @@ export class SqlStore implements Store {
     return this.#keys.getExchangeToken(digest, now);
   }
 
-  async createSession(s: SessionRecord, refresh: RefreshTokenRecord): Promise<void> {
-    await this.#db.transaction(async (tx) => {
-      await tx.run(
-        `INSERT INTO sessions (id, tenant, user_id, method, via, created_at, expires_at, revoked_at, revoke_reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [s.id, s.tenant, s.userId, s.method, s.via, s.createdAt, s.expiresAt, s.revokedAt, s.revokeReason],
-      );
-      await tx.run(INSERT_REFRESH_TOKEN, refreshTokenParams(refresh));
-    });
+  createSession(session: SessionRecord, refresh: RefreshTokenRecord): Promise<void> {
+    return this.#sessions.createSession(session, refresh);
   }
 
   getSession(id: string): Promise<SessionRecord | undefined> {
-    return this.#one<SessionRecord>('SELECT * FROM sessions WHERE id = ?', [id]);
+    return this.#sessions.getSession(id);
   }
 
-  async revokeSession(id: string, reason: string, now: number): Promise<boolean> {
-    const { changes } = await this.#db.run(
-      'UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL',
-      [now, reason, id],
-    );
-    return changes === 1;
+  revokeSession(id: string, reason: string, now: number): Promise<boolean> {
+    return this.#sessions.revokeSession(id, reason, now);
   }
 
   getRefreshToken(digest: string): Promise<RefreshTokenRecord | undefined> {
-    return this.#one<RefreshTokenRecord>('SELECT * FROM refresh_tokens WHERE digest = ?', [digest]);
+    return this.#sessions.getRefreshToken(digest);
   }
 
   rotateRefreshToken(digest: string, successor: RefreshTokenRecord, now: number): Promise<RotateResult> {
-    return this.#db.transaction(async (tx) => {
-      // The guard makes the row lock decide: of concurrent rotations only one sees used_at IS NULL.
-      const { changes } = await tx.run(
-        'UPDATE refresh_tokens SET used_at = ? WHERE digest = ? AND used_at IS NULL',
-        [now, digest],
-      );
-      if (changes === 1) {
-        await tx.run(INSERT_REFRESH_TOKEN, refreshTokenParams(successor));
-        return 'rotated';
-      }
-      const [known] = await tx.all('SELECT 1 AS found FROM refresh_tokens WHERE digest = ?', [digest]);
-      return known ? 'already_used' : 'not_found';
-    });
+    return this.#sessions.rotateRefreshToken(digest, successor, now);
   }
 
-  async ensureRefreshToken(t: RefreshTokenRecord): Promise<void> {
-    await this.#db.run(`${INSERT_REFRESH_TOKEN} ON CONFLICT (digest) DO NOTHING`, refreshTokenParams(t));
+  ensureRefreshToken(token: RefreshTokenRecord): Promise<void> {
+    return this.#sessions.ensureRefreshToken(token);
   }
 
   listSigningKeys(): Promise<SigningKeyRecord[]> {
@@ -335,101 +310,40 @@ export class SqlStore implements Store {
     await this.#db.run('DELETE FROM signing_keys WHERE kid = ?', [kid]);
   }
 
-  async createAttempt(a: AttemptRecord): Promise<void> {
-    await this.#db.run(
-      `INSERT INTO attempts (id, tenant, challenge, origin, confirmation_code, created_at, expires_at,
-         binding_digest, user_id, method, completed_at, confirmed_at, redeemed_at, confirm_failures, locale)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        a.id,
-        a.tenant,
-        a.challenge,
-        a.origin,
-        a.confirmationCode,
-        a.createdAt,
-        a.expiresAt,
-        a.bindingDigest,
-        a.userId,
-        a.method,
-        a.completedAt,
-        a.confirmedAt,
-        a.redeemedAt,
-        a.confirmFailures,
-        a.locale,
-      ],
-    );
+  createAttempt(attempt: AttemptRecord): Promise<void> {
+    return this.#attempts.createAttempt(attempt);
   }
 
   getAttempt(tenant: string, id: string): Promise<AttemptRecord | undefined> {
-    return this.#one<AttemptRecord>('SELECT * FROM attempts WHERE tenant = ? AND id = ?', [tenant, id]);
-  }
-
-  // Each transition is one guarded UPDATE: the database, not a read-then-write, decides who wins.
-  async #transition(sql: string, params: readonly SqlValue[]): Promise<boolean> {
-    return (await this.#db.run(sql, params)).changes === 1;
+    return this.#attempts.getAttempt(tenant, id);
   }
 
   bindAttempt(id: string, bindingDigest: string): Promise<boolean> {
-    return this.#transition(
-      'UPDATE attempts SET binding_digest = ? WHERE id = ? AND binding_digest IS NULL AND completed_at IS NULL',
-      [bindingDigest, id],
-    );
+    return this.#attempts.bindAttempt(id, bindingDigest);
   }
 
   completeAttempt(id: string, userId: string, method: string, now: number): Promise<boolean> {
-    return this.#transition(
-      'UPDATE attempts SET user_id = ?, method = ?, completed_at = ? WHERE id = ? AND completed_at IS NULL',
-      [userId, method, now, id],
-    );
+    return this.#attempts.completeAttempt(id, userId, method, now);
   }
 
   confirmAttempt(id: string, now: number): Promise<boolean> {
-    return this.#transition(
-      'UPDATE attempts SET confirmed_at = ? WHERE id = ? AND completed_at IS NOT NULL AND confirmed_at IS NULL',
-      [now, id],
-    );
+    return this.#attempts.confirmAttempt(id, now);
   }
 
   redeemAttempt(id: string, now: number): Promise<boolean> {
-    return this.#transition(
-      'UPDATE attempts SET redeemed_at = ? WHERE id = ? AND completed_at IS NOT NULL AND redeemed_at IS NULL',
-      [now, id],
-    );
+    return this.#attempts.redeemAttempt(id, now);
   }
 
-  async failAttemptConfirmation(id: string): Promise<number> {
-    // One statement: concurrent wrong entries each get their own total, none is lost.
-    const [row] = await this.#db.all(
-      'UPDATE attempts SET confirm_failures = confirm_failures + 1 WHERE id = ? RETURNING confirm_failures',
-      [id],
-    );
-    return row ? Number(row.confirm_failures) : 0;
+  failAttemptConfirmation(id: string): Promise<number> {
+    return this.#attempts.failAttemptConfirmation(id);
   }
 
-  async createSsoTransaction(t: SsoTransactionRecord): Promise<void> {
-    await this.#db.run(
-      `INSERT INTO sso_transactions (state_digest, tenant, attempt_id, provider_id, nonce, code_verifier,
-         binding_digest, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        t.stateDigest,
-        t.tenant,
-        t.attemptId,
-        t.providerId,
-        t.nonce,
-        t.codeVerifier,
-        t.bindingDigest,
-        t.createdAt,
-        t.expiresAt,
-      ],
-    );
+  createSsoTransaction(transaction: SsoTransactionRecord): Promise<void> {
+    return this.#attempts.createSsoTransaction(transaction);
   }
 
   takeSsoTransaction(stateDigest: string): Promise<SsoTransactionRecord | undefined> {
-    return this.#one<SsoTransactionRecord>(
-      'DELETE FROM sso_transactions WHERE state_digest = ? RETURNING *',
-      [stateDigest],
-    );
+    return this.#attempts.takeSsoTransaction(stateDigest);
   }
 
   async hitRateLimit(key: string, windowStart: number, expiresAt: number, cost: number): Promise<number> {
