@@ -46,6 +46,51 @@ export interface JwtKeyRecord {
   revokedAt: number | null;
 }
 
+/**
+ * One message in the mail outbox (docs/magic-link.md): written in the same request that decides to send it,
+ * delivered by a worker on any instance, retried with backoff until sent. The body may hold a magic link, so
+ * it is sealed with the master key by the caller and cleared once sent.
+ */
+export interface MailRecord {
+  id: string;
+  /** The tenant it is for, or null for deployment mail. */
+  tenant: string | null;
+  to: string;
+  /** What it is (e.g. 'magic-link', 'access-request-confirm'): for operators and `mail list`. */
+  template: string;
+  subject: string;
+  /** The sealed `{ text, html }` (opaque to the store); null once sent. */
+  bodyEncrypted: string | null;
+  createdAt: number;
+  /** Delivery tries so far. */
+  attempts: number;
+  /** Not to be tried before this. */
+  nextAttemptAt: number;
+  /** A worker holds it until then (claimMail); null when free. */
+  leaseUntil: number | null;
+  sentAt: number | null;
+  /** The last delivery failure, without the body; null when none. */
+  lastError: string | null;
+  /** True once it is given up (too many tries): `mail list --failed` shows it. */
+  failed: boolean;
+}
+
+/**
+ * A magic sign-in link (docs/magic-link.md): only the digest of its token is stored. Bound to the tenant, the
+ * (normalised) email and the sign-in attempt it completes; a newer link for the same email and attempt
+ * replaces it.
+ */
+export interface MagicLinkRecord {
+  digest: string;
+  tenant: string;
+  email: string;
+  attemptId: string;
+  /** The known, active user it signs in. */
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
 /** A tenant API key (docs/api-key.md): only the digest of the key is stored; the key id is public. */
 export interface ApiKeyRecord {
   /** The key id inside the key (`dgk_<kid>_…`): public, unique across all tenants. */
@@ -244,6 +289,34 @@ export interface Store {
   /** Returns and deletes the transaction in one step: any retrieval burns it. */
   takeSsoTransaction(stateDigest: string): Promise<SsoTransactionRecord | undefined>;
 
+  /** Stores a magic link and deletes the older ones of its tenant, email and attempt, in one transaction. */
+  createMagicLink(link: MagicLinkRecord): Promise<void>;
+  /** Reads a link without using it up; undefined when unknown or expired at `now`. */
+  getMagicLink(digest: string, now: number): Promise<MagicLinkRecord | undefined>;
+  /**
+   * Returns and deletes the link in one step, so of concurrent callers (on any instance) exactly one gets it;
+   * undefined when unknown, used, replaced or expired at `now` (an expired one is deleted too).
+   */
+  takeMagicLink(digest: string, now: number): Promise<MagicLinkRecord | undefined>;
+
+  /** Adds a message to the outbox. */
+  enqueueMail(mail: MailRecord): Promise<void>;
+  /**
+   * Claims up to `limit` messages that are due at `now` (unsent, not given up, nextAttemptAt <= now, and free
+   * or with a lease ended before `now`), leasing each until `leaseUntil`. Atomic across instances: a message
+   * is claimed by one caller at a time. Oldest first.
+   */
+  claimMail(now: number, leaseUntil: number, limit: number): Promise<MailRecord[]>;
+  /** Marks it sent at `now`, clears its body and lease. */
+  markMailSent(id: string, now: number): Promise<void>;
+  /**
+   * Records a failed try: attempts + 1, lastError, the lease cleared, and either a next try at `nextAttemptAt`
+   * or, with `nextAttemptAt` null, given up (failed).
+   */
+  markMailFailed(id: string, error: string, nextAttemptAt: number | null): Promise<void>;
+  /** Newest first; `failed` only those given up or with a failed try and not sent. */
+  listMail(options?: { failed?: boolean; limit?: number }): Promise<MailRecord[]>;
+
   /**
    * Fixed-window rate-limit counters, shared by every instance. Adds `cost` to the counter `key` for the
    * window starting at `windowStart` and returns the count after it. A counter of an older window starts
@@ -255,8 +328,8 @@ export interface Store {
   peekRateLimit(key: string, windowStart: number): Promise<number>;
 
   /**
-   * Deletes expired attempts, transactions, refresh tokens, rate-limit counters, token ids and exchange
-   * tokens, and sessions ended before `before`.
+   * Deletes expired attempts, transactions, refresh tokens, rate-limit counters, token ids, exchange tokens
+   * and magic links, sessions ended before `before`, and mail sent a week before `before`.
    */
   purgeExpired(before: number): Promise<void>;
 }

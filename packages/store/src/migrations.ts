@@ -180,4 +180,43 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN via TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'mail outbox',
+    up: ({ time, bool }) => `
+      CREATE TABLE mail_outbox (
+        id TEXT PRIMARY KEY,
+        tenant TEXT,
+        "to" TEXT NOT NULL,
+        template TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body_encrypted TEXT,
+        created_at ${time} NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at ${time} NOT NULL,
+        lease_until ${time},
+        sent_at ${time},
+        last_error TEXT,
+        failed ${bool} NOT NULL
+      );
+      CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE sent_at IS NULL;
+    `,
+  },
+  {
+    version: 9,
+    name: 'magic links',
+    up: ({ time }) => `
+      CREATE TABLE magic_links (
+        digest TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        email TEXT NOT NULL,
+        attempt_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        expires_at ${time} NOT NULL
+      );
+      CREATE INDEX magic_links_attempt ON magic_links (tenant, attempt_id, email);
+      CREATE INDEX magic_links_expires_at ON magic_links (expires_at);
+    `,
+  },
 ];

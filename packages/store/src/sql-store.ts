@@ -5,6 +5,8 @@ import type {
   ExchangeTokenRecord,
   IdentityRecord,
   JwtKeyRecord,
+  MagicLinkRecord,
+  MailRecord,
   RefreshTokenRecord,
   RotateResult,
   SessionRecord,
@@ -17,6 +19,7 @@ import type {
 import { type ColumnTypes, migrations } from './migrations.ts';
 import { SqlAttempts } from './sql-attempts.ts';
 import { SqlKeys } from './sql-keys.ts';
+import { SqlMail } from './sql-mail.ts';
 import { SqlSessions } from './sql-sessions.ts';
 
 export type SqlValue = string | number | null;
@@ -43,6 +46,9 @@ const COLUMN_TYPES: Record<SqlDriver['dialect'], ColumnTypes> = {
   sqlite: { time: 'INTEGER', bool: 'INTEGER' },
 };
 
+/** How long sent mail stays listed (without its body) before purgeExpired deletes it. */
+const SENT_MAIL_KEPT_MS = 7 * 24 * 60 * 60 * 1000;
+
 // Any constant works; it only has to be the same in every deskgate instance sharing the database.
 const MIGRATION_LOCK_KEY = 0x64657367;
 
@@ -50,7 +56,7 @@ const json = (value: unknown): string => JSON.stringify(value);
 const bool = (value: boolean): number => (value ? 1 : 0);
 
 const JSON_COLUMNS = new Set(['config', 'roles', 'public_jwk', 'allowed_origins']);
-const BOOLEAN_COLUMNS = new Set(['confirmed', 'weak']);
+const BOOLEAN_COLUMNS = new Set(['confirmed', 'weak', 'failed']);
 
 /**
  * Columns are the records' fields in snake_case, so one mapping serves every table; the conformance
@@ -73,6 +79,7 @@ export class SqlStore implements Store {
   readonly #keys: SqlKeys;
   readonly #attempts: SqlAttempts;
   readonly #sessions: SqlSessions;
+  readonly #mail: SqlMail;
 
   constructor(driver: SqlDriver) {
     this.#db = driver;
@@ -85,6 +92,7 @@ export class SqlStore implements Store {
     this.#keys = new SqlKeys(records);
     this.#attempts = new SqlAttempts(records);
     this.#sessions = new SqlSessions(driver, records);
+    this.#mail = new SqlMail(driver, records);
   }
 
   async #one<T>(sql: string, params: readonly SqlValue[]): Promise<T | undefined> {
@@ -346,6 +354,38 @@ export class SqlStore implements Store {
     return this.#attempts.takeSsoTransaction(stateDigest);
   }
 
+  enqueueMail(mail: MailRecord): Promise<void> {
+    return this.#mail.enqueueMail(mail);
+  }
+
+  claimMail(now: number, leaseUntil: number, limit: number): Promise<MailRecord[]> {
+    return this.#mail.claimMail(now, leaseUntil, limit);
+  }
+
+  markMailSent(id: string, now: number): Promise<void> {
+    return this.#mail.markMailSent(id, now);
+  }
+
+  markMailFailed(id: string, error: string, nextAttemptAt: number | null): Promise<void> {
+    return this.#mail.markMailFailed(id, error, nextAttemptAt);
+  }
+
+  listMail(options?: { failed?: boolean; limit?: number }): Promise<MailRecord[]> {
+    return this.#mail.listMail(options);
+  }
+
+  createMagicLink(link: MagicLinkRecord): Promise<void> {
+    return this.#mail.createMagicLink(link);
+  }
+
+  getMagicLink(digest: string, now: number): Promise<MagicLinkRecord | undefined> {
+    return this.#mail.getMagicLink(digest, now);
+  }
+
+  takeMagicLink(digest: string, now: number): Promise<MagicLinkRecord | undefined> {
+    return this.#mail.takeMagicLink(digest, now);
+  }
+
   async hitRateLimit(key: string, windowStart: number, expiresAt: number, cost: number): Promise<number> {
     // One upsert, so instances hitting the same key at once cannot lose a hit. Every CASE reads the row
     // as it was: a stored window older than this one starts over, a newer one (a clock running ahead)
@@ -380,6 +420,11 @@ export class SqlStore implements Store {
       await tx.run('DELETE FROM rate_limits WHERE expires_at < ?', [before]);
       await tx.run('DELETE FROM token_ids WHERE expires_at < ?', [before]);
       await tx.run('DELETE FROM exchange_tokens WHERE expires_at < ?', [before]);
+      await tx.run('DELETE FROM magic_links WHERE expires_at < ?', [before]);
+      // Sent mail stays a week for `mail list`; its body was cleared when it was sent.
+      await tx.run('DELETE FROM mail_outbox WHERE sent_at IS NOT NULL AND sent_at < ?', [
+        before - SENT_MAIL_KEPT_MS,
+      ]);
       // Tokens go first: they reference their session.
       await tx.run(
         `DELETE FROM refresh_tokens WHERE expires_at < ?

@@ -9,6 +9,7 @@ import { conformanceContext } from './context.ts';
 import { describeExchangeTokens } from './exchange-tokens.ts';
 import { tenantFixture } from './fixtures.ts';
 import { describeJwtKeys } from './jwt-keys.ts';
+import { describeMail } from './mail.ts';
 import { describePurge } from './purge.ts';
 import { describeRateLimits } from './rate-limits.ts';
 import { describeSessions } from './sessions.ts';
@@ -69,6 +70,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeRateLimits(ctx);
     describeTokenIds(ctx);
     describeExchangeTokens(ctx);
+    describeMail(ctx);
     // Last: its cutoff lies beyond every other test's expiries and purges their rows too.
     describePurge(ctx);
   });
