@@ -27,6 +27,7 @@ export default defineConfig({
       node('core', 'packages/core', { isolate: false }),
       node('store', 'packages/store'),
       node('dev-idp', 'packages/dev-idp'),
+      node('dev-smtp', 'packages/dev-smtp'),
       node('api', 'apps/api'),
       node('demo', 'apps/demo'),
       // The SDK's build (Node); its code is tested in the browser project below.

@@ -1,5 +1,6 @@
 // What every spec uses: the `stack` fixture (URLs, the API clock, the sign-in journey) and shared locators.
 import { DEMO_ACCOUNTS, type DevAccount } from '@deskgate/dev-idp';
+import type { CapturedMail } from '@deskgate/dev-smtp';
 import { COOKIE_ACCESS, COOKIE_REFRESH } from '@deskgate/protocol';
 import {
   type BrowserContext,
@@ -20,7 +21,7 @@ import {
   TENANT_DISPLAY_NAME,
 } from './support/stack.ts';
 
-export { expect, SSO_DISPLAY_NAME, TENANT };
+export { type CapturedMail, expect, SSO_DISPLAY_NAME, TENANT };
 export const PRODUCT = 'Deepdesk';
 export const SIGN_IN_BUTTON = `Sign in to ${PRODUCT}`;
 export const AGENT: DevAccount =
@@ -89,8 +90,66 @@ export interface SignInResult {
   signInUrl: string;
 }
 
+export interface MailToOptions {
+  /** Only mail received at or after this (wall-clock) time, e.g. taken just before the action that sends it. */
+  after?: Date;
+  subject?: RegExp;
+  /** @default 10_000 */
+  timeoutMs?: number;
+}
+
+const MAIL_POLL_MS = 100;
+
+/**
+ * The newest mail the stack's SMTP server captured for `address` (case-insensitive) that matches, polling its
+ * JSON listing until one arrives; throws after the timeout, naming what did arrive for the address.
+ */
+export async function mailTo(
+  address: string,
+  options: MailToOptions = {},
+  info: StackInfo = stackInfo(),
+): Promise<CapturedMail> {
+  const wanted = address.toLowerCase();
+  const after = options.after?.getTime() ?? 0;
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  let seen: CapturedMail[] = [];
+  for (;;) {
+    const response = await fetch(`${info.mailUrl}/messages.json`);
+    if (!response.ok) throw new Error(`the dev SMTP server answered ${response.status}`);
+    // Newest first.
+    const messages = (await response.json()) as CapturedMail[];
+    seen = messages.filter((m) => m.to.some((to) => to.toLowerCase() === wanted));
+    const found = seen.find(
+      (m) => Date.parse(m.receivedAt) >= after && (!options.subject || options.subject.test(m.subject)),
+    );
+    if (found) return found;
+    if (Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, MAIL_POLL_MS));
+  }
+  const subjects = seen.map((m) => `"${m.subject}" at ${m.receivedAt}`).join(', ') || 'none';
+  throw new Error(
+    `no mail to ${address}${options.subject ? ` with a subject matching ${options.subject}` : ''}${
+      options.after ? ` since ${options.after.toISOString()}` : ''
+    } within ${options.timeoutMs ?? 10_000} ms (mail to that address: ${subjects})`,
+  );
+}
+
+/** Makes the stack's SMTP server refuse mail with a temporary error (false: SMTP down) or accept it again. */
+export async function setSmtpAccepting(accepting: boolean, info: StackInfo = stackInfo()): Promise<void> {
+  const response = await fetch(`${info.mailUrl}/accepting`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ accepting }),
+  });
+  if (!response.ok) throw new Error(`the dev SMTP server answered ${response.status}`);
+}
+
 export interface Stack extends StackInfo {
   tenant: string;
+  /** The newest captured mail to `address` that matches (see mailTo). */
+  mailTo(address: string, options?: MailToOptions): Promise<CapturedMail>;
+  /** SMTP down (false) or up (true) for the whole run: put it back up in a `finally`. */
+  setSmtpAccepting(accepting: boolean): Promise<void>;
   /** Moves the API's clock forward (POST /__test__/clock); the browser's clock is left alone. */
   advanceApiClock(ms: number): Promise<void>;
   /**
@@ -260,6 +319,9 @@ function createStack(info: StackInfo): Stack {
   const stack: Stack = {
     ...info,
     tenant: TENANT,
+
+    mailTo: (address, options) => mailTo(address, options, info),
+    setSmtpAccepting: (accepting) => setSmtpAccepting(accepting, info),
 
     async advanceApiClock(ms) {
       const res = await httpsJson(apiTarget(info), 'POST', '/__test__/clock', { advanceMs: ms });

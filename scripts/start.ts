@@ -1,4 +1,5 @@
-// `pnpm start`: the whole demo on one machine: dev IdP, deskgate API (child process) and the agent desktop.
+// `pnpm start`: the whole demo on one machine: dev IdP, dev SMTP (captures the mail the API sends), deskgate API
+// (child process) and the agent desktop.
 // `pnpm dev` (--dev): the same, plus the demo on Vite's dev server and the SDK rebuilt and reloaded on save.
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -15,10 +16,14 @@ import {
   widgetUrl,
 } from '../apps/demo/src/index.ts';
 import { DEMO_ACCOUNTS, type DevIdp, startDevIdp } from '../packages/dev-idp/src/index.ts';
+import { type DevSmtp, startDevSmtp } from '../packages/dev-smtp/src/index.ts';
 
 // Fixed on purpose: apps/demo/seed.json names these exact origins (issuer, redirect URI, allowed origin).
 const IDP_URL = 'http://127.0.0.1:8788';
 const API_URL = 'http://127.0.0.1:8787';
+// Fixed too, so the mail page has an address to bookmark (MailHog/MailDev's usual ports).
+const SMTP_PORT = 1025;
+const MAIL_PAGE_PORT = 8025;
 const DEMO_HOST = 'localhost';
 const DEMO_PORT = 5173;
 const TENANT = 'demo';
@@ -32,6 +37,7 @@ const apiEntry = 'apps/api/src/main.ts';
 const seedFile = 'apps/demo/seed.json';
 
 let idp: DevIdp | undefined;
+let smtp: DevSmtp | undefined;
 let api: ChildProcess | undefined;
 let demo: Demo | undefined;
 let stopping = false;
@@ -50,6 +56,9 @@ async function main(): Promise<void> {
     accounts: DEMO_ACCOUNTS,
   });
 
+  // Before the API: its outbox worker sends to it from the start.
+  smtp = await startDevSmtp({ host: '127.0.0.1', smtpPort: SMTP_PORT, httpPort: MAIL_PAGE_PORT });
+
   if (!existsSync(new URL(`../${apiEntry}`, import.meta.url))) {
     throw new Error(`${apiEntry} does not exist yet; nothing to start the API from`);
   }
@@ -64,6 +73,7 @@ async function main(): Promise<void> {
       DESKGATE_PUBLIC_URL: API_URL,
       DESKGATE_DATA_DIR: './data',
       DESKGATE_SEED_FILE: seedFile,
+      SMTP_URL: smtp.smtpUrl,
       ...(dev && { DESKGATE_SDK_WATCH: '1' }),
     },
   });
@@ -102,6 +112,7 @@ async function main(): Promise<void> {
                            (the SDK signs ${WIDGET_AGENT.name} in with the demo tenant's API key in the URL)
     deskgate API           ${API_URL}
     Acme SSO (dev IdP)     ${idp.issuer}
+    Mail (captured)        ${smtp.url}  (JSON: ${smtp.url}/messages.json)
 
     Sign in as ${agent?.email} / ${agent?.password}  (${agent?.roles.join(', ')})
             or ${manager?.email} / ${manager?.password}  (${manager?.roles.join(', ')})
@@ -174,7 +185,12 @@ async function stopApi(): Promise<void> {
 async function stop(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  const results = await Promise.allSettled([demo?.close(), stopApi(), idp?.close()]);
+  // The API first: its outbox worker may be sending to the dev SMTP server.
+  const results = await Promise.allSettled([
+    demo?.close(),
+    stopApi().then(() => smtp?.close()),
+    idp?.close(),
+  ]);
   for (const result of results) {
     if (result.status === 'rejected') console.error('while stopping:', result.reason);
   }

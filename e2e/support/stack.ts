@@ -5,6 +5,8 @@
 //                                signs platform JWTs with the tenant's keys (generated per run)
 //   https://auth.test:<apiPort>  apps/api/src/main.ts as a child process (HTTPS, fresh data dir, test clock)
 //   http://127.0.0.1:<idpPort>   @deskgate/dev-idp, a real OpenID Provider
+//   smtp://127.0.0.1:<smtpPort>  @deskgate/dev-smtp, a real SMTP server that captures what the API sends
+//   http://127.0.0.1:<mailPort>  its messages: the page, /messages.json (specs read it: fixtures.ts mailTo)
 //
 // Browsers map *.test to 127.0.0.1; the certificate is self-signed for both names and generated per run.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,6 +15,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDevIdp } from '@deskgate/dev-idp';
+import { startDevSmtp } from '@deskgate/dev-smtp';
 import { startDemo } from '../../apps/demo/src/index.ts';
 import { generateApiKey } from '../../packages/core/src/api-key.ts';
 import { createCertificate, freePort, type HttpsTarget, httpsJson, makeTempDir, ROOT } from './net.ts';
@@ -33,6 +36,11 @@ export interface StackInfo {
   /** https://cx.test:<port> */
   cxUrl: string;
   idpIssuer: string;
+  /**
+   * The dev SMTP server's HTTP side, http://127.0.0.1:<port>: `/messages.json` lists the captured mail newest
+   * first, `POST /accepting` `{"accepting": false}` makes the server refuse mail (SMTP down) until `true`.
+   */
+  mailUrl: string;
   /** The e2e certificate, the only one Node-side requests trust. */
   certFile: string;
   apiLogFile: string;
@@ -122,6 +130,10 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
     });
     cleanups.push(() => idp.close());
 
+    // Captures what the API's outbox worker sends; published for the specs (fixtures.ts mailTo).
+    const smtp = await startDevSmtp({ host: '127.0.0.1', smtpPort: 0, httpPort: 0 });
+    cleanups.push(() => smtp.close());
+
     const seedFile = join(tmp, 'seed.json');
     const seed = {
       tenants: [
@@ -153,7 +165,7 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
     };
     await writeFile(seedFile, `${JSON.stringify(seed, null, 2)}\n`);
 
-    const api = spawnApi(tmp, { apiPort, apiUrl, seedFile, tls, apiLogFile });
+    const api = spawnApi(tmp, { apiPort, apiUrl, seedFile, tls, apiLogFile, smtpUrl: smtp.smtpUrl });
     // If the runner dies without tearing down, the API must not outlive it.
     const kill = () => api.exitCode === null && api.signalCode === null && api.kill('SIGKILL');
     process.once('exit', kill);
@@ -170,6 +182,7 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
       apiUrl,
       cxUrl,
       idpIssuer: idp.issuer,
+      mailUrl: smtp.url,
       certFile: tls.certFile,
       apiLogFile,
       apiKey,
@@ -196,10 +209,11 @@ function spawnApi(
     seedFile: string;
     tls: { certFile: string; keyFile: string };
     apiLogFile: string;
+    smtpUrl: string;
   },
 ): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['NODE_TLS_REJECT_UNAUTHORIZED', 'DATABASE_URL', 'DESKGATE_MASTER_KEY'])
+  for (const name of ['NODE_TLS_REJECT_UNAUTHORIZED', 'DATABASE_URL', 'DESKGATE_MASTER_KEY', 'MAIL_FROM'])
     delete env[name];
   const logFd = openSync(o.apiLogFile, 'a');
   const child = spawn(process.execPath, ['apps/api/src/main.ts'], {
@@ -215,6 +229,7 @@ function spawnApi(
       DESKGATE_TLS_CERT: o.tls.certFile,
       DESKGATE_TLS_KEY: o.tls.keyFile,
       DESKGATE_UNSAFE_TEST_CLOCK: '1',
+      SMTP_URL: o.smtpUrl,
       // Exactly the dist/ that `pnpm build` just wrote.
       DESKGATE_SDK_DIR: join(ROOT, 'packages/sdk/dist'),
       LOG_LEVEL: 'warn',

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { DEFAULT_PLATFORM_JWT, generateMasterKey, REDACTED_SECRET, redactTenant } from '@deskgate/core';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { MailService } from './mail/index.ts';
 import { applySeedFile, createRuntime } from './runtime.ts';
 import { TenantService } from './services/tenants.ts';
 
@@ -637,6 +638,7 @@ describe('the placeholder', () => {
       platformJwt: DEFAULT_PLATFORM_JWT,
       apiKeys: { enabled: true },
       outboundLinks: { ttlSeconds: 300, targets: [] },
+      magicLink: { enabled: false, ttlSeconds: 600, approverEmails: [] },
     });
     const paths: string[] = [];
     const walk = (value: unknown, path: string) => {
@@ -805,5 +807,126 @@ describe('pnpm deskgate api-key', () => {
     assertOneLine(await deskgate(['api-key']), 2, /api-key: missing subcommand \(create, list or revoke\)/);
     assertOneLine(await deskgate(['api-key', 'revoke', 'acme', 'x']), 2, /is not a key id/);
     assertOneLine(await deskgate(['api-key', 'create', 'acme', '--origin', 'nope']), 1, /validation_failed/);
+  });
+});
+
+describe('pnpm deskgate mail list', () => {
+  const LINK = 'https://auth.example.com/t/acme/auth/magic-link#dgm_the-secret-token-0123456789';
+
+  /** Three messages: one sent, one waiting for a retry, one given up (newest). */
+  async function fillOutbox(): Promise<string[]> {
+    const runtime = await createRuntime(
+      { DESKGATE_DATA_DIR: dir, DESKGATE_MASTER_KEY: MASTER_KEY },
+      pino({ level: 'silent' }),
+    );
+    try {
+      let clock = Date.parse('2030-01-01T10:00:00Z');
+      const mail = new MailService({
+        store: runtime.store,
+        keys: runtime.keys,
+        now: () => clock++,
+        logger: runtime.logger,
+      });
+      const params = { product: 'Deepdesk', tenantName: 'Acme', link: LINK, expiresMinutes: 10 };
+      const ids: string[] = [];
+      for (const to of ['sent@example.com', 'retry@example.com', 'gone@example.com'])
+        ids.push(await mail.enqueue({ tenant: 'acme', to, template: 'magic-link', locale: 'en-US', params }));
+      await runtime.store.markMailSent(ids[0]!, clock);
+      await runtime.store.markMailFailed(ids[1]!, 'ECONNECTION 421 Service not available', clock + 15_000);
+      await runtime.store.markMailFailed(ids[2]!, 'EENVELOPE 550 no such user', null);
+      return ids;
+    } finally {
+      await runtime.store.close();
+    }
+  }
+
+  it('lists the outbox newest first with state and last error, never a body or link', async () => {
+    const [sent, retry, gone] = await fillOutbox();
+    const result = await deskgate(['mail', 'list']);
+    assert.equal(result.code, 0, result.stderr);
+    const rows = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split('\t'));
+    assert.deepEqual(
+      rows.map((r) => r.slice(1)),
+      [
+        [gone, 'gone@example.com', 'magic-link', 'acme', '1', 'failed', 'EENVELOPE 550 no such user'],
+        [
+          retry,
+          'retry@example.com',
+          'magic-link',
+          'acme',
+          '1',
+          'pending',
+          'ECONNECTION 421 Service not available',
+        ],
+        [sent, 'sent@example.com', 'magic-link', 'acme', '0', 'sent', '-'],
+      ],
+    );
+    for (const row of rows) assert.match(row[0]!, /^2030-01-01T10:00:00\.\d{3}Z$/);
+    assert.ok(!result.stdout.includes('dgm_'), 'no link');
+    assert.ok(!result.stdout.includes('enc.v1.'), 'no sealed body');
+
+    const failed = await deskgate(['mail', 'list', '--failed']);
+    assert.deepEqual(
+      failed.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.split('\t')[2]),
+      ['gone@example.com', 'retry@example.com'],
+    );
+    const one = await deskgate(['mail', 'list', '--limit', '1']);
+    assert.equal(one.stdout.trimEnd().split('\n').length, 1);
+    assert.match(one.stderr, /showing the newest 1; --limit N shows more/);
+  });
+
+  it('--json gives every field but the body', async () => {
+    const [, retry] = await fillOutbox();
+    const result = await deskgate(['mail', 'list', '--failed', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const list = JSON.parse(result.stdout) as Record<string, unknown>[];
+    assert.deepEqual(Object.keys(list[0]!).sort(), [
+      'attempts',
+      'createdAt',
+      'id',
+      'lastError',
+      'nextAttemptAt',
+      'sentAt',
+      'state',
+      'subject',
+      'template',
+      'tenant',
+      'to',
+    ]);
+    const pending = list.find((m) => m.id === retry);
+    assert.equal(pending?.state, 'pending');
+    assert.equal(pending?.subject, 'Your sign-in link for Deepdesk');
+    assert.match(String(pending?.nextAttemptAt), /^2030-01-01T10:00:15/);
+    assert.equal(list.find((m) => m.state === 'failed')?.nextAttemptAt, null);
+    assert.ok(!result.stdout.includes('dgm_'));
+  });
+
+  it('an empty outbox prints nothing; usage mistakes exit 2 with one line', async () => {
+    const empty = await deskgate(['mail', 'list']);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.equal(empty.stdout, '');
+    assertOneLine(
+      await deskgate(['mail', 'list', '--limit', '0']),
+      2,
+      /--limit takes a number from 1 to 1000/,
+    );
+    assertOneLine(await deskgate(['mail', 'list', '--limit', 'all']), 2, /--limit takes a number/);
+    assertOneLine(
+      await deskgate(['mail']),
+      2,
+      /^deskgate: mail: missing subcommand \(list\); see pnpm deskgate mail --help$/,
+    );
+    assertOneLine(await deskgate(['mail', 'list', 'x']), 2, /unexpected argument "x"/);
+    assertOneLine(await deskgate(['mail', 'list', '--name', 'x']), 2, /unknown option --name/);
+    const help = await deskgate(['mail', 'list', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: pnpm deskgate mail list \[--failed\] \[--limit N\] \[--json\]/);
+    assert.match((await deskgate(['--help'])).stdout, /^ {2}mail list \[--failed\]/m);
   });
 });

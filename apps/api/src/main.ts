@@ -25,13 +25,15 @@ const publicUrl = (env.DESKGATE_PUBLIC_URL ?? `${tls ? 'https' : 'http'}://${hos
   '',
 );
 
-const limits = limitSettings(env);
-const runtime = await createRuntime(env, logger);
-
 // Only for end-to-end tests: lets a test move this server's clock. Never set it anywhere else.
 let clockOffsetMs = 0;
 const unsafeTestClock = env.DESKGATE_UNSAFE_TEST_CLOCK === '1';
 const now = () => Date.now() + clockOffsetMs;
+
+const limits = limitSettings(env);
+// The outbox worker runs on this clock too: a test that moves it forward brings retries due.
+const runtime = await createRuntime(env, logger, { now });
+const mailWorker = runtime.mailWorker;
 
 if (env.DESKGATE_SEED_FILE) {
   const codes = await applySeedFile(runtime, env.DESKGATE_SEED_FILE, now);
@@ -63,6 +65,8 @@ const api = createApp({
   },
   reference,
   ...limits,
+  // A queued mail goes out at once, not at the worker's next poll.
+  onMailEnqueued: mailWorker ? () => mailWorker.kick() : undefined,
 });
 let app: { fetch: typeof api.fetch } = api;
 if (unsafeTestClock) {
@@ -98,6 +102,8 @@ const server = serve(
       'listening',
     );
     console.log(`deskgate API listening on ${publicUrl}`);
+    if (mailWorker) mailWorker.start();
+    else logger.warn('mail stays in the outbox: SMTP_URL is not set');
   },
 );
 
@@ -109,9 +115,31 @@ const purge = setInterval(() => {
 }, PURGE_INTERVAL_MS);
 purge.unref();
 
+/** How long a shutdown waits for requests in flight before it goes on. */
+const DRAIN_TIMEOUT_MS = 2_000;
+let stopping = false;
+
+/**
+ * SIGTERM/SIGINT: no new requests, those in flight finish (for a moment), the mail run in progress finishes;
+ * mail not sent yet stays in the outbox for the next start or another instance.
+ */
 async function shutdown() {
+  if (stopping) return;
+  stopping = true;
   clearInterval(purge);
-  server.close();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  try {
+    await mailWorker?.stop();
+  } catch (error) {
+    logger.error({ err: error }, 'stopping the mail worker failed');
+  }
   await runtime.store.close();
   process.exit(0);
 }

@@ -20,6 +20,7 @@ import {
 import { openStore } from '@deskgate/store';
 import pino, { type Logger } from 'pino';
 import type { ReferenceAssets, SdkAssets } from './deps.ts';
+import { createSmtpTransport, DEFAULT_MAIL_FROM, OutboxWorker } from './mail/index.ts';
 import { JwtKeyService, KID_PATTERN, MIN_SECRET_BYTES } from './services/jwt-keys.ts';
 import { TenantService } from './services/tenants.ts';
 
@@ -28,6 +29,19 @@ export interface Runtime {
   keys: Awaited<ReturnType<typeof deriveKeys>>;
   logger: Logger;
   dataDir: string;
+  /**
+   * Delivers the mail outbox over SMTP_URL (From: MAIL_FROM); main.ts starts it. Undefined without SMTP_URL:
+   * mail then stays in the outbox until an instance with SMTP_URL sends it.
+   */
+  mailWorker?: OutboxWorker;
+}
+
+/** MAIL_FROM, or the default; throws TypeError for a value with no address in it. */
+export function mailFrom(env: NodeJS.ProcessEnv): string {
+  const from = env.MAIL_FROM?.trim() || DEFAULT_MAIL_FROM;
+  if (/[\r\n]/.test(from) || !/[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+/.test(from))
+    throw new TypeError('MAIL_FROM must be an address, optionally with a name: Name <no-reply@example.com>');
+  return from;
 }
 
 /** JSON logs to stdout (the server) or to stderr (the CLI, whose stdout is its answer). */
@@ -81,8 +95,19 @@ async function masterKey(env: NodeJS.ProcessEnv, dataDir: string, logger: Logger
   return parseMasterKey(await readFile(file, 'utf8'));
 }
 
-export async function createRuntime(env: NodeJS.ProcessEnv, logger = createLogger()): Promise<Runtime> {
+export async function createRuntime(
+  env: NodeJS.ProcessEnv,
+  logger = createLogger(),
+  options: {
+    /** The clock of the outbox worker (the API's, which tests may move). @default Date.now */
+    now?: () => number;
+  } = {},
+): Promise<Runtime> {
   const dataDir = resolve(env.DESKGATE_DATA_DIR ?? 'data');
+  // Configuration first: a bad SMTP_URL or MAIL_FROM stops the start before anything is opened.
+  const smtpUrl = env.SMTP_URL?.trim();
+  const from = mailFrom(env);
+  const transport = smtpUrl ? createSmtpTransport(smtpUrl) : undefined;
   // The key first: a missing or bad key then stops the start before a database pool is open.
   const keys = await deriveKeys(await masterKey(env, dataDir, logger));
   const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
@@ -92,7 +117,10 @@ export async function createRuntime(env: NodeJS.ProcessEnv, logger = createLogge
     await store.close();
     throw error;
   }
-  return { store, keys, logger, dataDir };
+  const mailWorker = transport
+    ? new OutboxWorker({ store, keys, transport, logger, from, now: options.now })
+    : undefined;
+  return { store, keys, logger, dataDir, mailWorker };
 }
 
 /** Applies a seed file (`{ "tenants": [...] }`): creates or replaces each tenant it names. */

@@ -30,11 +30,15 @@ const API_KEY_COMMANDS = `  api-key create <tenant> [--expires WHEN] [--origin U
   api-key list <tenant>                list the tenant's API keys (never the keys)
   api-key revoke <tenant> <kid>        stop accepting an API key`;
 
+const MAIL_COMMANDS = `  mail list [--failed] [--limit N] [--json]
+                                       the mail outbox, newest first (never a message's body)`;
+
 export const TOP_USAGE = `Usage: pnpm deskgate <command>
 
 ${TENANT_COMMANDS}
 ${JWT_COMMANDS}
 ${API_KEY_COMMANDS}
+${MAIL_COMMANDS}
   seed <file>                          create or replace the tenants in a seed file
   migrate                              apply database migrations
   help [<command>]                     this help, or a command's (same as <command> --help)
@@ -225,6 +229,22 @@ and the origins it is limited to. Never the keys.`,
 Stops accepting the key at once. Sessions it started go on until they end.`,
   },
   {
+    name: 'mail list',
+    options: ['failed', 'limit', 'json'],
+    args: [],
+    help: `Usage: pnpm deskgate mail list [--failed] [--limit N] [--json]
+
+Lists the mail outbox, newest first, one message a line, separated by tabs: created, id, to, template,
+tenant, attempts, state and the last delivery error. State is sent, pending (not sent yet, or waiting for
+its next try after a failure) or failed (given up). Never a message's body: it is sealed in the store and
+cleared once sent. Log lines name a message by its id.
+
+  --failed                      only messages not sent that failed at least once (given up or retrying)
+  --limit N                     at most N messages, 1-1000 (default 100)
+  --json                        print [{"id","createdAt","to","template","tenant","subject","attempts",
+                                "state","nextAttemptAt","sentAt","lastError"}] on stdout`,
+  },
+  {
     name: 'seed',
     options: [],
     args: ['<file>'],
@@ -263,6 +283,12 @@ ${API_KEY_COMMANDS}
 
 pnpm deskgate api-key <subcommand> --help shows its flags.
 ${EXIT_CODES}`,
+  mail: `Usage: pnpm deskgate mail list [--failed] [--limit N] [--json]
+
+${MAIL_COMMANDS}
+
+pnpm deskgate mail list --help shows its flags.
+${EXIT_CODES}`,
   jwt: `Usage: pnpm deskgate jwt check <tenant> <token|->
 
 ${JWT_COMMANDS}
@@ -274,4 +300,5 @@ export const SUBCOMMANDS: Record<string, string> = {
   'jwt-key': 'create, import, list or revoke',
   jwt: 'check',
   'api-key': 'create, list or revoke',
+  mail: 'list',
 };

@@ -24,6 +24,8 @@ export const OPTIONS = {
   kid: { type: 'string' },
   'allow-weak-secret': { type: 'boolean' },
   expires: { type: 'string' },
+  failed: { type: 'boolean' },
+  limit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -6,6 +6,7 @@ import { TenantService } from '../services/tenants.ts';
 import { runApiKey } from './api-key.ts';
 import { CliFailure, EXIT, helpHint, parseCommandLine, UsageError, type Values } from './commands.ts';
 import { runJwt } from './jwt.ts';
+import { runMail } from './mail.ts';
 import { checkTenantFlags, describeChanges, keepStoredSecrets, tenantFromFlags } from './tenant-input.ts';
 
 export interface CliIo {
@@ -116,6 +117,8 @@ async function run(command: string, args: string[], values: Values, io: CliIo): 
       out(JSON.stringify(redactTenant(tenant), null, 2));
     } else if (command.startsWith('api-key')) {
       return await runApiKey(command, args, values, runtime, tenants, { out, note });
+    } else if (command === 'mail list') {
+      return await runMail(values, runtime, { out, note });
     } else if (command.startsWith('jwt')) {
       return await runJwt(command, args, values, runtime, tenants, {
         out,
