@@ -7,6 +7,7 @@ import { rateLimits } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
 import { loadTenant, sdkCors } from './http/tenant.ts';
 import { params } from './http/validation.ts';
+import { MailService } from './mail/index.ts';
 import { setPageHeaders } from './pages/headers.ts';
 import { pickLocale } from './pages/messages.ts';
 import { errorPage } from './pages/render.ts';
@@ -16,6 +17,7 @@ import { collectionRoutes } from './routes/collection.ts';
 import { completeRoutes } from './routes/complete.ts';
 import type { Services } from './routes/context.ts';
 import { EXCHANGE_SDK_PATHS, exchangeRoutes } from './routes/exchange.ts';
+import { magicLinkRoutes } from './routes/magic-link.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { PLATFORM_JWT_SDK_PATHS, platformJwtRoutes } from './routes/platform-jwt.ts';
 import { publicRoutes } from './routes/public.ts';
@@ -30,6 +32,7 @@ import { ExchangeService } from './services/exchange.ts';
 import { IdentityService } from './services/identities.ts';
 import { JwtKeyService } from './services/jwt-keys.ts';
 import { KeyRing } from './services/keyring.ts';
+import { MagicLinkService } from './services/magic-links.ts';
 import { OidcService } from './services/oidc.ts';
 import { PlatformJwtService } from './services/platform-jwt.ts';
 import { RateLimiter } from './services/rate-limiter.ts';
@@ -68,6 +71,19 @@ export function createApp(deps: Deps, options?: AppOptions) {
     identities,
     apiKeys: new ApiKeyService(deps.store, deps.now),
     exchange: new ExchangeService({ store: deps.store, sessions, publicUrl: deps.publicUrl }),
+    magicLinks: new MagicLinkService({
+      store: deps.store,
+      mail: new MailService({
+        store: deps.store,
+        keys: deps.keys,
+        now: deps.now,
+        logger: deps.logger,
+        onEnqueued: deps.onMailEnqueued,
+      }),
+      publicUrl: deps.publicUrl,
+      logger: deps.logger,
+      productName: options?.productName ?? 'Deepdesk',
+    }),
     jwtKeys,
     platformJwt: new PlatformJwtService({ store: deps.store, keys: jwtKeys, identities, sessions }),
     oidc: new OidcService({ tenants, fetch: deps.fetch }),
@@ -115,6 +131,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
   tenant.route('/', remoteLoginRoutes(services));
   tenant.route('/', signOutRoutes(services));
   tenant.route('/', exchangeRoutes(services));
+  tenant.route('/', magicLinkRoutes(services));
   app.route('/t/:tenant/auth', tenant);
   // POST /t/{tenant}/session/jwt and /session/api-key sit outside /auth, where platforms post them (F5).
   const platform = new Hono<AppEnv>();

@@ -34,6 +34,8 @@ export interface Deps {
    * client address is the entry that many places from the right. @default 0: the socket's peer address
    */
   trustedProxyHops?: number;
+  /** Called after a mail is put in the outbox: the runtime's outbox worker sends it soon, not at its next poll. */
+  onMailEnqueued?: () => void;
 }
 
 export interface AppEnv {

@@ -43,6 +43,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   api_key_expired: 401,
   api_key_disabled: 403,
   exchange_token_invalid: 400,
+  email_invalid: 400,
+  magic_link_disabled: 403,
+  magic_link_invalid: 400,
 };
 
 /** HTTP status for a code: 401 for session/refresh problems, 400 for SSO callback problems. */

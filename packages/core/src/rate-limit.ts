@@ -79,6 +79,26 @@ export const RATE_LIMIT_RULES = {
     windowSeconds: 60,
     counts: 'refused exchange tokens at the outbound-link landing page per client address',
   },
+  'magic.request.ip': {
+    limit: 60,
+    windowSeconds: 600,
+    counts: 'magic-link requests per client address',
+  },
+  'magic.request.email': {
+    limit: 5,
+    windowSeconds: 600,
+    counts: 'magic-link requests per email address (known or not), whatever the client',
+  },
+  'magic.request.tenant': {
+    limit: 1200,
+    windowSeconds: 600,
+    counts: 'magic-link requests per tenant',
+  },
+  'magic.redeem.failures.ip': {
+    limit: 30,
+    windowSeconds: 600,
+    counts: 'refused magic links (unknown, used, replaced, expired, malformed) per client address',
+  },
   'jwt.failures.tenant': {
     limit: 600,
     windowSeconds: 60,

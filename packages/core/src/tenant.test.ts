@@ -64,6 +64,7 @@ describe('parseTenantConfig', () => {
       platformJwt: { profiles: {}, requireSignedUserInfo: false, allowUserCreation: true, groupRoles: {} },
       apiKeys: { enabled: true },
       outboundLinks: { ttlSeconds: 300, targets: [] },
+      magicLink: { enabled: false, ttlSeconds: 600, approverEmails: [] },
     });
     assert.equal(ACCESS_TTL_SECONDS, 900);
     assert.equal(SESSION_TTL_SECONDS, 86400);
@@ -314,6 +315,32 @@ describe('parseTenantConfig', () => {
   ] as const) {
     it(`rejects outboundLinks ${JSON.stringify(value)}`, () => {
       rejects(tenant({ outboundLinks: value }), path);
+    });
+  }
+
+  it('reads magicLink: off by default, TTL 60 s to 1 h (default 600 s), normalised approver emails', () => {
+    assert.deepEqual(parseTenantConfig(tenant()).magicLink, {
+      enabled: false,
+      ttlSeconds: 600,
+      approverEmails: [],
+    });
+    const set = parseTenantConfig(
+      tenant({ magicLink: { enabled: true, ttlSeconds: 60, approverEmails: [' Boss@Example.com '] } }),
+    );
+    assert.deepEqual(set.magicLink, { enabled: true, ttlSeconds: 60, approverEmails: ['boss@example.com'] });
+  });
+
+  for (const [value, path] of [
+    [true, 'tenant.magicLink'],
+    [{ enabled: 'yes' }, 'tenant.magicLink.enabled'],
+    [{ ttlSeconds: 59 }, 'tenant.magicLink.ttlSeconds'],
+    [{ ttlSeconds: 3601 }, 'tenant.magicLink.ttlSeconds'],
+    [{ approverEmails: 'boss@example.com' }, 'tenant.magicLink.approverEmails'],
+    [{ approverEmails: ['boss'] }, 'tenant.magicLink.approverEmails[0]'],
+    [{ approvers: [] }, 'tenant.magicLink.approvers'],
+  ] as const) {
+    it(`rejects magicLink ${JSON.stringify(value)}`, () => {
+      rejects(tenant({ magicLink: value }), path);
     });
   }
 

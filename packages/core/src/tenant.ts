@@ -1,6 +1,7 @@
 // Tenant configuration: its shape, defaults and validation of operator input (seed files, CLI).
 import { TENANT_CODE_PATTERN } from '@deskgate/protocol';
 import { DeskgateError } from './errors.ts';
+import { MAGIC_LINK_TTL_RANGE, MAGIC_LINK_TTL_SECONDS, normalizeEmail } from './magic-link.ts';
 import { EXCHANGE_TTL_RANGE, EXCHANGE_TTL_SECONDS } from './outbound.ts';
 import { type PlatformJwtConfig, parsePlatformJwtConfig } from './platform-jwt-config.ts';
 
@@ -49,6 +50,11 @@ export interface TenantConfig {
    * on the API's site a link may open besides the personal collection.
    */
   outboundLinks: { ttlSeconds: number; targets: string[] };
+  /**
+   * Magic-link sign-in (docs/magic-link.md): off unless enabled; how long a link lives; who approves access
+   * requests while the tenant has no manager.
+   */
+  magicLink: { enabled: boolean; ttlSeconds: number; approverEmails: string[] };
 }
 
 type Json = Record<string, unknown>;
@@ -209,6 +215,27 @@ function parseOutboundLinksConfig(input: unknown, path: string): TenantConfig['o
   };
 }
 
+function parseMagicLinkConfig(input: unknown, path: string): TenantConfig['magicLink'] {
+  if (input === undefined) return { enabled: false, ttlSeconds: MAGIC_LINK_TTL_SECONDS, approverEmails: [] };
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) fail(path, 'must be an object');
+  const o = input as Json;
+  const unknown = Object.keys(o).find((key) => !['enabled', 'ttlSeconds', 'approverEmails'].includes(key));
+  if (unknown) fail(`${path}.${unknown}`, 'is not a known setting');
+  if (o.enabled !== undefined && typeof o.enabled !== 'boolean')
+    fail(`${path}.enabled`, 'must be true or false');
+  const approvers = o.approverEmails ?? [];
+  if (!Array.isArray(approvers)) fail(`${path}.approverEmails`, 'must be an array of emails');
+  return {
+    enabled: o.enabled ?? false,
+    ttlSeconds: ttl(o, 'ttlSeconds', path, MAGIC_LINK_TTL_SECONDS, MAGIC_LINK_TTL_RANGE),
+    approverEmails: approvers.map((value, i) => {
+      const email = normalizeEmail(value);
+      if (!email) fail(`${path}.approverEmails[${i}]`, 'must be an email');
+      return email;
+    }),
+  };
+}
+
 /** Validates operator input into a TenantConfig; throws DeskgateError('validation_failed') naming the field. */
 export function parseTenantConfig(input: unknown, path = 'tenant'): TenantConfig {
   if (typeof input !== 'object' || input === null) fail(path, 'must be an object');
@@ -248,6 +275,7 @@ export function parseTenantConfig(input: unknown, path = 'tenant'): TenantConfig
     platformJwt: parsePlatformJwtConfig(o.platformJwt, `${path}.platformJwt`),
     apiKeys: parseApiKeysConfig(o.apiKeys, `${path}.apiKeys`),
     outboundLinks: parseOutboundLinksConfig(o.outboundLinks, `${path}.outboundLinks`),
+    magicLink: parseMagicLinkConfig(o.magicLink, `${path}.magicLink`),
   };
 }
 

@@ -80,6 +80,10 @@ export const ERROR_CODES = [
   'api_key_disabled',
   // Exchange tokens (outbound links): docs/outbound-links.md
   'exchange_token_invalid',
+  // Magic links: docs/magic-link.md
+  'email_invalid',
+  'magic_link_disabled',
+  'magic_link_invalid',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

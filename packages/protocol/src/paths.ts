@@ -37,3 +37,7 @@ export const exchangeToken = (t: string) => `/t/${t}/auth/exchange-token`;
 export const exchange = (t: string) => `/t/${t}/auth/exchange`;
 /** The agent's personal collection, a first-party page on the API site (the demo's outbound link). */
 export const collection = (t: string) => `/t/${t}/collection`;
+/** Asks for a magic link by email (the chooser's form): always 202, whatever the email. */
+export const magicLink = (t: string) => `/t/${t}/auth/magic-link`;
+/** Where an emailed magic link lands (the token in the fragment): a button that uses it. */
+export const magicLinkOpen = (t: string) => `/t/${t}/auth/magic-link/open`;

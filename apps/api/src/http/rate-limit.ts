@@ -23,6 +23,9 @@ export function rateLimits(limiter: RateLimiter, trustedProxyHops: number) {
   };
 
   return {
+    /** Counts one request of `key` (a subject a route computes itself, e.g. from its body) against `rule`. */
+    consume: (rule: RateLimitRule, key: string) => limiter.consume(rule, key),
+
     /** Every request counts; the one past the limit is answered 429 rate_limited with Retry-After. */
     requests(rule: RateLimitRule, subject: Subject): MiddlewareHandler<AppEnv> {
       return async function rateLimit(c, next) {

@@ -1,5 +1,6 @@
 // Validators from route schemas: 400 validation_failed naming the field and what it must be, never the value.
 import { DeskgateError } from '@deskgate/core';
+import type { Context, MiddlewareHandler } from 'hono';
 import { uniqueSymbol, validator } from 'hono-openapi';
 import type { GenericSchema } from 'valibot';
 import { BODY_LIMIT, bufferBody, FORM_BODY_LIMIT, JSON_BODY_LIMIT } from './body-limit.ts';
@@ -127,4 +128,26 @@ export function formBody<S extends GenericSchema>(schema: S, maxBytes = FORM_BOD
     [uniqueSymbol]: Reflect.get(validate, uniqueSymbol),
     [BODY_LIMIT]: maxBytes,
   }) as typeof validate;
+}
+
+/**
+ * A body that is either JSON (API clients) or the urlencoded form of a hosted page, validated by one schema;
+ * read it with `readFormOrJson(c)`. The form's limit applies to both.
+ */
+export function formOrJsonBody<S extends GenericSchema>(schema: S) {
+  const json = jsonBody(schema, FORM_BODY_LIMIT);
+  const form = formBody(schema, FORM_BODY_LIMIT);
+  const guarded: MiddlewareHandler = (c, next) =>
+    isJsonRequest(c) ? json(c as never, next) : form(c as never, next);
+  return Object.assign(guarded, { [BODY_LIMIT]: FORM_BODY_LIMIT });
+}
+
+/** True when the request says it sends JSON. */
+export function isJsonRequest(c: Context): boolean {
+  return (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+/** The validated body of a formOrJsonBody route. */
+export function readFormOrJson<T>(c: Context): T {
+  return (isJsonRequest(c) ? c.req.valid('json' as never) : c.req.valid('form' as never)) as T;
 }

@@ -17,6 +17,9 @@ label{display:block;font-weight:600;margin:1rem 0 .25rem}
 .code-input{display:block;width:100%;box-sizing:border-box;padding:.6rem;font:700 1.6rem/1.2 ui-monospace,monospace;
 letter-spacing:.15em;text-align:center;text-transform:uppercase;border:2px solid #8a93a6;border-radius:8px}
 .code-input:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
+.text-input{display:block;width:100%;box-sizing:border-box;padding:.6rem;font:inherit;border:2px solid #8a93a6;border-radius:8px}
+.text-input:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
+.magic-link{margin-top:1.25rem}
 .alert{color:#b3261e;font-weight:600}
 [data-locked]{opacity:.55;cursor:not-allowed}
 [hidden]{display:none!important}`;
@@ -34,7 +37,12 @@ export const GUARD_MS = 800;
  * 3. A page marked `data-closes` (the sign-in is confirmed) closes its window after a moment, as the chooser
  *    promised; browsers refuse that for a window the agent opened themselves, which then stays.
  * 4. Outbound-link landing page: take the exchange token from the fragment (which no server saw), remove it
- *    from the address bar and history, and post it with the page's own form.
+ *    from the address bar and history, and post it with the page's own form. A magic link's page
+ *    (`data-fragment-token`) does the same but waits for the agent's click: a scanner running it uses nothing.
+ * 5. Magic links in one browser: the popup waiting for the email (#magic-wait) moves on to the completion
+ *    page, and so to the opener, when a tab of this browser completes its attempt (BroadcastChannel on this
+ *    origin); that tab then says it is done. A completion page carries the proof only in the browser that
+ *    started the sign-in.
  */
 export const PAGES_JS = `(function(){
 var guarded=document.querySelectorAll('[data-guard]');var timer;
@@ -44,14 +52,23 @@ function stop(e){var t=e.target;var el=t&&t.closest?t.closest('[data-guard]'):nu
 if(guarded.length){document.addEventListener('visibilitychange',unlockSoon);window.addEventListener('focus',unlockSoon);window.addEventListener('blur',lock);
 document.addEventListener('click',stop,true);document.addEventListener('submit',stop,true);unlockSoon()}
 if(document.querySelector('[data-closes]'))setTimeout(function(){window.close()},1500);
+var m=/(?:^#|&)token=([^&]*)/.exec(location.hash),t=m&&m[1]?decodeURIComponent(m[1]):'';
 var x=document.getElementById('exchange');
-if(x){var m=/(?:^#|&)token=([^&]*)/.exec(location.hash);history.replaceState(null,'',location.pathname+location.search);
-if(m&&m[1]){x.elements.token.value=decodeURIComponent(m[1]);x.submit()}else{document.getElementById('exchange-lead').hidden=true;document.getElementById('exchange-missing').hidden=false}return}
+if(x){history.replaceState(null,'',location.pathname+location.search);
+if(t){x.elements.token.value=t;x.submit()}else{document.getElementById('exchange-lead').hidden=true;document.getElementById('exchange-missing').hidden=false}return}
+var f=document.querySelector('form[data-fragment-token]');
+if(f){history.replaceState(null,'',location.pathname+location.search);
+if(t)f.elements.token.value=t;else{f.hidden=true;document.getElementById('fragment-missing').hidden=false}return}
+var bc=null;try{bc=new BroadcastChannel('deskgate-attempts')}catch(e){}
+var w=document.getElementById('magic-wait');
+if(w){if(bc)bc.onmessage=function(e){if(e.data&&e.data.t==='completed'&&e.data.id===w.getAttribute('data-attempt'))location.replace(w.getAttribute('data-complete'))};return}
 var el=document.getElementById('deskgate-data');if(!el)return;
 var d=JSON.parse(el.textContent);var opener=window.opener;
-if(!opener||opener===window)return;
+function handed(){document.getElementById('confirm').hidden=true;document.getElementById('done').hidden=false}
+if(!opener||opener===window){if(bc){bc.onmessage=function(e){if(e.data&&e.data.t==='handed'&&e.data.id===d.attemptId)handed()};bc.postMessage({t:'completed',id:d.attemptId})}return}
 try{opener.postMessage({type:d.type,v:d.v,attemptId:d.attemptId,proof:d.proof},d.origin)}catch(e){return}
-document.getElementById('confirm').hidden=true;document.getElementById('done').hidden=false;
+if(bc)bc.postMessage({t:'handed',id:d.attemptId});
+handed();
 setTimeout(function(){window.close()},1500);
 })();`;
 

@@ -35,6 +35,18 @@ const en = {
   switchLead: 'This browser is signed in to {product} as {current}. The link you opened signs in {next}.',
   switchButton: 'Continue as {next}',
   stayButton: 'Stay signed in as {current}',
+  magicLinkOr: 'Or get a sign-in link by email',
+  magicLinkLabel: 'Work email',
+  magicLinkButton: 'Email me a sign-in link',
+  checkEmailTitle: 'Check your email',
+  checkEmailLead:
+    'If {email} has an account with {tenant}, a sign-in link is on its way. Open it in this browser and this window finishes by itself. The link works once, for {minutes} minutes.',
+  checkEmailOther:
+    'Opening it on another device? Then type the code that {product} shows on your agent desktop there.',
+  magicOpenTitle: 'Sign in to {product}',
+  magicOpenLead: 'Continue to sign in to {product} with the link from your email.',
+  magicOpenButton: 'Sign in',
+  magicOpenMissing: 'This link is incomplete. Copy the whole link from the email, or ask for a new one.',
 } as const;
 
 type Messages = { [K in keyof typeof en]: string };
@@ -72,6 +84,18 @@ const nl: Messages = {
     'Deze browser is bij {product} aangemeld als {current}. De link die je opende meldt {next} aan.',
   switchButton: 'Doorgaan als {next}',
   stayButton: 'Aangemeld blijven als {current}',
+  magicLinkOr: 'Of ontvang een aanmeldlink per e-mail',
+  magicLinkLabel: 'Zakelijk e-mailadres',
+  magicLinkButton: 'Stuur mij een aanmeldlink',
+  checkEmailTitle: 'Kijk in je e-mail',
+  checkEmailLead:
+    'Als {email} een account heeft bij {tenant}, is er een aanmeldlink onderweg. Open hem in deze browser, dan rondt dit venster vanzelf af. De link werkt één keer, {minutes} minuten lang.',
+  checkEmailOther:
+    'Open je hem op een ander apparaat? Typ daar dan de code die {product} op je agentdesktop toont.',
+  magicOpenTitle: 'Aanmelden bij {product}',
+  magicOpenLead: 'Ga verder om je met de link uit je e-mail aan te melden bij {product}.',
+  magicOpenButton: 'Aanmelden',
+  magicOpenMissing: 'Deze link is onvolledig. Kopieer de hele link uit de e-mail, of vraag een nieuwe aan.',
 };
 
 const MESSAGES: Record<Locale, Messages> = { 'en-US': en, 'nl-NL': nl };
@@ -91,6 +115,9 @@ const ERROR_TEXT: Record<Locale, Partial<Record<ErrorCode, string>>> = {
     sso_idp_unreachable: 'Your organisation’s sign-in service could not be reached.',
     exchange_token_invalid:
       'This link is no longer valid: it was used already, has expired, or is incomplete. Open it again from your agent desktop.',
+    magic_link_invalid:
+      'This sign-in link is no longer valid: it was used already, replaced by a newer one, or has expired. Ask for a new one from the sign-in window.',
+    email_invalid: 'That is not an email address. Go back and check it.',
   },
   'nl-NL': {
     attempt_not_found: 'Deze aanmeldlink is niet geldig.',
@@ -105,6 +132,9 @@ const ERROR_TEXT: Record<Locale, Partial<Record<ErrorCode, string>>> = {
     sso_idp_unreachable: 'De aanmelddienst van je organisatie is niet bereikbaar.',
     exchange_token_invalid:
       'Deze link is niet meer geldig: hij is al gebruikt, verlopen of onvolledig. Open hem opnieuw vanaf je agentdesktop.',
+    magic_link_invalid:
+      'Deze aanmeldlink is niet meer geldig: hij is al gebruikt, vervangen door een nieuwere of verlopen. Vraag een nieuwe aan in het aanmeldvenster.',
+    email_invalid: 'Dat is geen e-mailadres. Ga terug en controleer het.',
   },
 };
 

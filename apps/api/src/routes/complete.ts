@@ -63,8 +63,17 @@ export function completeRoutes({ deps, limits, productName }: Services) {
     if (!attempt || attempt.completedAt === null)
       throw new DeskgateError('attempt_not_found', 'No completed sign-in here');
     const locale = pageLocale(c, attempt.locale);
-    await requireBinding(c, attempt.bindingDigest);
-    return { attempt, locale };
+    // A magic link may be opened in another browser or on another device: there the sign-in finishes only
+    // by the code the starter's overlay shows, never by the proof (D9). Every other method stays in the
+    // browser that started it.
+    const bound = await requireBinding(c, attempt.bindingDigest).then(
+      () => true,
+      (error: unknown) => {
+        if (attempt.method === 'magic_link') return false;
+        throw error;
+      },
+    );
+    return { attempt, locale, bound };
   }
 
   function checkOpen(attempt: AttemptRecord) {
@@ -83,6 +92,7 @@ export function completeRoutes({ deps, limits, productName }: Services) {
     tenant: TenantConfig,
     attempt: AttemptRecord,
     locale: Locale,
+    bound: boolean,
     alert?: string,
   ) {
     const m = messages(locale);
@@ -96,8 +106,8 @@ export function completeRoutes({ deps, limits, productName }: Services) {
     // JSON in a non-executable script element; `<` is escaped so the data can never close the element.
     const json = JSON.stringify(data).replace(/</g, '\\u003c');
     const action = `${paths.attemptConfirm(tenant.code, attempt.id)}?locale=${locale}`;
-    return `<script type="application/json" id="deskgate-data">${json}</script>
-<div id="done" hidden><p>${fill(m.completeDone, product)}</p></div>
+    // Another browser (a magic link opened elsewhere) gets no proof: only the code can finish it there.
+    return `${bound ? `<script type="application/json" id="deskgate-data">${json}</script>\n` : ''}<div id="done" hidden><p>${fill(m.completeDone, product)}</p></div>
 <form id="confirm" method="post" action="${escapeHtml(action)}">
 <p>${fill(m.confirmLead, product)}</p>
 ${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
@@ -123,13 +133,13 @@ ${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
     query(CompleteQuery),
     async (c) => {
       const tenant = c.get('tenant');
-      const { attempt, locale } = await completedAttempt(c, tenant, c.req.valid('query').attempt);
+      const { attempt, locale, bound } = await completedAttempt(c, tenant, c.req.valid('query').attempt);
       const m = messages(locale);
       if (attempt.redeemedAt !== null || attempt.confirmedAt !== null) {
         return c.html(layout(locale, m.completeTitle, `<p>${fill(m.completeDone, product)}</p>`));
       }
       checkOpen(attempt);
-      return c.html(layout(locale, m.completeTitle, await completionBody(tenant, attempt, locale)));
+      return c.html(layout(locale, m.completeTitle, await completionBody(tenant, attempt, locale, bound)));
     },
   );
 
@@ -167,7 +177,7 @@ ${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
     formBody(ConfirmForm),
     async (c) => {
       const tenant = c.get('tenant');
-      const { attempt, locale } = await completedAttempt(c, tenant, c.req.valid('param').id);
+      const { attempt, locale, bound } = await completedAttempt(c, tenant, c.req.valid('param').id);
       const m = messages(locale);
       // Say what really happened to an attempt that is past confirming.
       if (attempt.redeemedAt !== null)
@@ -187,7 +197,7 @@ ${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
           { tries: String(MAX_CONFIRM_FAILURES - failures) },
         )}</p>\n`;
         return c.html(
-          layout(locale, m.completeTitle, await completionBody(tenant, attempt, locale, alert)),
+          layout(locale, m.completeTitle, await completionBody(tenant, attempt, locale, bound, alert)),
           400,
         );
       }

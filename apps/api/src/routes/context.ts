@@ -6,6 +6,7 @@ import type { ExchangeService } from '../services/exchange.ts';
 import type { IdentityService } from '../services/identities.ts';
 import type { JwtKeyService } from '../services/jwt-keys.ts';
 import type { KeyRing } from '../services/keyring.ts';
+import type { MagicLinkService } from '../services/magic-links.ts';
 import type { OidcService } from '../services/oidc.ts';
 import type { PlatformJwtService } from '../services/platform-jwt.ts';
 import type { SessionService } from '../services/sessions.ts';
@@ -18,6 +19,7 @@ export interface Services {
   identities: IdentityService;
   apiKeys: ApiKeyService;
   exchange: ExchangeService;
+  magicLinks: MagicLinkService;
   jwtKeys: JwtKeyService;
   platformJwt: PlatformJwtService;
   keyring: KeyRing;

@@ -102,6 +102,16 @@ export function signInRoutes({ deps, oidc, identities, limits, productName }: Se
           `<a class="button" data-guard href="${escapeHtml(start.pathname + start.search)}">${fill(m.continueWith, { provider: tenant.displayName })}</a>`,
         );
       }
+      if (tenant.magicLink.enabled) {
+        // A form, not a link: the email goes in the body of a same-origin POST, never in a URL.
+        const action = `${paths.magicLink(tenant.code)}?locale=${locale}`;
+        links.push(`<form class="magic-link" method="post" action="${escapeHtml(action)}">
+${links.length ? `<p class="muted">${fill(m.magicLinkOr, {})}</p>\n` : ''}<input type="hidden" name="attempt" value="${escapeHtml(attempt.id)}">
+<label for="email">${fill(m.magicLinkLabel, {})}</label>
+<input id="email" name="email" type="email" class="text-input" required maxlength="254" autocomplete="email" spellcheck="false">
+<button type="submit" class="button" data-guard>${fill(m.magicLinkButton, {})}</button>
+</form>`);
+      }
       const body = `<p>${fill(m.signInLead, product)}</p>\n${links.length ? links.join('\n') : `<p role="alert">${fill(m.noMethods, product)}</p>`}`;
       return c.html(layout(locale, fill(m.signInTitle, product), body));
     },
