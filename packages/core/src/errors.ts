@@ -46,6 +46,11 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   email_invalid: 400,
   magic_link_disabled: 403,
   magic_link_invalid: 400,
+  access_request_invalid: 400,
+  access_request_not_found: 404,
+  access_request_decided: 409,
+  access_request_expired: 410,
+  permission_denied: 403,
 };
 
 /** HTTP status for a code: 401 for session/refresh problems, 400 for SSO callback problems. */

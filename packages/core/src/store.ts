@@ -91,6 +91,29 @@ export interface MagicLinkRecord {
   expiresAt: number;
 }
 
+/**
+ * An access request (F3, D2): an unknown email asks for access, confirms from the email it got, and a manager
+ * (or a configured approver) approves or rejects it once. Requests expire after 7 days.
+ */
+export interface AccessRequestRecord {
+  id: string;
+  tenant: string;
+  /** Normalised. */
+  email: string;
+  /** 'unconfirmed' until its email's confirm link is used, then 'pending' until decided. */
+  status: 'unconfirmed' | 'pending' | 'approved' | 'rejected';
+  /** SHA-256 of the confirm link's token. */
+  confirmDigest: string;
+  /** The requester's language, for the mails that follow. */
+  locale: string;
+  createdAt: number;
+  expiresAt: number;
+  confirmedAt: number | null;
+  decidedAt: number | null;
+  /** The user id of who decided. */
+  decidedBy: string | null;
+}
+
 /** A tenant API key (docs/api-key.md): only the digest of the key is stored; the key id is public. */
 export interface ApiKeyRecord {
   /** The key id inside the key (`dgk_<kid>_…`): public, unique across all tenants. */
@@ -185,7 +208,10 @@ export interface SsoTransactionRecord {
   /** SHA-256 digest of the `state` parameter. */
   stateDigest: string;
   tenant: string;
-  attemptId: string;
+  /** The popup's attempt it completes; null for a first-party sign-in on the API site (`returnTo`). */
+  attemptId: string | null;
+  /** First-party: the validated path on the API site to go on to, signed in; null for an attempt. */
+  returnTo: string | null;
   providerId: string;
   nonce: string;
   codeVerifier: string;
@@ -288,6 +314,25 @@ export interface Store {
   createSsoTransaction(tx: SsoTransactionRecord): Promise<void>;
   /** Returns and deletes the transaction in one step: any retrieval burns it. */
   takeSsoTransaction(stateDigest: string): Promise<SsoTransactionRecord | undefined>;
+
+  /** Every user of the tenant, oldest first (approvers are found among them by role). */
+  listUsers(tenant: string): Promise<UserRecord[]>;
+
+  /** Stores a request and deletes the tenant's older unconfirmed requests of the same email, in one transaction. */
+  createAccessRequest(request: AccessRequestRecord): Promise<void>;
+  getAccessRequest(tenant: string, id: string): Promise<AccessRequestRecord | undefined>;
+  findAccessRequestByConfirmDigest(digest: string): Promise<AccessRequestRecord | undefined>;
+  /** unconfirmed -> pending, only before it expires at `now`; returns whether this call did it. */
+  confirmAccessRequest(id: string, now: number): Promise<boolean>;
+  /** pending -> approved or rejected, once, only before it expires at `now`; returns whether this call did it. */
+  decideAccessRequest(
+    id: string,
+    decision: 'approved' | 'rejected',
+    decidedBy: string,
+    now: number,
+  ): Promise<boolean>;
+  /** The tenant's requests, newest first; with `status`, only those (expired ones included: check expiresAt). */
+  listAccessRequests(tenant: string, status?: AccessRequestRecord['status']): Promise<AccessRequestRecord[]>;
 
   /** Stores a magic link and deletes the older ones of its tenant, email and attempt, in one transaction. */
   createMagicLink(link: MagicLinkRecord): Promise<void>;

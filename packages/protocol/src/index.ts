@@ -84,6 +84,11 @@ export const ERROR_CODES = [
   'email_invalid',
   'magic_link_disabled',
   'magic_link_invalid',
+  'access_request_invalid',
+  'access_request_not_found',
+  'access_request_decided',
+  'access_request_expired',
+  'permission_denied',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

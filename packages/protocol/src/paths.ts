@@ -41,3 +41,9 @@ export const collection = (t: string) => `/t/${t}/collection`;
 export const magicLink = (t: string) => `/t/${t}/auth/magic-link`;
 /** Where an emailed magic link lands (the token in the fragment): a button that uses it. */
 export const magicLinkOpen = (t: string) => `/t/${t}/auth/magic-link/open`;
+/** First-party sign-in on the API site (no SDK): the chooser, then on to `?return=`, a path on this site. */
+export const signInFirstParty = (t: string) => `/t/${t}/signin`;
+/** Where an access-request email's confirm link lands (the token in the fragment): a button that confirms. */
+export const accessRequestConfirm = (t: string) => `/t/${t}/auth/access-request/confirm`;
+/** The approval page of one access request (first-party; managers and approvers only). */
+export const accessRequest = (t: string, id: string) => `/t/${t}/access-requests/${id}`;

@@ -219,4 +219,48 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX magic_links_expires_at ON magic_links (expires_at);
     `,
   },
+  {
+    version: 10,
+    // An SSO sign-in now completes either an attempt (the popup) or a first-party sign-in on the API site,
+    // which goes on to a return path. The table only holds sign-ins of the last ten minutes, so it is made
+    // anew: one in flight during the upgrade starts again.
+    name: 'first-party sso transactions',
+    up: ({ time }) => `
+      DROP TABLE sso_transactions;
+      CREATE TABLE sso_transactions (
+        state_digest TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        attempt_id TEXT,
+        return_to TEXT,
+        provider_id TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        code_verifier TEXT NOT NULL,
+        binding_digest TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        expires_at ${time} NOT NULL
+      );
+      CREATE INDEX sso_transactions_expires_at ON sso_transactions (expires_at);
+    `,
+  },
+  {
+    version: 11,
+    name: 'access requests',
+    up: ({ time }) => `
+      CREATE TABLE access_requests (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        email TEXT NOT NULL,
+        status TEXT NOT NULL,
+        confirm_digest TEXT NOT NULL UNIQUE,
+        locale TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        expires_at ${time} NOT NULL,
+        confirmed_at ${time},
+        decided_at ${time},
+        decided_by TEXT
+      );
+      CREATE INDEX access_requests_tenant_status ON access_requests (tenant, status);
+      CREATE INDEX access_requests_tenant_email ON access_requests (tenant, email);
+    `,
+  },
 ];

@@ -84,13 +84,14 @@ export class SqlAttempts {
 
   async createSsoTransaction(t: SsoTransactionRecord): Promise<void> {
     await this.#db.run(
-      `INSERT INTO sso_transactions (state_digest, tenant, attempt_id, provider_id, nonce, code_verifier,
-         binding_digest, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO sso_transactions (state_digest, tenant, attempt_id, return_to, provider_id, nonce,
+         code_verifier, binding_digest, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         t.stateDigest,
         t.tenant,
         t.attemptId,
+        t.returnTo,
         t.providerId,
         t.nonce,
         t.codeVerifier,

@@ -1,5 +1,6 @@
 // The Store port written once in SQL; each adapter only supplies a small driver for its database.
 import type {
+  AccessRequestRecord,
   ApiKeyRecord,
   AttemptRecord,
   ExchangeTokenRecord,
@@ -17,6 +18,7 @@ import type {
   UserRecord,
 } from '@deskgate/core/store';
 import { type ColumnTypes, migrations } from './migrations.ts';
+import { SqlAccessRequests } from './sql-access-requests.ts';
 import { SqlAttempts } from './sql-attempts.ts';
 import { SqlKeys } from './sql-keys.ts';
 import { SqlMail } from './sql-mail.ts';
@@ -80,6 +82,7 @@ export class SqlStore implements Store {
   readonly #attempts: SqlAttempts;
   readonly #sessions: SqlSessions;
   readonly #mail: SqlMail;
+  readonly #requests: SqlAccessRequests;
 
   constructor(driver: SqlDriver) {
     this.#db = driver;
@@ -93,6 +96,7 @@ export class SqlStore implements Store {
     this.#attempts = new SqlAttempts(records);
     this.#sessions = new SqlSessions(driver, records);
     this.#mail = new SqlMail(driver, records);
+    this.#requests = new SqlAccessRequests(driver, records);
   }
 
   async #one<T>(sql: string, params: readonly SqlValue[]): Promise<T | undefined> {
@@ -354,6 +358,39 @@ export class SqlStore implements Store {
     return this.#attempts.takeSsoTransaction(stateDigest);
   }
 
+  listUsers(tenant: string): Promise<UserRecord[]> {
+    return this.#requests.listUsers(tenant);
+  }
+
+  createAccessRequest(request: AccessRequestRecord): Promise<void> {
+    return this.#requests.createAccessRequest(request);
+  }
+
+  getAccessRequest(tenant: string, id: string): Promise<AccessRequestRecord | undefined> {
+    return this.#requests.getAccessRequest(tenant, id);
+  }
+
+  findAccessRequestByConfirmDigest(digest: string): Promise<AccessRequestRecord | undefined> {
+    return this.#requests.findAccessRequestByConfirmDigest(digest);
+  }
+
+  confirmAccessRequest(id: string, now: number): Promise<boolean> {
+    return this.#requests.confirmAccessRequest(id, now);
+  }
+
+  decideAccessRequest(
+    id: string,
+    decision: 'approved' | 'rejected',
+    decidedBy: string,
+    now: number,
+  ): Promise<boolean> {
+    return this.#requests.decideAccessRequest(id, decision, decidedBy, now);
+  }
+
+  listAccessRequests(tenant: string, status?: AccessRequestRecord['status']): Promise<AccessRequestRecord[]> {
+    return this.#requests.listAccessRequests(tenant, status);
+  }
+
   enqueueMail(mail: MailRecord): Promise<void> {
     return this.#mail.enqueueMail(mail);
   }
@@ -421,6 +458,11 @@ export class SqlStore implements Store {
       await tx.run('DELETE FROM token_ids WHERE expires_at < ?', [before]);
       await tx.run('DELETE FROM exchange_tokens WHERE expires_at < ?', [before]);
       await tx.run('DELETE FROM magic_links WHERE expires_at < ?', [before]);
+      // Decided requests stay as the record of who was let in; undecided ones go once expired.
+      await tx.run(
+        "DELETE FROM access_requests WHERE status IN ('unconfirmed', 'pending') AND expires_at < ?",
+        [before],
+      );
       // Sent mail stays a week for `mail list`; its body was cleared when it was sent.
       await tx.run('DELETE FROM mail_outbox WHERE sent_at IS NOT NULL AND sent_at < ?', [
         before - SENT_MAIL_KEPT_MS,

@@ -61,6 +61,7 @@ export const ssoFixture = (overrides: Partial<SsoTransactionRecord> = {}): SsoTr
   stateDigest: uid(),
   tenant: 'acme',
   attemptId: uid(),
+  returnTo: null,
   providerId: 'okta',
   nonce: uid(),
   codeVerifier: uid(),

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Store } from '@deskgate/core/store';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describeAccessRequests } from './access-requests.ts';
 import { describeApiKeys } from './api-keys.ts';
 import { describeAttempts } from './attempts.ts';
 import { conformanceContext } from './context.ts';
@@ -71,6 +72,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeTokenIds(ctx);
     describeExchangeTokens(ctx);
     describeMail(ctx);
+    describeAccessRequests(ctx);
     // Last: its cutoff lies beyond every other test's expiries and purges their rows too.
     describePurge(ctx);
   });
