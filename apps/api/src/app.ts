@@ -17,6 +17,7 @@ import { collectionRoutes } from './routes/collection.ts';
 import { completeRoutes } from './routes/complete.ts';
 import type { Services } from './routes/context.ts';
 import { EXCHANGE_SDK_PATHS, exchangeRoutes } from './routes/exchange.ts';
+import { firstPartyRoutes } from './routes/first-party.ts';
 import { magicLinkRoutes } from './routes/magic-link.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { PLATFORM_JWT_SDK_PATHS, platformJwtRoutes } from './routes/platform-jwt.ts';
@@ -143,6 +144,8 @@ export function createApp(deps: Deps, options?: AppOptions) {
   app.route('/t/:tenant', platform);
   // The personal collection (a first-party page an outbound link opens); it loads the tenant itself.
   app.route('/t/:tenant', collectionRoutes(services));
+  // First-party sign-in on this site (the approval page, later the admin console); it loads the tenant itself.
+  app.route('/t/:tenant', firstPartyRoutes(services));
   // Unknown tenants under /t/ also answer tenant_not_found, not a bare 404.
   app.all('/t/:tenant/*', loadTenant(tenants), notFound);
 

@@ -5,6 +5,7 @@ import {
   bindingCookie,
   DeskgateError,
   randomToken,
+  resolveReturnTarget,
   sha256,
   type TenantConfig,
 } from '@deskgate/core';
@@ -15,12 +16,12 @@ import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { liveAttempt as loadLiveAttempt } from '../http/attempt.ts';
 import { requireBinding } from '../http/binding.ts';
-import { readCookie, setCookies } from '../http/cookies.ts';
+import { readCookie, setCookies, setSessionCookies } from '../http/cookies.ts';
 import { pageLocale } from '../http/locale.ts';
 import { requireChooserNavigation } from '../http/navigation.ts';
 import { query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
-import { messages } from '../pages/messages.ts';
+import { type Locale, messages } from '../pages/messages.ts';
 import { escapeHtml, fill, layout } from '../pages/render.ts';
 import {
   ATTEMPT_PAGE_ERRORS,
@@ -38,6 +39,7 @@ const SSO_TRANSACTION_TTL_MS = 10 * 60 * 1000;
 const SignInQuery = v.object({ attempt: attemptQuery, locale: PageLocale });
 const SsoStartQuery = v.object({
   attempt: attemptQuery,
+  return: queryText('First-party sign-in (no attempt): the path on this site to go on to, signed in'),
   provider: queryText('A provider id offered by the chooser'),
   locale: PageLocale,
 });
@@ -50,8 +52,54 @@ const SsoCallbackQuery = v.object({
   error_description: queryText('Human text from the IdP'),
 });
 
-export function signInRoutes({ deps, oidc, identities, limits, productName }: Services) {
+/**
+ * The chooser's methods, for the popup's attempt or for a first-party sign-in on this site (`return`): the
+ * tenant's SSO providers, its remote login, and (for an attempt) the magic-link form.
+ */
+export function chooserBody(
+  publicUrl: string,
+  tenant: TenantConfig,
+  locale: Locale,
+  productName: string,
+  target: { attempt: string } | { return: string },
+): string {
+  const m = messages(locale);
+  const product = { product: productName };
+  const withTarget = (url: URL) => {
+    if ('attempt' in target) url.searchParams.set('attempt', target.attempt);
+    else url.searchParams.set('return', target.return);
+    url.searchParams.set('locale', locale);
+    return url;
+  };
+  const links = tenant.oidc.map((provider) => {
+    const start = new URL(publicUrl + paths.ssoStart(tenant.code));
+    start.searchParams.set('provider', provider.id);
+    withTarget(start);
+    return `<a class="button" data-guard href="${escapeHtml(start.pathname + start.search)}">${fill(m.continueWith, { provider: provider.displayName })}</a>`;
+  });
+  if (tenant.platformJwt.remoteLogin) {
+    // The platform's own login page (remote login, F6), named after the tenant.
+    const start = withTarget(new URL(publicUrl + paths.remoteLogin(tenant.code)));
+    links.push(
+      `<a class="button" data-guard href="${escapeHtml(start.pathname + start.search)}">${fill(m.continueWith, { provider: tenant.displayName })}</a>`,
+    );
+  }
+  if (tenant.magicLink.enabled && 'attempt' in target) {
+    // A form, not a link: the email goes in the body of a same-origin POST, never in a URL.
+    const action = `${paths.magicLink(tenant.code)}?locale=${locale}`;
+    links.push(`<form class="magic-link" method="post" action="${escapeHtml(action)}">
+${links.length ? `<p class="muted">${fill(m.magicLinkOr, {})}</p>\n` : ''}<input type="hidden" name="attempt" value="${escapeHtml(target.attempt)}">
+<label for="email">${fill(m.magicLinkLabel, {})}</label>
+<input id="email" name="email" type="email" class="text-input" required maxlength="254" autocomplete="email" spellcheck="false">
+<button type="submit" class="button" data-guard>${fill(m.magicLinkButton, {})}</button>
+</form>`);
+  }
+  return `<p>${fill(m.signInLead, product)}</p>\n${links.length ? links.join('\n') : `<p role="alert">${fill(m.noMethods, product)}</p>`}`;
+}
+
+export function signInRoutes({ deps, oidc, identities, sessions, limits, productName }: Services) {
   const app = new Hono<AppEnv>();
+  const origin = new URL(deps.publicUrl).origin;
   const page = pageHeaders();
   const product = { product: productName };
 
@@ -86,33 +134,7 @@ export function signInRoutes({ deps, oidc, identities, limits, productName }: Se
         await requireBinding(c, attempt.bindingDigest);
       }
       const m = messages(locale);
-      const links = tenant.oidc.map((provider) => {
-        const start = new URL(deps.publicUrl + paths.ssoStart(tenant.code));
-        start.searchParams.set('attempt', attempt.id);
-        start.searchParams.set('provider', provider.id);
-        start.searchParams.set('locale', locale);
-        return `<a class="button" data-guard href="${escapeHtml(start.pathname + start.search)}">${fill(m.continueWith, { provider: provider.displayName })}</a>`;
-      });
-      if (tenant.platformJwt.remoteLogin) {
-        // The platform's own login page (remote login, F6), named after the tenant.
-        const start = new URL(deps.publicUrl + paths.remoteLogin(tenant.code));
-        start.searchParams.set('attempt', attempt.id);
-        start.searchParams.set('locale', locale);
-        links.push(
-          `<a class="button" data-guard href="${escapeHtml(start.pathname + start.search)}">${fill(m.continueWith, { provider: tenant.displayName })}</a>`,
-        );
-      }
-      if (tenant.magicLink.enabled) {
-        // A form, not a link: the email goes in the body of a same-origin POST, never in a URL.
-        const action = `${paths.magicLink(tenant.code)}?locale=${locale}`;
-        links.push(`<form class="magic-link" method="post" action="${escapeHtml(action)}">
-${links.length ? `<p class="muted">${fill(m.magicLinkOr, {})}</p>\n` : ''}<input type="hidden" name="attempt" value="${escapeHtml(attempt.id)}">
-<label for="email">${fill(m.magicLinkLabel, {})}</label>
-<input id="email" name="email" type="email" class="text-input" required maxlength="254" autocomplete="email" spellcheck="false">
-<button type="submit" class="button" data-guard>${fill(m.magicLinkButton, {})}</button>
-</form>`);
-      }
-      const body = `<p>${fill(m.signInLead, product)}</p>\n${links.length ? links.join('\n') : `<p role="alert">${fill(m.noMethods, product)}</p>`}`;
+      const body = chooserBody(deps.publicUrl, tenant, locale, productName, { attempt: attempt.id });
       return c.html(layout(locale, fill(m.signInTitle, product), body));
     },
   );
@@ -141,26 +163,53 @@ ${links.length ? `<p class="muted">${fill(m.magicLinkOr, {})}</p>\n` : ''}<input
     async (c) => {
       const tenant = c.get('tenant');
       const asked = c.req.valid('query');
-      const { attempt } = await liveAttempt(c, tenant, asked.attempt);
-      if (attempt.completedAt !== null)
-        throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
-      await requireBinding(c, attempt.bindingDigest);
+      const now = deps.now();
+      // For the popup's attempt, or (with `return` and no attempt) a first-party sign-in on this site.
+      let target: {
+        attemptId: string | null;
+        returnTo: string | null;
+        bindingDigest: string;
+        expiresAt: number;
+      };
+      if (asked.attempt === undefined && asked.return !== undefined) {
+        const returnTo = resolveReturnTarget(asked.return, { origin, allowed: [] });
+        const binding = readCookie(c, BINDING_COOKIE);
+        if (!binding)
+          throw new DeskgateError('sso_browser_mismatch', 'Start signing in from the sign-in page');
+        target = {
+          attemptId: null,
+          returnTo,
+          bindingDigest: await sha256(binding),
+          expiresAt: now + SSO_TRANSACTION_TTL_MS,
+        };
+      } else {
+        const { attempt } = await liveAttempt(c, tenant, asked.attempt);
+        if (attempt.completedAt !== null)
+          throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
+        await requireBinding(c, attempt.bindingDigest);
+        target = {
+          attemptId: attempt.id,
+          returnTo: null,
+          bindingDigest: attempt.bindingDigest!,
+          expiresAt: Math.min(now + SSO_TRANSACTION_TTL_MS, attempt.expiresAt),
+        };
+      }
       const provider = tenant.oidc.find((p) => p.id === asked.provider);
       if (!provider)
         throw new DeskgateError('sso_not_configured', 'No such single sign-on provider for this tenant');
       const redirectUri = deps.publicUrl + paths.ssoCallback(tenant.code);
       const request = await oidc.authorizationRequest(provider, redirectUri);
-      const now = deps.now();
       await deps.store.createSsoTransaction({
         stateDigest: await sha256(request.state),
         tenant: tenant.code,
-        attemptId: attempt.id,
+        attemptId: target.attemptId,
+        returnTo: target.returnTo,
         providerId: provider.id,
         nonce: request.nonce,
         codeVerifier: request.codeVerifier,
-        bindingDigest: attempt.bindingDigest!,
+        bindingDigest: target.bindingDigest,
         createdAt: now,
-        expiresAt: Math.min(now + SSO_TRANSACTION_TTL_MS, attempt.expiresAt),
+        expiresAt: target.expiresAt,
       });
       return c.redirect(request.url, 302);
     },
@@ -209,7 +258,8 @@ ${links.length ? `<p class="muted">${fill(m.magicLinkOr, {})}</p>\n` : ''}<input
         );
       }
       // The attempt's language from here on, also for the error page if the IdP did not sign the agent in.
-      const attempt = await deps.store.getAttempt(tenant.code, tx.attemptId);
+      const attempt =
+        tx.attemptId === null ? undefined : await deps.store.getAttempt(tenant.code, tx.attemptId);
       const locale = pageLocale(c, attempt?.locale);
       await requireBinding(c, tx.bindingDigest);
       const now = deps.now();
@@ -225,6 +275,17 @@ ${links.length ? `<p class="muted">${fill(m.magicLinkOr, {})}</p>\n` : ''}<input
         codeVerifier: tx.codeVerifier,
       });
       const decision = await identities.resolve(tenant, profile, now);
+      if (tx.attemptId === null) {
+        // First-party: signed in on this site, then on to the return path (checked again: it was stored).
+        const returnTo = resolveReturnTarget(tx.returnTo, { origin, allowed: [] });
+        const issued = await sessions.start(tenant, decision.user, 'sso', now);
+        setSessionCookies(c, tenant.code, issued.cookies);
+        c.get('log').info(
+          { tenant: tenant.code, userId: decision.user.id, action: decision.action },
+          'sso sign-in (first-party)',
+        );
+        return c.redirect(returnTo, 303);
+      }
       if (!(await deps.store.completeAttempt(tx.attemptId, decision.user.id, 'sso', now))) {
         throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
       }
