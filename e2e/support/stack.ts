@@ -160,6 +160,8 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
             { ...platformKeys.oneTime, profile: 'one-time' },
           ],
           seedApiKeys: [{ key: apiKey, allowedOrigins: [cxUrl] }],
+          // Magic links (e2e/magic-link.spec.ts); the stack's SMTP server captures the mail.
+          magicLink: { enabled: true },
         },
       ],
     };
