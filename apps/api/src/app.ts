@@ -11,6 +11,7 @@ import { MailService } from './mail/index.ts';
 import { setPageHeaders } from './pages/headers.ts';
 import { pickLocale } from './pages/messages.ts';
 import { errorPage } from './pages/render.ts';
+import { accessRequestConfirmRoutes, accessRequestRoutes } from './routes/access-requests.ts';
 import { API_KEY_SDK_PATHS, apiKeyRoutes } from './routes/api-key.ts';
 import { ATTEMPT_SDK_PATHS, attemptRoutes } from './routes/attempts.ts';
 import { collectionRoutes } from './routes/collection.ts';
@@ -28,7 +29,9 @@ import { SESSION_SDK_PATHS, sessionRoutes } from './routes/session.ts';
 import { signInRoutes } from './routes/signin.ts';
 import { signOutRoutes } from './routes/signout.ts';
 import { TenantPath } from './schemas/common.ts';
+import { AccessRequestService } from './services/access-requests.ts';
 import { ApiKeyService } from './services/api-keys.ts';
+import { BackgroundWork } from './services/background.ts';
 import { ExchangeService } from './services/exchange.ts';
 import { IdentityService } from './services/identities.ts';
 import { JwtKeyService } from './services/jwt-keys.ts';
@@ -64,6 +67,21 @@ export function createApp(deps: Deps, options?: AppOptions) {
     fetch: deps.fetch,
     logger: deps.logger,
   });
+  const mail = new MailService({
+    store: deps.store,
+    keys: deps.keys,
+    now: deps.now,
+    logger: deps.logger,
+    onEnqueued: deps.onMailEnqueued,
+  });
+  const accessRequests = new AccessRequestService({
+    store: deps.store,
+    mail,
+    identities,
+    publicUrl: deps.publicUrl,
+    logger: deps.logger,
+    productName: options?.productName ?? 'Deepdesk',
+  });
   const services: Services = {
     deps,
     tenants,
@@ -74,17 +92,15 @@ export function createApp(deps: Deps, options?: AppOptions) {
     exchange: new ExchangeService({ store: deps.store, sessions, publicUrl: deps.publicUrl }),
     magicLinks: new MagicLinkService({
       store: deps.store,
-      mail: new MailService({
-        store: deps.store,
-        keys: deps.keys,
-        now: deps.now,
-        logger: deps.logger,
-        onEnqueued: deps.onMailEnqueued,
-      }),
+      mail,
       publicUrl: deps.publicUrl,
       logger: deps.logger,
       productName: options?.productName ?? 'Deepdesk',
+      accessRequests,
+      identities,
+      background: deps.background ?? new BackgroundWork(),
     }),
+    accessRequests,
     jwtKeys,
     platformJwt: new PlatformJwtService({ store: deps.store, keys: jwtKeys, identities, sessions }),
     oidc: new OidcService({ tenants, fetch: deps.fetch }),
@@ -133,6 +149,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
   tenant.route('/', signOutRoutes(services));
   tenant.route('/', exchangeRoutes(services));
   tenant.route('/', magicLinkRoutes(services));
+  tenant.route('/', accessRequestConfirmRoutes(services));
   app.route('/t/:tenant/auth', tenant);
   // POST /t/{tenant}/session/jwt and /session/api-key sit outside /auth, where platforms post them (F5).
   const platform = new Hono<AppEnv>();
@@ -146,6 +163,8 @@ export function createApp(deps: Deps, options?: AppOptions) {
   app.route('/t/:tenant', collectionRoutes(services));
   // First-party sign-in on this site (the approval page, later the admin console); it loads the tenant itself.
   app.route('/t/:tenant', firstPartyRoutes(services));
+  // The approval page of an access request (first-party, approvers only); it loads the tenant itself.
+  app.route('/t/:tenant', accessRequestRoutes(services));
   // Unknown tenants under /t/ also answer tenant_not_found, not a bare 404.
   app.all('/t/:tenant/*', loadTenant(tenants), notFound);
 

@@ -810,6 +810,169 @@ describe('pnpm deskgate api-key', () => {
   });
 });
 
+describe('pnpm deskgate access-request list', () => {
+  const DAY = 86_400_000;
+
+  /** Five requests of acme, oldest first: approved, rejected, expired (pending), pending, unconfirmed. */
+  async function fillRequests(): Promise<string[]> {
+    const runtime = await createRuntime(
+      { DESKGATE_DATA_DIR: dir, DESKGATE_MASTER_KEY: MASTER_KEY },
+      pino({ level: 'silent' }),
+    );
+    try {
+      const now = Date.now();
+      const user = {
+        id: 'manager-1',
+        tenant: 'acme',
+        email: 'boss@acme.test',
+        name: 'Boss',
+        roles: ['deepdesk.manager'],
+        confirmed: true,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await runtime.store.createUserWithIdentity(user, {
+        tenant: 'acme',
+        issuer: 'email',
+        subject: user.email,
+        userId: user.id,
+        createdAt: now,
+      });
+      const rows = [
+        ['approved', 10 * DAY, 'manager-1'],
+        ['rejected', 9 * DAY, 'gone-user'],
+        ['pending', 8 * DAY, null],
+        ['pending', 2 * DAY, null],
+        ['unconfirmed', DAY, null],
+      ] as const;
+      const ids: string[] = [];
+      for (const [i, [status, age, decidedBy]] of rows.entries()) {
+        const createdAt = now - age;
+        const id = `request${i}aaaaaaaaaaaaaa`;
+        ids.push(id);
+        await runtime.store.createAccessRequest({
+          id,
+          tenant: 'acme',
+          email: `person${i}@example.com`,
+          status,
+          confirmDigest: `digest-${i}`,
+          locale: 'en-US',
+          createdAt,
+          expiresAt: createdAt + 7 * DAY,
+          confirmedAt: status === 'unconfirmed' ? null : createdAt + 1000,
+          decidedAt: decidedBy ? createdAt + 2000 : null,
+          decidedBy,
+        });
+      }
+      return ids;
+    } finally {
+      await runtime.store.close();
+    }
+  }
+
+  it('lists the requests newest first: id, email, status (expired as such), created, expires, decided by', async () => {
+    await createAcme();
+    const ids = await fillRequests();
+    const result = await deskgate(['access-request', 'list', 'acme']);
+    assert.equal(result.code, 0, result.stderr);
+    const rows = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split('\t'));
+    assert.deepEqual(
+      rows.map(([id, email, status, , , decidedBy]) => [id, email, status, decidedBy]),
+      [
+        [ids[4], 'person4@example.com', 'unconfirmed', '-'],
+        [ids[3], 'person3@example.com', 'pending', '-'],
+        [ids[2], 'person2@example.com', 'expired', '-'],
+        [ids[1], 'person1@example.com', 'rejected', 'gone-user'],
+        [ids[0], 'person0@example.com', 'approved', 'boss@acme.test'],
+      ],
+    );
+    for (const row of rows) {
+      assert.equal(row.length, 6);
+      assert.equal(Date.parse(row[4]!) - Date.parse(row[3]!), 7 * DAY);
+    }
+    const pending = await deskgate(['access-request', 'list', 'acme', '--status', 'pending']);
+    assert.deepEqual(
+      pending.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.split('\t')[0]),
+      [ids[3]],
+      'an expired request is not pending',
+    );
+  });
+
+  it('--json gives every field, the status as the list shows it', async () => {
+    await createAcme();
+    const ids = await fillRequests();
+    const result = await deskgate(['access-request', 'list', 'acme', '--status', 'approved', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const list = JSON.parse(result.stdout) as Record<string, unknown>[];
+    assert.equal(list.length, 1);
+    assert.deepEqual(Object.keys(list[0]!).sort(), [
+      'confirmedAt',
+      'createdAt',
+      'decidedAt',
+      'decidedBy',
+      'decidedByEmail',
+      'email',
+      'expiresAt',
+      'id',
+      'locale',
+      'status',
+      'tenant',
+    ]);
+    assert.deepEqual(
+      [list[0]!.id, list[0]!.status, list[0]!.decidedBy, list[0]!.decidedByEmail],
+      [ids[0], 'approved', 'manager-1', 'boss@acme.test'],
+    );
+    assert.match(String(list[0]!.createdAt), /^\d{4}-\d{2}-\d{2}T/);
+    const all = JSON.parse((await deskgate(['access-request', 'list', 'acme', '--json'])).stdout) as {
+      status: string;
+    }[];
+    assert.deepEqual(
+      all.map((r) => r.status),
+      ['unconfirmed', 'pending', 'expired', 'rejected', 'approved'],
+    );
+    assert.deepEqual(
+      JSON.parse(
+        (await deskgate(['access-request', 'list', 'acme', '--status', 'rejected', '--json'])).stdout,
+      ).length,
+      1,
+    );
+  });
+
+  it('nothing to list prints nothing; mistakes exit with one line', async () => {
+    await createAcme();
+    const empty = await deskgate(['access-request', 'list', 'acme']);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.equal(empty.stdout, '');
+    assertOneLine(await deskgate(['access-request', 'list', 'nope']), 1, /tenant_not_found/);
+    assertOneLine(
+      await deskgate(['access-request', 'list', 'acme', '--status', 'expired']),
+      2,
+      /--status takes unconfirmed, pending, approved, rejected, not "expired"/,
+    );
+    assertOneLine(await deskgate(['access-request', 'list']), 2, /access-request list: missing <tenant>/);
+    assertOneLine(
+      await deskgate(['access-request']),
+      2,
+      /^deskgate: access-request: missing subcommand \(list\); see pnpm deskgate access-request --help$/,
+    );
+    assertOneLine(
+      await deskgate(['access-request', 'list', 'acme', '--limit', '3']),
+      2,
+      /unknown option --limit/,
+    );
+    const help = await deskgate(['access-request', 'list', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: pnpm deskgate access-request list <tenant> \[--status S\] \[--json\]/);
+    assert.match((await deskgate(['--help'])).stdout, /^ {2}access-request list <tenant>/m);
+  });
+});
+
 describe('pnpm deskgate mail list', () => {
   const LINK = 'https://auth.example.com/t/acme/auth/magic-link#dgm_the-secret-token-0123456789';
 

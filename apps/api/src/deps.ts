@@ -1,8 +1,10 @@
 // What createApp needs from the outside world; the node entry builds it, tests build their own.
+
 import type { DerivedKeys, RateLimitSettings, Store, TenantConfig } from '@deskgate/core';
 import type { ErrorCode } from '@deskgate/protocol';
 import type { Logger } from 'pino';
 import type { Locale } from './pages/messages.ts';
+import type { BackgroundWork } from './services/background.ts';
 
 export interface SdkAssets {
   loader: { body: string; etag: string };
@@ -34,6 +36,11 @@ export interface Deps {
    * client address is the entry that many places from the right. @default 0: the socket's peer address
    */
   trustedProxyHops?: number;
+  /**
+   * Where work that outlives its request runs (a magic-link request's mail); main.ts waits for it before it
+   * exits. @default one of the app's own
+   */
+  background?: BackgroundWork;
   /** Called after a mail is put in the outbox: the runtime's outbox worker sends it soon, not at its next poll. */
   onMailEnqueued?: () => void;
 }

@@ -3,11 +3,10 @@
 // button's POST uses it once and completes the attempt through the handoff (the opener in the browser that
 // started it, the overlay's code anywhere else).
 import assert from 'node:assert/strict';
-import { startDevSmtp } from '@deskgate/dev-smtp';
+import type { DevSmtp } from '@deskgate/dev-smtp';
 import { paths, type RedeemAttemptResponse } from '@deskgate/protocol';
-import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { createSmtpTransport, OutboxWorker } from './mail/index.ts';
+import type { OutboxWorker } from './mail/index.ts';
 import {
   createAttempt,
   createHarness,
@@ -17,10 +16,12 @@ import {
   proofFrom,
   TENANT,
 } from './test/harness.ts';
+import { captureMail, type MailCapture } from './test/mail.ts';
 
 let h: Harness;
-let smtp: Awaited<ReturnType<typeof startDevSmtp>>;
+let smtp: DevSmtp;
 let worker: OutboxWorker;
+let captured: MailCapture;
 
 const KNOWN = 'Known.Agent@Example.com';
 let knownId: string;
@@ -29,14 +30,8 @@ const nextIp = () => `198.18.${Math.floor(++client / 250)}.${(client % 250) + 1}
 
 beforeAll(async () => {
   h = await createHarness({ tenant: { magicLink: { enabled: true } } });
-  smtp = await startDevSmtp();
-  worker = new OutboxWorker({
-    store: h.store,
-    keys: h.deps.keys,
-    transport: createSmtpTransport(smtp.smtpUrl),
-    logger: pino({ level: 'silent' }),
-    now: h.now,
-  });
+  captured = await captureMail(h);
+  ({ smtp, worker } = captured);
   knownId = crypto.randomUUID();
   await h.store.createUserWithIdentity(
     {
@@ -97,13 +92,12 @@ function ask(
   });
 }
 
+/**
+ * Lets the requests' after-the-answer work put `expected` mails in the outbox (an unknown email gets an
+ * access request), runs the outbox, then returns the mails delivered.
+ */
 /** Lets the request's after-the-answer work and the outbox run, then returns the mails delivered. */
-async function deliver() {
-  for (let i = 0; i < 50 && (await h.store.listMail({ limit: 1000 })).every((m) => m.sentAt !== null); i++)
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  await worker.runOnce();
-  return smtp.messages();
-}
+const deliver = () => captured.deliver();
 
 function linkIn(mail: { links: string[] }) {
   const link = mail.links.find((l) => l.includes(paths.magicLinkOpen(TENANT)));
@@ -139,11 +133,12 @@ describe('POST /t/{tenant}/auth/magic-link', () => {
     assert.equal(strip(await first.text()), strip(await second.text()));
     assert.deepEqual(first.headers.getSetCookie(), []);
     const mails = await deliver();
-    assert.deepEqual(
-      mails.map((m) => m.to),
-      [['known.agent@example.com']],
-    );
-    const [mail] = mails;
+    assert.deepEqual(mails.map((m) => m.to).sort(), [['known.agent@example.com'], ['nobody@example.com']]);
+    // The unknown email gets an access request instead (access-request.test.ts), never a link.
+    const unknownMail = mails.find((m) => m.to[0] === 'nobody@example.com');
+    assert.ok(!unknownMail!.links.some((l) => l.includes(paths.magicLinkOpen(TENANT))));
+    assert.ok(unknownMail!.links.some((l) => l.includes(paths.accessRequestConfirm(TENANT))));
+    const mail = mails.find((m) => m.to[0] === 'known.agent@example.com');
     assert.match(mail!.subject, /sign-in link/i);
     assert.ok(
       mail!.text.includes(linkIn(mail!).href) && mail!.html.includes('magic-link/open'),
@@ -204,6 +199,7 @@ describe('POST /t/{tenant}/auth/magic-link', () => {
       if (response.status === 429) assert.ok(Number(response.headers.get('retry-after')) > 0);
     }
     assert.deepEqual(statuses, [202, 202, 202, 202, 202, 429]);
+    await deliver();
   });
 });
 

@@ -14,6 +14,7 @@ import {
   loadSdkAssets,
   watchSdkAssets,
 } from './runtime.ts';
+import { BackgroundWork } from './services/background.ts';
 
 const env = process.env;
 const logger = createLogger();
@@ -34,6 +35,8 @@ const limits = limitSettings(env);
 // The outbox worker runs on this clock too: a test that moves it forward brings retries due.
 const runtime = await createRuntime(env, logger, { now });
 const mailWorker = runtime.mailWorker;
+/** What requests left running (a magic-link request's mail): awaited before the store closes. */
+const background = new BackgroundWork();
 
 if (env.DESKGATE_SEED_FILE) {
   const codes = await applySeedFile(runtime, env.DESKGATE_SEED_FILE, now);
@@ -65,6 +68,7 @@ const api = createApp({
   },
   reference,
   ...limits,
+  background,
   // A queued mail goes out at once, not at the worker's next poll.
   onMailEnqueued: mailWorker ? () => mailWorker.kick() : undefined,
 });
@@ -135,6 +139,8 @@ async function shutdown() {
       resolve();
     });
   });
+  // The answered magic-link requests still writing their mail to the outbox finish first.
+  await background.idle();
   try {
     await mailWorker?.stop();
   } catch (error) {

@@ -1,4 +1,5 @@
 // @deskgate/core: pure logic shared by the API and the store adapters (no I/O).
+export * from './access-request.ts';
 export * from './access-token.ts';
 export * from './api-key.ts';
 export * from './attempt.ts';

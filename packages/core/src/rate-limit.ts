@@ -99,6 +99,11 @@ export const RATE_LIMIT_RULES = {
     windowSeconds: 600,
     counts: 'refused magic links (unknown, used, replaced, expired, malformed) per client address',
   },
+  'access.confirm.failures.ip': {
+    limit: 30,
+    windowSeconds: 600,
+    counts: 'refused access-request confirmations (unknown, replaced, malformed) per client address',
+  },
   'jwt.failures.tenant': {
     limit: 600,
     windowSeconds: 60,

@@ -84,7 +84,10 @@ export interface MagicLinkRecord {
   digest: string;
   tenant: string;
   email: string;
-  attemptId: string;
+  /** The popup's attempt it completes; null for a first-party sign-in on the API site (`returnTo`). */
+  attemptId: string | null;
+  /** First-party: the validated path on the API site to go on to, signed in; null for an attempt. */
+  returnTo: string | null;
   /** The known, active user it signs in. */
   userId: string;
   createdAt: number;
@@ -334,7 +337,10 @@ export interface Store {
   /** The tenant's requests, newest first; with `status`, only those (expired ones included: check expiresAt). */
   listAccessRequests(tenant: string, status?: AccessRequestRecord['status']): Promise<AccessRequestRecord[]>;
 
-  /** Stores a magic link and deletes the older ones of its tenant, email and attempt, in one transaction. */
+  /**
+   * Stores a magic link and deletes the older ones of its tenant, email and attempt (or, first-party, the
+   * older first-party ones of its tenant and email), in one transaction.
+   */
   createMagicLink(link: MagicLinkRecord): Promise<void>;
   /** Reads a link without using it up; undefined when unknown or expired at `now`. */
   getMagicLink(digest: string, now: number): Promise<MagicLinkRecord | undefined>;

@@ -210,7 +210,8 @@ export const migrations: readonly Migration[] = [
         digest TEXT PRIMARY KEY,
         tenant TEXT NOT NULL,
         email TEXT NOT NULL,
-        attempt_id TEXT NOT NULL,
+        attempt_id TEXT,
+        return_to TEXT,
         user_id TEXT NOT NULL,
         created_at ${time} NOT NULL,
         expires_at ${time} NOT NULL

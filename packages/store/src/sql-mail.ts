@@ -80,16 +80,26 @@ export class SqlMail {
 
   async createMagicLink(link: MagicLinkRecord): Promise<void> {
     await this.#db.transaction(async (tx) => {
-      // A newer link for the same email and attempt makes the older ones useless.
-      await tx.run('DELETE FROM magic_links WHERE tenant = ? AND attempt_id = ? AND email = ?', [
-        link.tenant,
-        link.attemptId,
-        link.email,
-      ]);
+      // A newer link for the same email and attempt (or first-party sign-in) makes the older ones useless.
       await tx.run(
-        `INSERT INTO magic_links (digest, tenant, email, attempt_id, user_id, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [link.digest, link.tenant, link.email, link.attemptId, link.userId, link.createdAt, link.expiresAt],
+        link.attemptId === null
+          ? 'DELETE FROM magic_links WHERE tenant = ? AND email = ? AND attempt_id IS NULL'
+          : 'DELETE FROM magic_links WHERE tenant = ? AND email = ? AND attempt_id = ?',
+        link.attemptId === null ? [link.tenant, link.email] : [link.tenant, link.email, link.attemptId],
+      );
+      await tx.run(
+        `INSERT INTO magic_links (digest, tenant, email, attempt_id, return_to, user_id, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          link.digest,
+          link.tenant,
+          link.email,
+          link.attemptId,
+          link.returnTo,
+          link.userId,
+          link.createdAt,
+          link.expiresAt,
+        ],
       );
     });
   }

@@ -30,6 +30,9 @@ const API_KEY_COMMANDS = `  api-key create <tenant> [--expires WHEN] [--origin U
   api-key list <tenant>                list the tenant's API keys (never the keys)
   api-key revoke <tenant> <kid>        stop accepting an API key`;
 
+const ACCESS_REQUEST_COMMANDS = `  access-request list <tenant> [--status S] [--json]
+                                       the tenant's access requests, newest first`;
+
 const MAIL_COMMANDS = `  mail list [--failed] [--limit N] [--json]
                                        the mail outbox, newest first (never a message's body)`;
 
@@ -38,6 +41,7 @@ export const TOP_USAGE = `Usage: pnpm deskgate <command>
 ${TENANT_COMMANDS}
 ${JWT_COMMANDS}
 ${API_KEY_COMMANDS}
+${ACCESS_REQUEST_COMMANDS}
 ${MAIL_COMMANDS}
   seed <file>                          create or replace the tenants in a seed file
   migrate                              apply database migrations
@@ -229,6 +233,23 @@ and the origins it is limited to. Never the keys.`,
 Stops accepting the key at once. Sessions it started go on until they end.`,
   },
   {
+    name: 'access-request list',
+    options: ['status', 'json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate access-request list <tenant> [--status S] [--json]
+
+Lists the tenant's access requests (docs/magic-link.md), newest first, one a line, separated by tabs: id,
+email, status, created, expires and who decided (their email, else their user id; - while undecided). Status
+is unconfirmed (the requester has not confirmed from their email yet), pending (waiting for a manager),
+approved, rejected, or expired (not confirmed or decided within 7 days). A manager decides on the approval
+page the notification mail links to.
+
+  --status S                    only unconfirmed, pending, approved or rejected requests (an expired one is
+                                none of these)
+  --json                        print [{"id","tenant","email","status","locale","createdAt","expiresAt",
+                                "confirmedAt","decidedAt","decidedBy","decidedByEmail"}] on stdout`,
+  },
+  {
     name: 'mail list',
     options: ['failed', 'limit', 'json'],
     args: [],
@@ -283,6 +304,12 @@ ${API_KEY_COMMANDS}
 
 pnpm deskgate api-key <subcommand> --help shows its flags.
 ${EXIT_CODES}`,
+  'access-request': `Usage: pnpm deskgate access-request list <tenant> [--status S] [--json]
+
+${ACCESS_REQUEST_COMMANDS}
+
+pnpm deskgate access-request list --help shows its flags.
+${EXIT_CODES}`,
   mail: `Usage: pnpm deskgate mail list [--failed] [--limit N] [--json]
 
 ${MAIL_COMMANDS}
@@ -300,5 +327,6 @@ export const SUBCOMMANDS: Record<string, string> = {
   'jwt-key': 'create, import, list or revoke',
   jwt: 'check',
   'api-key': 'create, list or revoke',
+  'access-request': 'list',
   mail: 'list',
 };

@@ -26,6 +26,7 @@ export const OPTIONS = {
   expires: { type: 'string' },
   failed: { type: 'boolean' },
   limit: { type: 'string' },
+  status: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { DeskgateError, parseTenantConfig, redactTenant, type TenantConfig } from '@deskgate/core';
 import { applySeedFile, createLogger, createRuntime, type Runtime, seedJwtKeys } from '../runtime.ts';
 import { TenantService } from '../services/tenants.ts';
+import { runAccessRequest } from './access-request.ts';
 import { runApiKey } from './api-key.ts';
 import { CliFailure, EXIT, helpHint, parseCommandLine, UsageError, type Values } from './commands.ts';
 import { runJwt } from './jwt.ts';
@@ -117,6 +118,8 @@ async function run(command: string, args: string[], values: Values, io: CliIo): 
       out(JSON.stringify(redactTenant(tenant), null, 2));
     } else if (command.startsWith('api-key')) {
       return await runApiKey(command, args, values, runtime, tenants, { out, note });
+    } else if (command === 'access-request list') {
+      return await runAccessRequest(args, values, runtime, tenants, { out, note });
     } else if (command === 'mail list') {
       return await runMail(values, runtime, { out, note });
     } else if (command.startsWith('jwt')) {

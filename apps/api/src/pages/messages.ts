@@ -40,7 +40,7 @@ const en = {
   magicLinkButton: 'Email me a sign-in link',
   checkEmailTitle: 'Check your email',
   checkEmailLead:
-    'If {email} has an account with {tenant}, a sign-in link is on its way. Open it in this browser and this window finishes by itself. The link works once, for {minutes} minutes.',
+    'A message is on its way to {email}: a sign-in link if it has an account with {tenant}, otherwise a link to ask for access. Open the sign-in link in this browser and this window finishes by itself. It works once, for {minutes} minutes.',
   checkEmailOther:
     'Opening it on another device? Then type the code that {product} shows on your agent desktop there.',
   magicOpenTitle: 'Sign in to {product}',
@@ -89,7 +89,7 @@ const nl: Messages = {
   magicLinkButton: 'Stuur mij een aanmeldlink',
   checkEmailTitle: 'Kijk in je e-mail',
   checkEmailLead:
-    'Als {email} een account heeft bij {tenant}, is er een aanmeldlink onderweg. Open hem in deze browser, dan rondt dit venster vanzelf af. De link werkt één keer, {minutes} minuten lang.',
+    'Er is een bericht onderweg naar {email}: een aanmeldlink als het een account heeft bij {tenant}, anders een link om toegang te vragen. Open de aanmeldlink in deze browser, dan rondt dit venster vanzelf af. Hij werkt één keer, {minutes} minuten lang.',
   checkEmailOther:
     'Open je hem op een ander apparaat? Typ daar dan de code die {product} op je agentdesktop toont.',
   magicOpenTitle: 'Aanmelden bij {product}',

@@ -1,6 +1,7 @@
 // What the route modules share: services built once per app.
 import type { Deps } from '../deps.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
+import type { AccessRequestService } from '../services/access-requests.ts';
 import type { ApiKeyService } from '../services/api-keys.ts';
 import type { ExchangeService } from '../services/exchange.ts';
 import type { IdentityService } from '../services/identities.ts';
@@ -20,6 +21,7 @@ export interface Services {
   apiKeys: ApiKeyService;
   exchange: ExchangeService;
   magicLinks: MagicLinkService;
+  accessRequests: AccessRequestService;
   jwtKeys: JwtKeyService;
   platformJwt: PlatformJwtService;
   keyring: KeyRing;

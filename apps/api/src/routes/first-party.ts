@@ -40,7 +40,7 @@ export function firstPartyRoutes({ deps, tenants, sessions, limits, productName 
       tags: ['hosted pages'],
       summary: 'First-party sign-in on this site: the chooser, then on to `return` with this site’s cookies',
       description:
-        'For pages of the API site that need a signed-in person (the access-request approval page). Already signed in: straight on to `return`. `return` must be a path on this site. Single sign-on and remote login are offered; the email link only in the popup.',
+        'For pages of the API site that need a signed-in person (the access-request approval page). Already signed in: straight on to `return`. `return` must be a path on this site. The tenant’s single sign-on, remote login and (when enabled) email link are offered.',
       responses: {
         200: htmlPage('Chooser page'),
         303: { description: 'Already signed in: on to `return`' },

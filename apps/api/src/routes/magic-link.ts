@@ -1,7 +1,7 @@
 // Magic links (F3): the chooser's "Email me a sign-in link" asks for one (always the same 202, whatever the
 // email); the emailed link lands on a page whose button uses it and completes the attempt. A GET changes
 // nothing, so mail scanners that open links (even running the page's script) use nothing up.
-import { DeskgateError, normalizeEmail, sha256 } from '@deskgate/core';
+import { DeskgateError, normalizeEmail, resolveReturnTarget, sha256 } from '@deskgate/core';
 import { paths } from '@deskgate/protocol';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { describeRoute } from 'hono-openapi';
@@ -9,11 +9,12 @@ import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { liveAttempt } from '../http/attempt.ts';
 import { requireBinding } from '../http/binding.ts';
+import { setSessionCookies } from '../http/cookies.ts';
 import { pageLocale } from '../http/locale.ts';
 import { isSameOriginRequest } from '../http/navigation.ts';
 import { formBody, formOrJsonBody, isJsonRequest, query, readFormOrJson } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
-import { messages } from '../pages/messages.ts';
+import { type Locale, messages } from '../pages/messages.ts';
 import { escapeHtml, fill, layout } from '../pages/render.ts';
 import {
   ATTEMPT_PAGE_ERRORS,
@@ -22,11 +23,25 @@ import {
   PageLocale,
   TENANT_ERRORS,
 } from '../schemas/common.ts';
+import type { LinkTarget } from '../services/magic-links.ts';
 import type { Services } from './context.ts';
 
 const RequestInput = v.object({
   email: v.pipe(v.string('must be an email address'), v.maxLength(1024), v.description('The agent’s email')),
-  attempt: v.pipe(v.string('must be the attempt id'), v.maxLength(200), v.description('The sign-in attempt')),
+  attempt: v.optional(
+    v.pipe(
+      v.string('must be the attempt id'),
+      v.maxLength(200),
+      v.description('The popup’s sign-in attempt'),
+    ),
+  ),
+  return: v.optional(
+    v.pipe(
+      v.string('must be a path on this site'),
+      v.maxLength(2048),
+      v.description('First-party sign-in (no attempt): the path on this site to go on to'),
+    ),
+  ),
 });
 const OpenForm = v.object({
   token: v.pipe(v.string(), v.maxLength(4096), v.description('The token from the link’s fragment')),
@@ -44,7 +59,7 @@ function sameOrigin(origin: string, message: string): MiddlewareHandler<AppEnv> 
   };
 }
 
-export function magicLinkRoutes({ deps, magicLinks, limits, productName }: Services) {
+export function magicLinkRoutes({ deps, magicLinks, sessions, limits, productName }: Services) {
   const app = new Hono<AppEnv>();
   const page = pageHeaders();
   const product = { product: productName };
@@ -57,7 +72,7 @@ export function magicLinkRoutes({ deps, magicLinks, limits, productName }: Servi
       tags: ['magic links', 'hosted pages'],
       summary: 'Ask for a sign-in link by email (the chooser’s form): always 202, whatever the email',
       description:
-        'Takes `{ email, attempt }` as the chooser’s form (`application/x-www-form-urlencoded`, answered with a page) or as JSON (answered `{"status":"accepted"}`). Whether the email is known is decided after the answer, so neither the body nor the timing tells. Same-origin only; the attempt must be live and this browser’s.',
+        'Takes `{ email, attempt }` (the popup) or `{ email, return }` (first-party sign-in on this site) as the chooser’s form (`application/x-www-form-urlencoded`, answered with a page) or as JSON (answered `{"status":"accepted"}`). Whether the email is known is decided after the answer, so neither the body nor the timing tells. Same-origin only; the attempt must be live and this browser’s.',
       responses: {
         202: htmlPage('Check your email (or, for JSON, `{"status":"accepted"}`)'),
         ...errorResponses(
@@ -84,26 +99,38 @@ export function magicLinkRoutes({ deps, magicLinks, limits, productName }: Servi
       if (!tenant.magicLink.enabled)
         throw new DeskgateError('magic_link_disabled', 'This organisation does not sign in by email link');
       const input = readFormOrJson<v.InferOutput<typeof RequestInput>>(c);
-      const { attempt, locale } = await liveAttempt(c, deps, tenant, input.attempt);
-      if (attempt.completedAt !== null)
-        throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
-      await requireBinding(c, attempt.bindingDigest);
+      // For the popup's attempt (this browser's, still open), or a first-party sign-in going on to `return`.
+      let target: LinkTarget;
+      let locale: Locale;
+      if (input.attempt === undefined && input.return !== undefined) {
+        target = { returnTo: resolveReturnTarget(input.return, { origin, allowed: [] }) };
+        locale = pageLocale(c);
+      } else {
+        const live = await liveAttempt(c, deps, tenant, input.attempt);
+        if (live.attempt.completedAt !== null)
+          throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
+        await requireBinding(c, live.attempt.bindingDigest);
+        target = { attempt: live.attempt };
+        locale = live.locale;
+      }
       const email = normalizeEmail(input.email);
       if (!email) throw new DeskgateError('email_invalid', 'That is not an email address');
       // Counted for every email, known or not, so a 429 tells nothing either.
       await limits.consume('magic.request.email', `email:${tenant.code}:${await sha256(email)}`);
-      const now = deps.now();
-      magicLinks.request(tenant, attempt, email, locale, now);
+      magicLinks.request(tenant, target, email, locale, deps.now());
       c.header('Cache-Control', 'no-store');
       if (isJsonRequest(c)) return c.json(ACCEPTED, 202);
       const m = messages(locale);
       const minutes = String(Math.max(1, Math.round(tenant.magicLink.ttlSeconds / 60)));
-      const complete = `${paths.complete(tenant.code)}?attempt=${encodeURIComponent(attempt.id)}&locale=${locale}`;
-      // The wait element: pages.js moves this window on to the completion page (and so to the opener) when
-      // the link completes this attempt in another tab of this browser.
-      const body = `<p role="status">${fill(m.checkEmailLead, { email: input.email.trim(), tenant: tenant.displayName, minutes })}</p>
+      let body = `<p role="status">${fill(m.checkEmailLead, { email: input.email.trim(), tenant: tenant.displayName, minutes })}</p>`;
+      if ('attempt' in target) {
+        const complete = `${paths.complete(tenant.code)}?attempt=${encodeURIComponent(target.attempt.id)}&locale=${locale}`;
+        // The wait element: pages.js moves this window on to the completion page (and so to the opener)
+        // when the link completes this attempt in another tab of this browser.
+        body += `
 <p class="muted">${fill(m.checkEmailOther, product)}</p>
-<div id="magic-wait" hidden data-attempt="${escapeHtml(attempt.id)}" data-complete="${escapeHtml(complete)}"></div>`;
+<div id="magic-wait" hidden data-attempt="${escapeHtml(target.attempt.id)}" data-complete="${escapeHtml(complete)}"></div>`;
+      }
       return c.html(layout(locale, fill(m.checkEmailTitle, {}), body), 202);
     },
   );
@@ -175,6 +202,16 @@ export function magicLinkRoutes({ deps, magicLinks, limits, productName }: Servi
       const tenant = c.get('tenant');
       const now = deps.now();
       const link = await magicLinks.take(tenant, c.req.valid('form').token, now);
+      if (link.attemptId === null) {
+        // First-party: this browser is signed in on this site and goes on (the path is checked again).
+        const returnTo = resolveReturnTarget(link.returnTo, { origin, allowed: [] });
+        const user = await deps.store.getUser(tenant.code, link.userId);
+        if (!user) throw new DeskgateError('magic_link_invalid', 'This sign-in link is no longer valid');
+        const issued = await sessions.start(tenant, user, 'magic_link', now);
+        setSessionCookies(c, tenant.code, issued.cookies);
+        c.get('log').info({ tenant: tenant.code, userId: link.userId }, 'magic link sign-in (first-party)');
+        return c.redirect(returnTo, 303);
+      }
       const { attempt, locale } = await liveAttempt(c, deps, tenant, link.attemptId);
       if (!(await deps.store.completeAttempt(attempt.id, link.userId, 'magic_link', now)))
         throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');

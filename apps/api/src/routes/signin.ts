@@ -54,7 +54,7 @@ const SsoCallbackQuery = v.object({
 
 /**
  * The chooser's methods, for the popup's attempt or for a first-party sign-in on this site (`return`): the
- * tenant's SSO providers, its remote login, and (for an attempt) the magic-link form.
+ * tenant's SSO providers, its remote login, and the magic-link form.
  */
 export function chooserBody(
   publicUrl: string,
@@ -84,11 +84,12 @@ export function chooserBody(
       `<a class="button" data-guard href="${escapeHtml(start.pathname + start.search)}">${fill(m.continueWith, { provider: tenant.displayName })}</a>`,
     );
   }
-  if (tenant.magicLink.enabled && 'attempt' in target) {
+  if (tenant.magicLink.enabled) {
     // A form, not a link: the email goes in the body of a same-origin POST, never in a URL.
     const action = `${paths.magicLink(tenant.code)}?locale=${locale}`;
+    const [name, value] = 'attempt' in target ? ['attempt', target.attempt] : ['return', target.return];
     links.push(`<form class="magic-link" method="post" action="${escapeHtml(action)}">
-${links.length ? `<p class="muted">${fill(m.magicLinkOr, {})}</p>\n` : ''}<input type="hidden" name="attempt" value="${escapeHtml(target.attempt)}">
+${links.length ? `<p class="muted">${fill(m.magicLinkOr, {})}</p>\n` : ''}<input type="hidden" name="${name}" value="${escapeHtml(value)}">
 <label for="email">${fill(m.magicLinkLabel, {})}</label>
 <input id="email" name="email" type="email" class="text-input" required maxlength="254" autocomplete="email" spellcheck="false">
 <button type="submit" class="button" data-guard>${fill(m.magicLinkButton, {})}</button>

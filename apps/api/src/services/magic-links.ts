@@ -5,6 +5,7 @@ import {
   type AttemptRecord,
   createMagicLinkToken,
   DeskgateError,
+  hasManager,
   isMagicLinkTokenFormat,
   type Store,
   sha256,
@@ -14,6 +15,12 @@ import { paths } from '@deskgate/protocol';
 import type { Logger } from 'pino';
 import type { MailService } from '../mail/index.ts';
 import type { Locale } from '../pages/messages.ts';
+import type { AccessRequestService } from './access-requests.ts';
+import type { BackgroundWork } from './background.ts';
+import type { IdentityService } from './identities.ts';
+
+/** What a link finishes: the popup's attempt, or a first-party sign-in on the API site going on to `returnTo`. */
+export type LinkTarget = { attempt: AttemptRecord } | { returnTo: string };
 
 /** What the magic-link flow needs from the mail outbox. */
 export type MailQueue = Pick<MailService, 'enqueue'>;
@@ -31,8 +38,10 @@ export class MagicLinkService {
   readonly #publicUrl: string;
   readonly #logger: Logger;
   readonly #productName: string;
+  readonly #accessRequests: Pick<AccessRequestService, 'request'>;
+  readonly #identities: Pick<IdentityService, 'resolve'>;
   /** Work still running after its answer; tests and a draining shutdown wait for it. */
-  readonly #pending = new Set<Promise<void>>();
+  readonly #background: BackgroundWork;
 
   constructor(deps: {
     store: Store;
@@ -40,45 +49,66 @@ export class MagicLinkService {
     publicUrl: string;
     logger: Logger;
     productName: string;
+    /** What an email no user has gets instead of a link: an access request (F3). */
+    accessRequests: Pick<AccessRequestService, 'request'>;
+    identities: Pick<IdentityService, 'resolve'>;
+    background: BackgroundWork;
   }) {
+    this.#background = deps.background;
+    this.#identities = deps.identities;
     this.#store = deps.store;
     this.#mail = deps.mail;
     this.#publicUrl = deps.publicUrl;
     this.#logger = deps.logger;
     this.#productName = deps.productName;
+    this.#accessRequests = deps.accessRequests;
   }
 
   /**
-   * Decides, after the answer, what `email` gets: a link for a known user of the tenant, nothing yet for
-   * anyone else. Never throws: a failure is logged (without the email) and the agent can ask again.
+   * Decides, after the answer, what `email` gets: a link for a known user of the tenant, an access request
+   * for an email no user has, nothing for an email several users share. Never throws: a failure is logged
+   * (without the email) and the agent can ask again.
    */
-  request(tenant: TenantConfig, attempt: AttemptRecord, email: string, locale: Locale, now: number): void {
-    const work = this.#send(tenant, attempt, email, locale, now).catch((error: unknown) => {
-      this.#logger.error({ err: error, tenant: tenant.code }, 'magic link: the request could not be handled');
-    });
-    this.#pending.add(work);
-    work.finally(() => this.#pending.delete(work));
+  request(tenant: TenantConfig, target: LinkTarget, email: string, locale: Locale, now: number): void {
+    this.#background.run(
+      () => this.#send(tenant, target, email, locale, now),
+      this.#logger,
+      'magic link: the request could not be handled',
+      { tenant: tenant.code },
+    );
   }
 
-  /** Resolves when the work of every request made so far is done. */
-  async idle(): Promise<void> {
-    while (this.#pending.size) await Promise.all(this.#pending);
-  }
-
-  async #send(tenant: TenantConfig, attempt: AttemptRecord, email: string, locale: Locale, now: number) {
-    const users = await this.#store.findUsersByEmail(tenant.code, email);
-    // One user with that email is who the link signs in; none (or an ambiguous email) gets no link.
+  async #send(tenant: TenantConfig, target: LinkTarget, email: string, locale: Locale, now: number) {
+    let users = await this.#store.findUsersByEmail(tenant.code, email);
+    // A configured approver of a tenant without managers, signing in first-party to approve: the operator
+    // named this email, so it becomes a user of its own rather than an access request nobody could decide.
+    if (users.length === 0 && 'returnTo' in target) {
+      const tenantUsers = await this.#store.listUsers(tenant.code);
+      if (!hasManager(tenantUsers) && tenant.magicLink.approverEmails.includes(email)) {
+        const profile = { issuer: 'email', subject: email, email, name: null, roles: null, confirmed: true };
+        users = [(await this.#identities.resolve(tenant, profile, now)).user];
+      }
+    }
+    // One user with that email is who the link signs in; none gets an access request (F3, D2) instead.
+    if (users.length === 0) {
+      await this.#accessRequests.request(tenant, email, locale, now);
+      this.#logger.info({ tenant: tenant.code, known: false }, 'magic link requested');
+      return;
+    }
+    // An ambiguous email gets nothing.
     if (users.length !== 1) {
       this.#logger.info({ tenant: tenant.code, known: false }, 'magic link requested');
       return;
     }
     const token = createMagicLinkToken();
-    const expiresAt = Math.min(now + tenant.magicLink.ttlSeconds * 1000, attempt.expiresAt);
+    const ttl = now + tenant.magicLink.ttlSeconds * 1000;
+    const expiresAt = 'attempt' in target ? Math.min(ttl, target.attempt.expiresAt) : ttl;
     await this.#store.createMagicLink({
       digest: await sha256(token),
       tenant: tenant.code,
       email,
-      attemptId: attempt.id,
+      attemptId: 'attempt' in target ? target.attempt.id : null,
+      returnTo: 'returnTo' in target ? target.returnTo : null,
       userId: users[0]!.id,
       createdAt: now,
       expiresAt,

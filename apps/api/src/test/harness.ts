@@ -18,6 +18,7 @@ import pino from 'pino';
 import { createApp } from '../app.ts';
 import type { Deps } from '../deps.ts';
 import { loadReferenceAssets } from '../runtime.ts';
+import { BackgroundWork } from '../services/background.ts';
 import { TenantService } from '../services/tenants.ts';
 
 export const PUBLIC_URL = 'https://auth.test';
@@ -61,6 +62,8 @@ export interface Harness {
   idp: DevIdp;
   logs: string[];
   advance(ms: number): void;
+  /** Resolves once the work requests left running (a magic-link request's mail) is done. */
+  idle(): Promise<void>;
   now(): number;
   /** A request as the SDK on the CX page sends it (Origin, JSON, SDK header, its own cookie jar). */
   sdk(
@@ -136,7 +139,9 @@ export async function createHarness(options?: {
     },
     'create',
   );
+  const background = new BackgroundWork();
   const deps: Deps = {
+    background,
     store,
     keys,
     publicUrl: PUBLIC_URL,
@@ -160,6 +165,7 @@ export async function createHarness(options?: {
     advance: (ms) => {
       offset += ms;
     },
+    idle: () => background.idle(),
     async sdk(path, init = {}) {
       const jar = init.jar ?? defaultJar;
       const headers: Record<string, string> = {

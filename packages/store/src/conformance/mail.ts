@@ -28,6 +28,7 @@ const linkFixture = (overrides: Partial<MagicLinkRecord> = {}): MagicLinkRecord 
   tenant: tenantCode(),
   email: 'agent@example.com',
   attemptId: uid(),
+  returnTo: null,
   userId: uid(),
   createdAt: T0,
   expiresAt: T0 + 10 * MINUTE_MS,
@@ -151,6 +152,19 @@ export function describeMail(ctx: ConformanceContext): void {
       assert.equal(await ctx.store.takeMagicLink(old.digest, T0), undefined);
       for (const link of [newer, otherEmail, otherAttempt])
         assert.deepEqual(await ctx.store.takeMagicLink(link.digest, T0), link);
+    });
+
+    it('keeps a first-party link (no attempt, a return path); a newer one of the email replaces it', async () => {
+      const old = linkFixture({ attemptId: null, returnTo: '/t/acme/access-requests/1' });
+      const popup = linkFixture({ tenant: old.tenant, email: old.email });
+      await ctx.store.createMagicLink(old);
+      await ctx.store.createMagicLink(popup);
+      assert.deepEqual(await ctx.other.getMagicLink(old.digest, T0), old);
+      const newer = linkFixture({ tenant: old.tenant, email: old.email, attemptId: null, returnTo: '/x' });
+      await ctx.other.createMagicLink(newer);
+      assert.equal(await ctx.store.takeMagicLink(old.digest, T0), undefined);
+      assert.deepEqual(await ctx.store.takeMagicLink(newer.digest, T0), newer);
+      assert.deepEqual(await ctx.store.takeMagicLink(popup.digest, T0), popup, 'the popup’s link stays');
     });
 
     it('lets exactly one of concurrent callers take it', async () => {
