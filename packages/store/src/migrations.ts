@@ -210,8 +210,7 @@ export const migrations: readonly Migration[] = [
         digest TEXT PRIMARY KEY,
         tenant TEXT NOT NULL,
         email TEXT NOT NULL,
-        attempt_id TEXT,
-        return_to TEXT,
+        attempt_id TEXT NOT NULL,
         user_id TEXT NOT NULL,
         created_at ${time} NOT NULL,
         expires_at ${time} NOT NULL
@@ -262,6 +261,28 @@ export const migrations: readonly Migration[] = [
       );
       CREATE INDEX access_requests_tenant_status ON access_requests (tenant, status);
       CREATE INDEX access_requests_tenant_email ON access_requests (tenant, email);
+    `,
+  },
+  {
+    version: 12,
+    // A magic link now also finishes a first-party sign-in on the API site (no attempt, a return path). Links
+    // live minutes, so the table is made anew: one mailed during the upgrade is refused, and the agent asks
+    // again.
+    name: 'first-party magic links',
+    up: ({ time }) => `
+      DROP TABLE magic_links;
+      CREATE TABLE magic_links (
+        digest TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        email TEXT NOT NULL,
+        attempt_id TEXT,
+        return_to TEXT,
+        user_id TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        expires_at ${time} NOT NULL
+      );
+      CREATE INDEX magic_links_attempt ON magic_links (tenant, attempt_id, email);
+      CREATE INDEX magic_links_expires_at ON magic_links (expires_at);
     `,
   },
 ];

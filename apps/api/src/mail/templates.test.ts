@@ -52,7 +52,7 @@ describe('renderMail', () => {
     assert.match(en.text, /works once, for 10 minutes/);
     assert.match(en.text, /If you did not ask to sign in, you can ignore this email/);
     const nl = render('magic-link', 'nl-NL');
-    assert.equal(nl.subject, 'Je inloglink voor Deepdesk');
+    assert.equal(nl.subject, 'Je aanmeldlink voor Deepdesk');
     assert.match(nl.text, /werkt één keer, 10 minuten lang/);
     assert.match(nl.text, /kun je deze e-mail negeren/);
     assert.match(

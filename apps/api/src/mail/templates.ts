@@ -78,7 +78,11 @@ const EN: Texts = {
     subject: `Your access to ${p.product} was approved`,
     lead: [`Your request for access to ${p.product} for ${p.tenantName} was approved.`],
     ...(p.link === undefined
-      ? { after: [`Go back to ${p.product} and sign in.`] }
+      ? {
+          after: [
+            `Go back to ${p.product}, click Sign in and choose "Email me a sign-in link": the link now comes at once.`,
+          ],
+        }
       : {
           button: { label: `Sign in to ${p.product}`, link: p.link },
           after: [
@@ -95,12 +99,12 @@ const EN: Texts = {
 
 const NL: Texts = {
   'magic-link': (p) => ({
-    subject: `Je inloglink voor ${p.product}`,
-    lead: [`Met deze link log je in bij ${p.product} voor ${p.tenantName}.`],
-    button: { label: `Inloggen bij ${p.product}`, link: p.link },
+    subject: `Je aanmeldlink voor ${p.product}`,
+    lead: [`Met deze link meld je je aan bij ${p.product} voor ${p.tenantName}.`],
+    button: { label: `Aanmelden bij ${p.product}`, link: p.link },
     after: [
-      `De link werkt één keer, ${minutes(p.expiresMinutes, 'nl-NL')} lang. Hij opent een pagina met een knop: je bent pas ingelogd als je op die knop drukt.`,
-      'Heb je niet gevraagd om in te loggen? Dan kun je deze e-mail negeren.',
+      `De link werkt één keer, ${minutes(p.expiresMinutes, 'nl-NL')} lang. Hij opent een pagina met een knop: je bent pas aangemeld als je op die knop drukt.`,
+      'Heb je niet gevraagd om je aan te melden? Dan kun je deze e-mail negeren.',
     ],
   }),
   'access-request-confirm': (p) => ({
@@ -119,18 +123,22 @@ const NL: Texts = {
     lead: [`${p.requester} vraagt toegang tot ${p.product} voor ${p.tenantName}.`],
     button: { label: 'Aanvraag bekijken', link: p.link },
     after: [
-      'Je logt in om de aanvraag goed of af te keuren. Goedkeuren maakt deze persoon agent van je organisatie: keur alleen mensen goed die je kent.',
+      'Je meldt je aan om de aanvraag goed of af te keuren. Goedkeuren maakt deze persoon agent van je organisatie: keur alleen mensen goed die je kent.',
     ],
   }),
   'access-request-approved': (p) => ({
     subject: `Je toegang tot ${p.product} is goedgekeurd`,
     lead: [`Je aanvraag voor toegang tot ${p.product} voor ${p.tenantName} is goedgekeurd.`],
     ...(p.link === undefined
-      ? { after: [`Ga terug naar ${p.product} en log in.`] }
-      : {
-          button: { label: `Inloggen bij ${p.product}`, link: p.link },
+      ? {
           after: [
-            `De link werkt één keer, ${minutes(p.expiresMinutes, 'nl-NL')} lang. Ga daarna terug naar ${p.product} en log in.`,
+            `Ga terug naar ${p.product}, klik op Aanmelden en kies "Stuur mij een aanmeldlink": de link komt nu meteen.`,
+          ],
+        }
+      : {
+          button: { label: `Aanmelden bij ${p.product}`, link: p.link },
+          after: [
+            `De link werkt één keer, ${minutes(p.expiresMinutes, 'nl-NL')} lang. Ga daarna terug naar ${p.product} en meld je aan.`,
           ],
         }),
   }),

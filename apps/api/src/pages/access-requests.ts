@@ -16,7 +16,7 @@ const en = {
   sentTitle: 'Request sent',
   sentLead: 'Your request went to the managers of {tenant}. When one of them decides, you get an email.',
   sentNext:
-    'Once it is approved, go back to {product}, click sign in and ask for a sign-in link by email: it then comes at once.',
+    'Once it is approved, go back to {product}, sign in and choose “Email me a sign-in link”: this time the link comes at once. You can close a sign-in window that still waits for your email.',
   nobodyTitle: 'Request confirmed',
   nobodyLead:
     'Your request is confirmed, but {tenant} has nobody set up yet to approve it. Ask your manager: the request stays open until {expires}.',
@@ -61,7 +61,7 @@ const nl: Texts = {
   sentLead:
     'Je aanvraag is naar de managers van {tenant} gestuurd. Zodra een van hen een besluit neemt, krijg je een e-mail.',
   sentNext:
-    'Is hij goedgekeurd? Ga dan terug naar {product}, klik op aanmelden en vraag een aanmeldlink per e-mail aan: die komt dan meteen.',
+    'Is hij goedgekeurd? Ga dan terug naar {product}, meld je aan en kies “Stuur mij een aanmeldlink”: dan komt de link meteen. Een aanmeldvenster dat nog op je e-mail wacht, kun je sluiten.',
   nobodyTitle: 'Aanvraag bevestigd',
   nobodyLead:
     'Je aanvraag is bevestigd, maar bij {tenant} is nog niemand ingesteld om hem goed te keuren. Vraag het je manager: de aanvraag blijft open tot {expires}.',

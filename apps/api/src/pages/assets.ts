@@ -1,8 +1,10 @@
 // The hosted pages' only stylesheet and script, served same-origin so the CSP needs no inline allowance.
+// The stylesheet's dark scheme comes last: it overrides the card's white background and the light colours.
+// Focus rings and alert text have 3:1 and 4.5:1 against the card in both schemes (e2e/a11y.spec.ts runs axe
+// in both). The approval page's Reject is the outlined, secondary button, so it does not look like Approve.
 
-export const PAGES_CSS = `:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+export const PAGES_CSS = `:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;--focus:#c2410c;--alert:#b3261e;--accent:#3454d1}
 body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f4f5f7;color:#1d2330}
-@media (prefers-color-scheme:dark){body{background:#14171c;color:#e7eaf0}.card{background:#1d2129}}
 .card{max-width:26rem;margin:1rem;padding:2rem;background:#fff;border-radius:12px;box-shadow:0 2px 12px #0002}
 h1{font-size:1.4rem;margin:0 0 1rem}
 h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
@@ -10,19 +12,25 @@ h3{font-size:1rem;margin:0 0 .25rem}
 .button{display:block;width:100%;box-sizing:border-box;padding:.75rem 1rem;margin:.5rem 0;border:0;border-radius:8px;
 background:#3454d1;color:#fff;font:inherit;font-weight:600;text-align:center;text-decoration:none;cursor:pointer}
 .button:hover{background:#2a44aa}
-.button:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
+.button:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 .code{font:700 2rem/1.2 ui-monospace,monospace;letter-spacing:.15em;text-align:center;margin:1rem 0}
 .muted{opacity:.7;font-size:.9rem}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
 .code-input{display:block;width:100%;box-sizing:border-box;padding:.6rem;font:700 1.6rem/1.2 ui-monospace,monospace;
 letter-spacing:.15em;text-align:center;text-transform:uppercase;border:2px solid #8a93a6;border-radius:8px}
-.code-input:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
+.code-input:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 .text-input{display:block;width:100%;box-sizing:border-box;padding:.6rem;font:inherit;border:2px solid #8a93a6;border-radius:8px}
-.text-input:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
+.text-input:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 .magic-link{margin-top:1.25rem}
-.alert{color:#b3261e;font-weight:600}
+.button[value=reject]{background:none;color:var(--accent);box-shadow:inset 0 0 0 2px currentColor}
+.button[value=reject]:hover{background:#3454d11f}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:1rem 0}
+dt{font-weight:600}
+dd{margin:0;overflow-wrap:anywhere}
+.alert{color:var(--alert);font-weight:600}
 [data-locked]{opacity:.55;cursor:not-allowed}
-[hidden]{display:none!important}`;
+[hidden]{display:none!important}
+@media (prefers-color-scheme:dark){:root{--focus:#f5a623;--alert:#ffb4ab;--accent:#a9b8ff}body{background:#14171c;color:#e7eaf0}.card{background:#1d2129}}`;
 
 /** How long a guarded control stays inert after its page becomes visible or focused again. */
 export const GUARD_MS = 800;

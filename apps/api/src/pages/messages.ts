@@ -7,6 +7,7 @@ export type Locale = (typeof LOCALES)[number];
 const en = {
   signInTitle: 'Sign in to {product}',
   signInLead: 'Choose how you sign in. This window closes by itself when you are done.',
+  signInLeadFirstParty: 'Choose how you sign in.',
   continueWith: 'Continue with {provider}',
   noMethods: 'No sign-in method is set up for this organisation yet. Ask your manager.',
   completeTitle: 'You are signed in',
@@ -40,9 +41,9 @@ const en = {
   magicLinkButton: 'Email me a sign-in link',
   checkEmailTitle: 'Check your email',
   checkEmailLead:
-    'A message is on its way to {email}: a sign-in link if it has an account with {tenant}, otherwise a link to ask for access. Open the sign-in link in this browser and this window finishes by itself. It works once, for {minutes} minutes.',
+    'A message is on its way to {email}: a sign-in link if that address has an account with {tenant}, otherwise a link to ask for access. The sign-in link works once, for {minutes} minutes.',
   checkEmailOther:
-    'Opening it on another device? Then type the code that {product} shows on your agent desktop there.',
+    'Open the sign-in link in this browser and this window finishes by itself. Opening it on another device? Then type the code that {product} shows on your agent desktop there. Got a link to ask for access instead? Then you can close this window.',
   magicOpenTitle: 'Sign in to {product}',
   magicOpenLead: 'Continue to sign in to {product} with the link from your email.',
   magicOpenButton: 'Sign in',
@@ -54,6 +55,7 @@ type Messages = { [K in keyof typeof en]: string };
 const nl: Messages = {
   signInTitle: 'Aanmelden bij {product}',
   signInLead: 'Kies hoe je je aanmeldt. Dit venster sluit vanzelf als je klaar bent.',
+  signInLeadFirstParty: 'Kies hoe je je aanmeldt.',
   continueWith: 'Doorgaan met {provider}',
   noMethods: 'Voor deze organisatie is nog geen aanmeldmethode ingesteld. Vraag het je manager.',
   completeTitle: 'Je bent aangemeld',
@@ -89,9 +91,9 @@ const nl: Messages = {
   magicLinkButton: 'Stuur mij een aanmeldlink',
   checkEmailTitle: 'Kijk in je e-mail',
   checkEmailLead:
-    'Er is een bericht onderweg naar {email}: een aanmeldlink als het een account heeft bij {tenant}, anders een link om toegang te vragen. Open de aanmeldlink in deze browser, dan rondt dit venster vanzelf af. Hij werkt één keer, {minutes} minuten lang.',
+    'Er is een bericht onderweg naar {email}: een aanmeldlink als dat adres een account heeft bij {tenant}, anders een link om toegang te vragen. De aanmeldlink werkt één keer, {minutes} minuten lang.',
   checkEmailOther:
-    'Open je hem op een ander apparaat? Typ daar dan de code die {product} op je agentdesktop toont.',
+    'Open de aanmeldlink in deze browser, dan rondt dit venster vanzelf af. Open je hem op een ander apparaat? Typ daar dan de code die {product} op je agentdesktop toont. Kreeg je in plaats daarvan een link om toegang te vragen? Dan kun je dit venster sluiten.',
   magicOpenTitle: 'Aanmelden bij {product}',
   magicOpenLead: 'Ga verder om je met de link uit je e-mail aan te melden bij {product}.',
   magicOpenButton: 'Aanmelden',

@@ -95,7 +95,8 @@ ${links.length ? `<p class="muted">${fill(m.magicLinkOr, {})}</p>\n` : ''}<input
 <button type="submit" class="button" data-guard>${fill(m.magicLinkButton, {})}</button>
 </form>`);
   }
-  return `<p>${fill(m.signInLead, product)}</p>\n${links.length ? links.join('\n') : `<p role="alert">${fill(m.noMethods, product)}</p>`}`;
+  const lead = 'attempt' in target ? m.signInLead : m.signInLeadFirstParty;
+  return `<p>${fill(lead, product)}</p>\n${links.length ? links.join('\n') : `<p role="alert">${fill(m.noMethods, product)}</p>`}`;
 }
 
 export function signInRoutes({ deps, oidc, identities, sessions, limits, productName }: Services) {
