@@ -454,7 +454,10 @@ describe('the approval page', () => {
     await worker.runOnce();
     const [mail] = to(email);
     assert.match(mail!.subject, /^Your access to Deepdesk was approved$/);
-    assert.match(mail!.text, /Go back to Deepdesk, click Sign in and choose "Email me a sign-in link": the link now comes at once/);
+    assert.match(
+      mail!.text,
+      /Go back to Deepdesk, click Sign in and choose "Email me a sign-in link": the link now comes at once/,
+    );
     assert.deepEqual(mail!.links, [], 'no link in the approval');
     assert.ok(h.logs.some((l) => l.includes('"msg":"access request decided"') && l.includes(managerId)));
     assert.ok(!h.logs.join('\n').includes(email), 'no email in the logs');
