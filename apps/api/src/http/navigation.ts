@@ -31,3 +31,15 @@ export function requireChooserNavigation(): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
+
+/**
+ * Only a form of our own hosted pages may post here (confirm, sign out, an exchange token, a magic link, an
+ * access request): a cross-site form post would otherwise act for whoever's browser sends it. `message`
+ * says where to do it instead.
+ */
+export function requireSameOrigin(selfOrigin: string, message: string): MiddlewareHandler<AppEnv> {
+  return async function requireSameOrigin(c, next) {
+    if (!isSameOriginRequest(c, selfOrigin)) throw new DeskgateError('origin_not_allowed', message);
+    await next();
+  };
+}

@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { readSessionCookies } from '../http/cookies.ts';
 import { pageLocale } from '../http/locale.ts';
-import { isSameOriginRequest } from '../http/navigation.ts';
+import { requireSameOrigin } from '../http/navigation.ts';
 import { loadTenant } from '../http/tenant.ts';
 import { formBody, params, query } from '../http/validation.ts';
 import {
@@ -45,14 +45,6 @@ const RequestPath = v.object({
     v.description('The access request’s id, from the approver’s mail'),
   ),
 });
-
-/** Only our own pages post here: a cross-site form could otherwise confirm or decide in someone's name. */
-function sameOrigin(origin: string, message: string): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (!isSameOriginRequest(c, origin)) throw new DeskgateError('origin_not_allowed', message);
-    await next();
-  };
-}
 
 /**
  * Answers the access-request errors with this feature's own page, in the page's language (other errors and
@@ -139,7 +131,7 @@ export function accessRequestConfirmRoutes({ deps, accessRequests, limits, produ
     }),
     page,
     explainErrors(productName),
-    sameOrigin(origin, 'Confirm the request from the page its link opens'),
+    requireSameOrigin(origin, 'Confirm the request from the page its link opens'),
     limits.requests('pages.ip', 'ip'),
     limits.failures('access.confirm.failures.ip', 'ip', ['access_request_invalid']),
     query(LocaleQuery),
@@ -286,7 +278,7 @@ export function accessRequestRoutes({
     loadTenant(tenants),
     params(RequestPath),
     explainErrors(productName),
-    sameOrigin(origin, 'Decide from the approval page'),
+    requireSameOrigin(origin, 'Decide from the approval page'),
     limits.requests('pages.ip', 'ip'),
     query(LocaleQuery),
     formBody(DecisionForm),

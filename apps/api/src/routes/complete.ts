@@ -16,7 +16,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { requireBinding } from '../http/binding.ts';
 import { pageLocale } from '../http/locale.ts';
-import { isSameOriginRequest } from '../http/navigation.ts';
+import { requireSameOrigin } from '../http/navigation.ts';
 import { formBody, params, query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
 import { type Locale, messages } from '../pages/messages.ts';
@@ -166,13 +166,8 @@ ${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
     page,
     params(ConfirmPath),
     query(ConfirmQuery),
-    async (c, next) => {
-      // A same-origin form post from our completion page; anything else is a cross-site request.
-      if (!isSameOriginRequest(c, new URL(deps.publicUrl).origin)) {
-        throw new DeskgateError('origin_not_allowed', 'Confirm from the sign-in window');
-      }
-      await next();
-    },
+    // A same-origin form post from our completion page; anything else is a cross-site request.
+    requireSameOrigin(new URL(deps.publicUrl).origin, 'Confirm from the sign-in window'),
     limits.requests('confirm.ip', 'ip'),
     formBody(ConfirmForm),
     async (c) => {

@@ -1,7 +1,7 @@
 // Outbound links (F8): POST /exchange-token mints a single-use link for the signed-in agent; its landing page
 // (/exchange) reads the token from the URL fragment, posts it same-origin, and the browser that opened the
 // link is signed in first-party on this site and sent on to the target. docs/outbound-links.md
-import { DeskgateError, MAX_RETURN_TARGET_LENGTH, type TenantConfig } from '@deskgate/core';
+import { MAX_RETURN_TARGET_LENGTH, type TenantConfig } from '@deskgate/core';
 import { paths } from '@deskgate/protocol';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { describeRoute, resolver } from 'hono-openapi';
@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { readSessionCookies, setSessionCookies } from '../http/cookies.ts';
 import { pageLocale } from '../http/locale.ts';
-import { isSameOriginRequest } from '../http/navigation.ts';
+import { requireSameOrigin } from '../http/navigation.ts';
 import { requireSdkWrite } from '../http/tenant.ts';
 import { formBody, jsonBody, query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
@@ -148,13 +148,9 @@ export function exchangeRoutes({ deps, sessions, exchange, limits, productName }
     }),
     isolated,
     page,
-    async (c, next) => {
-      // Only our landing page's form: a cross-site post could otherwise sign a victim's browser in as the
-      // attacker (login CSRF) with a token the attacker minted.
-      if (!isSameOriginRequest(c, origin))
-        throw new DeskgateError('origin_not_allowed', 'Open the link from your agent desktop');
-      await next();
-    },
+    // Only our landing page's form: a cross-site post could otherwise sign a victim's browser in as the
+    // attacker (login CSRF) with a token the attacker minted.
+    requireSameOrigin(origin, 'Open the link from your agent desktop'),
     limits.requests('pages.ip', 'ip'),
     limits.failures('exchange.failures.ip', 'ip', ['exchange_token_invalid']),
     query(LandingQuery),

@@ -3,7 +3,7 @@
 // nothing, so mail scanners that open links (even running the page's script) use nothing up.
 import { DeskgateError, normalizeEmail, resolveReturnTarget, sha256 } from '@deskgate/core';
 import { paths } from '@deskgate/protocol';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
@@ -11,7 +11,7 @@ import { liveAttempt } from '../http/attempt.ts';
 import { requireBinding } from '../http/binding.ts';
 import { setSessionCookies } from '../http/cookies.ts';
 import { pageLocale } from '../http/locale.ts';
-import { isSameOriginRequest } from '../http/navigation.ts';
+import { requireSameOrigin } from '../http/navigation.ts';
 import { formBody, formOrJsonBody, isJsonRequest, query, readFormOrJson } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
 import { type Locale, messages } from '../pages/messages.ts';
@@ -51,14 +51,6 @@ const LocaleQuery = v.object({ locale: PageLocale });
 /** The one answer to every accepted request, whatever the email. */
 const ACCEPTED = { status: 'accepted' } as const;
 
-/** Only our own pages post here: a cross-site form could otherwise spend an agent's limits or links. */
-function sameOrigin(origin: string, message: string): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (!isSameOriginRequest(c, origin)) throw new DeskgateError('origin_not_allowed', message);
-    await next();
-  };
-}
-
 export function magicLinkRoutes({ deps, magicLinks, sessions, limits, productName }: Services) {
   const app = new Hono<AppEnv>();
   const page = pageHeaders();
@@ -89,7 +81,7 @@ export function magicLinkRoutes({ deps, magicLinks, sessions, limits, productNam
       },
     }),
     page,
-    sameOrigin(origin, 'Ask for a sign-in link from the sign-in window'),
+    requireSameOrigin(origin, 'Ask for a sign-in link from the sign-in window'),
     limits.requests('magic.request.ip', 'ip'),
     limits.requests('magic.request.tenant', 'tenant'),
     query(LocaleQuery),
@@ -193,7 +185,7 @@ export function magicLinkRoutes({ deps, magicLinks, sessions, limits, productNam
       },
     }),
     page,
-    sameOrigin(origin, 'Use the link from the page it opens'),
+    requireSameOrigin(origin, 'Use the link from the page it opens'),
     limits.requests('pages.ip', 'ip'),
     limits.failures('magic.redeem.failures.ip', 'ip', ['magic_link_invalid']),
     query(LocaleQuery),

@@ -1,7 +1,3 @@
-// The hosted sign-out (first-party on the API site, e.g. after remote login): a page with one button, whose
-// same-origin POST ends the session and goes on to the tenant's logout redirect URL (Deskpro's "Agent Logout
-// Redirect URL"), or says the agent is signed out.
-import { DeskgateError } from '@deskgate/core';
 import { paths } from '@deskgate/protocol';
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
@@ -10,7 +6,7 @@ import type { AppEnv } from '../deps.ts';
 import { EMPTY_BODY_LIMIT, limitBody } from '../http/body-limit.ts';
 import { readSessionCookies, setSessionCookies } from '../http/cookies.ts';
 import { pageLocale } from '../http/locale.ts';
-import { isSameOriginRequest } from '../http/navigation.ts';
+import { requireSameOrigin } from '../http/navigation.ts';
 import { query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
 import { messages } from '../pages/messages.ts';
@@ -63,12 +59,8 @@ export function signOutRoutes({ deps, sessions, limits, productName }: Services)
       },
     }),
     page,
-    async (c, next) => {
-      // Only our own page's form: a cross-site form post could sign the agent out at will.
-      if (!isSameOriginRequest(c, new URL(deps.publicUrl).origin))
-        throw new DeskgateError('origin_not_allowed', 'Sign out from the sign-out page');
-      await next();
-    },
+    // Only our own page's form: a cross-site form post could sign the agent out at will.
+    requireSameOrigin(new URL(deps.publicUrl).origin, 'Sign out from the sign-out page'),
     limits.requests('pages.ip', 'ip'),
     limitBody(EMPTY_BODY_LIMIT),
     query(SignOutQuery),
