@@ -7,6 +7,7 @@ import type { DevSmtp } from '@deskgate/dev-smtp';
 import { paths, type RedeemAttemptResponse } from '@deskgate/protocol';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import type { OutboxWorker } from './mail/index.ts';
+import { TenantService } from './services/tenants.ts';
 import {
   createAttempt,
   createHarness,
@@ -268,6 +269,35 @@ describe('the emailed link', () => {
       'magic_link_invalid',
       'expired too',
     );
+  });
+
+  it('is refused on another tenant’s path, and stays usable on its own', async () => {
+    await new TenantService(h.store, h.deps.keys, h.now).save(
+      { code: 'other', allowedOrigins: [], magicLink: { enabled: true } },
+      'create',
+    );
+    const { link, popup } = await linkFor();
+    const token = link.hash.slice('#token='.length);
+    const foreign = await h.page(paths.magicLinkOpen('other'), new Jar(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+      body: new URLSearchParams({ token }).toString(),
+      ip: nextIp(),
+    });
+    assert.equal(await errorCode(foreign), 'magic_link_invalid');
+    assert.equal((await open(link, popup)).status, 303, 'not used up by the other tenant');
+  });
+
+  it('takes the email as typed in any case, width or spacing: one user, one link', async () => {
+    const { popup, attempt } = await chooser();
+    const asked = await ask(popup, { email: '  ＫＮＯＷＮ.agent@EXAMPLE.com ', attempt: attempt.attemptId });
+    assert.equal(asked.status, 202);
+    const mails = await deliver();
+    assert.deepEqual(
+      mails.map((m) => m.to),
+      [['known.agent@example.com']],
+    );
+    assert.match(mails[0]!.subject, /sign-in link/i);
   });
 
   it('refuses garbage, session tokens and cross-site posts without using the link', async () => {
