@@ -1,6 +1,6 @@
-// Access requests (F3, D2) and the tenant's users as a list, in SQL shared by both dialects; SqlStore
+// Access requests (F3, D2), in SQL shared by both dialects; SqlStore
 // delegates to these. Each change of state is one guarded UPDATE: of two approvers deciding at once, one wins.
-import type { AccessRequestRecord, UserRecord } from '@deskgate/core/store';
+import type { AccessRequestRecord } from '@deskgate/core/store';
 import type { SqlRecords } from './sql-keys.ts';
 import type { SqlDriver } from './sql-store.ts';
 
@@ -11,12 +11,6 @@ export class SqlAccessRequests {
   constructor(db: SqlDriver, records: SqlRecords) {
     this.#db = db;
     this.#records = records;
-  }
-
-  listUsers(tenant: string): Promise<UserRecord[]> {
-    return this.#records.many<UserRecord>('SELECT * FROM users WHERE tenant = ? ORDER BY created_at, id', [
-      tenant,
-    ]);
   }
 
   async createAccessRequest(r: AccessRequestRecord): Promise<void> {

@@ -23,6 +23,8 @@ import { SqlAttempts } from './sql-attempts.ts';
 import { SqlKeys } from './sql-keys.ts';
 import { SqlMail } from './sql-mail.ts';
 import { SqlSessions } from './sql-sessions.ts';
+import { SqlUsers } from './sql-users.ts';
+import { json } from './sql-values.ts';
 
 export type SqlValue = string | number | null;
 export type Row = Record<string, unknown>;
@@ -54,9 +56,6 @@ const SENT_MAIL_KEPT_MS = 7 * 24 * 60 * 60 * 1000;
 // Any constant works; it only has to be the same in every deskgate instance sharing the database.
 const MIGRATION_LOCK_KEY = 0x64657367;
 
-const json = (value: unknown): string => JSON.stringify(value);
-const bool = (value: boolean): number => (value ? 1 : 0);
-
 const JSON_COLUMNS = new Set(['config', 'roles', 'public_jwk', 'allowed_origins']);
 const BOOLEAN_COLUMNS = new Set(['confirmed', 'weak', 'failed']);
 
@@ -83,6 +82,7 @@ export class SqlStore implements Store {
   readonly #sessions: SqlSessions;
   readonly #mail: SqlMail;
   readonly #requests: SqlAccessRequests;
+  readonly #users: SqlUsers;
 
   constructor(driver: SqlDriver) {
     this.#db = driver;
@@ -97,6 +97,7 @@ export class SqlStore implements Store {
     this.#sessions = new SqlSessions(driver, records);
     this.#mail = new SqlMail(driver, records);
     this.#requests = new SqlAccessRequests(driver, records);
+    this.#users = new SqlUsers(driver, records);
   }
 
   async #one<T>(sql: string, params: readonly SqlValue[]): Promise<T | undefined> {
@@ -169,72 +170,27 @@ export class SqlStore implements Store {
   }
 
   getUser(tenant: string, id: string): Promise<UserRecord | undefined> {
-    return this.#one<UserRecord>('SELECT * FROM users WHERE tenant = ? AND id = ?', [tenant, id]);
+    return this.#users.getUser(tenant, id);
   }
 
   findUserByIdentity(tenant: string, issuer: string, subject: string): Promise<UserRecord | undefined> {
-    return this.#one<UserRecord>(
-      `SELECT u.* FROM identities i JOIN users u ON u.id = i.user_id
-       WHERE i.tenant = ? AND i.issuer = ? AND i.subject = ? AND u.tenant = i.tenant`,
-      [tenant, issuer, subject],
-    );
+    return this.#users.findUserByIdentity(tenant, issuer, subject);
   }
 
-  async createUserWithIdentity(user: UserRecord, identity: IdentityRecord): Promise<void> {
-    await this.#db.transaction(async (tx) => {
-      await tx.run(
-        `INSERT INTO users (id, tenant, email, name, roles, confirmed, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          user.id,
-          user.tenant,
-          user.email,
-          user.name,
-          json(user.roles),
-          bool(user.confirmed),
-          user.createdAt,
-          user.updatedAt,
-        ],
-      );
-      await tx.run(
-        'INSERT INTO identities (tenant, issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?, ?)',
-        [identity.tenant, identity.issuer, identity.subject, identity.userId, identity.createdAt],
-      );
-    });
+  createUserWithIdentity(user: UserRecord, identity: IdentityRecord): Promise<void> {
+    return this.#users.createUserWithIdentity(user, identity);
   }
 
-  async updateUser(user: UserRecord): Promise<void> {
-    await this.#db.run(
-      'UPDATE users SET email = ?, name = ?, roles = ?, confirmed = ?, updated_at = ? WHERE tenant = ? AND id = ?',
-      [user.email, user.name, json(user.roles), bool(user.confirmed), user.updatedAt, user.tenant, user.id],
-    );
+  updateUser(user: UserRecord): Promise<void> {
+    return this.#users.updateUser(user);
   }
 
   findUsersByEmail(tenant: string, email: string): Promise<UserRecord[]> {
-    // Written as the index users_tenant_lower_email is. SQLite's lower() folds ASCII letters only, which is
-    // all the contract needs; PostgreSQL's follows the database's locale and may fold non-ASCII ones too.
-    return this.#many<UserRecord>(
-      'SELECT * FROM users WHERE tenant = ? AND lower(email) = lower(?) ORDER BY created_at, id',
-      [tenant, email],
-    );
+    return this.#users.findUsersByEmail(tenant, email);
   }
 
-  async createIdentity(identity: IdentityRecord): Promise<void> {
-    // Inserted only for a user of the identity's own tenant (findUserByIdentity would never return one of
-    // another); a taken identity is a unique violation, which the driver turns into StoreConflictError.
-    const { changes } = await this.#db.run(
-      `INSERT INTO identities (tenant, issuer, subject, user_id, created_at)
-       SELECT ?, ?, ?, id, ? FROM users WHERE tenant = ? AND id = ?`,
-      [
-        identity.tenant,
-        identity.issuer,
-        identity.subject,
-        identity.createdAt,
-        identity.tenant,
-        identity.userId,
-      ],
-    );
-    if (changes !== 1) throw new Error('createIdentity: no such user in the tenant');
+  createIdentity(identity: IdentityRecord): Promise<void> {
+    return this.#users.createIdentity(identity);
   }
 
   createJwtKey(key: JwtKeyRecord): Promise<void> {
@@ -359,7 +315,7 @@ export class SqlStore implements Store {
   }
 
   listUsers(tenant: string): Promise<UserRecord[]> {
-    return this.#requests.listUsers(tenant);
+    return this.#users.listUsers(tenant);
   }
 
   createAccessRequest(request: AccessRequestRecord): Promise<void> {
