@@ -1,12 +1,12 @@
 // Access requests (F3, D2, docs/magic-link.md): the confirm link's token format, how long a request lives, and
 // who may approve one. No I/O: the API's AccessRequestService stores and mails.
-import type { Role } from '@deskgate/protocol';
 import { randomToken } from './encoding.ts';
 import { normalizeEmail } from './magic-link.ts';
+import { can } from './permissions.ts';
 import type { TenantConfig } from './tenant.ts';
 
-/** The role whose holders approve access requests (F9: a manager handles user requests). */
-export const APPROVER_ROLE: Role = 'deepdesk.manager';
+/** Who approves access requests: whoever holds a role granting this (F9: the manager). */
+const mayDecide = (user: { roles: readonly string[] }) => can(user.roles, 'access_requests', 'decide');
 
 /** A public prefix, so a leaked confirm token is recognisable (secret scanners, the log scan). */
 export const ACCESS_REQUEST_TOKEN_PREFIX = 'dgr_';
@@ -32,9 +32,9 @@ export interface ApproverCandidate {
   confirmed: boolean;
 }
 
-/** Whether any of the tenant's users holds the approver role: while none does, the approver emails approve. */
+/** Whether any of the tenant's users may decide access requests (a manager): while none does, the approver emails approve. */
 export function hasManager(tenantUsers: readonly ApproverCandidate[]): boolean {
-  return tenantUsers.some((user) => user.roles.includes(APPROVER_ROLE));
+  return tenantUsers.some(mayDecide);
 }
 
 /**
@@ -48,7 +48,7 @@ export function canApprove(
   user: ApproverCandidate,
   tenantUsers: readonly ApproverCandidate[],
 ): boolean {
-  if (user.roles.includes(APPROVER_ROLE)) return true;
+  if (mayDecide(user)) return true;
   if (hasManager(tenantUsers)) return false;
   const email = normalizeEmail(user.email);
   return user.confirmed && email !== undefined && approverEmails(tenant).includes(email);
@@ -64,7 +64,7 @@ export function approverAddresses(
 ): string[] {
   if (!hasManager(tenantUsers)) return approverEmails(tenant);
   const emails = tenantUsers
-    .filter((user) => user.roles.includes(APPROVER_ROLE))
+    .filter(mayDecide)
     .map((user) => normalizeEmail(user.email))
     .filter((email): email is string => email !== undefined);
   return [...new Set(emails)];

@@ -11,6 +11,7 @@ export * from './identity.ts';
 export * from './magic-link.ts';
 export * from './master-key.ts';
 export * from './outbound.ts';
+export * from './permissions.ts';
 export * from './platform-jwt.ts';
 export * from './platform-jwt-claims.ts';
 export * from './platform-jwt-config.ts';
