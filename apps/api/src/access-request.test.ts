@@ -451,6 +451,12 @@ describe('the approval page', () => {
     assert.deepEqual([user?.roles, user?.confirmed], [['deepdesk.agent'], true]);
     const request = await h.store.getAccessRequest(TENANT, id);
     assert.deepEqual([request?.status, request?.decidedBy], ['approved', managerId]);
+    const audited = await h.store.listAudit(TENANT, { type: 'access_request_decided' });
+    assert.deepEqual(
+      audited.filter((e) => e.subject === id).map((e) => [e.actor, e.outcome, e.details]),
+      [[{ kind: 'user', id: managerId }, 'ok', { decision: 'approved' }]],
+      'the decision is in the audit log, once',
+    );
     await worker.runOnce();
     const [mail] = to(email);
     assert.match(mail!.subject, /^Your access to Deepdesk was approved$/);

@@ -31,6 +31,7 @@ import { signOutRoutes } from './routes/signout.ts';
 import { TenantPath } from './schemas/common.ts';
 import { AccessRequestService } from './services/access-requests.ts';
 import { ApiKeyService } from './services/api-keys.ts';
+import { AuditService, SIGN_IN_ROUTES } from './services/audit.ts';
 import { BackgroundWork } from './services/background.ts';
 import { ExchangeService } from './services/exchange.ts';
 import { IdentityService } from './services/identities.ts';
@@ -56,11 +57,13 @@ export function createApp(deps: Deps, options?: AppOptions) {
   }
   const tenants = new TenantService(deps.store, deps.keys, deps.now);
   const keyring = new KeyRing(deps.store, deps.keys);
+  const audit = new AuditService({ store: deps.store, now: deps.now, logger: deps.logger });
   const sessions = new SessionService({
     store: deps.store,
     keys: deps.keys,
     keyring,
     issuer: deps.publicUrl,
+    audit,
   });
   const identities = new IdentityService(deps.store);
   const jwtKeys = new JwtKeyService(deps.store, deps.keys, deps.now, {
@@ -101,6 +104,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
       background: deps.background ?? new BackgroundWork(),
     }),
     accessRequests,
+    audit,
     jwtKeys,
     platformJwt: new PlatformJwtService({ store: deps.store, keys: jwtKeys, identities, sessions }),
     oidc: new OidcService({ tenants, fetch: deps.fetch }),
@@ -141,6 +145,9 @@ export function createApp(deps: Deps, options?: AppOptions) {
   for (const path of [...SESSION_SDK_PATHS, ...ATTEMPT_SDK_PATHS, ...EXCHANGE_SDK_PATHS])
     tenant.use(path, cors);
   tenant.use(loadTenant(tenants), params(TenantPath));
+  // Refused sign-ins are audited (their error code only) on the routes that take a credential.
+  for (const route of SIGN_IN_ROUTES.filter((r) => r.app === 'auth'))
+    tenant.on(route.verb, route.path, audit.refusedSignIns(route.method));
   tenant.route('/', sessionRoutes(services));
   tenant.route('/', attemptRoutes(services));
   tenant.route('/', signInRoutes(services));
@@ -156,6 +163,8 @@ export function createApp(deps: Deps, options?: AppOptions) {
   // Only on its own paths: a catch-all here would run again for every /t/{tenant}/auth request.
   for (const path of [...PLATFORM_JWT_SDK_PATHS, ...API_KEY_SDK_PATHS])
     platform.use(path, cors, loadTenant(tenants), params(TenantPath));
+  for (const route of SIGN_IN_ROUTES.filter((r) => r.app === 'platform'))
+    platform.on(route.verb, route.path, audit.refusedSignIns(route.method));
   platform.route('/', platformJwtRoutes(services));
   platform.route('/', apiKeyRoutes(services));
   app.route('/t/:tenant', platform);

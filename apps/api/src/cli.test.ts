@@ -1093,3 +1093,122 @@ describe('pnpm deskgate mail list', () => {
     assert.match((await deskgate(['--help'])).stdout, /^ {2}mail list \[--failed\]/m);
   });
 });
+
+describe('pnpm deskgate audit', () => {
+  it('records key creation, import and revocation by the operator, never a key or secret', async () => {
+    await createAcme();
+    const apiKey = JSON.parse((await deskgate(['api-key', 'create', 'acme', '--json'])).stdout) as {
+      kid: string;
+      key: string;
+    };
+    const jwtKey = JSON.parse(
+      (await deskgate(['jwt-key', 'create', 'acme', '--profile', 'session', '--json'])).stdout,
+    ) as { kid: string; secret: string };
+    const file = join(dir, 'secret.txt');
+    const imported = 'an-imported-platform-secret-of-enough-bytes';
+    await writeFile(file, `${imported}\n`);
+    const args = [
+      'jwt-key',
+      'import',
+      'acme',
+      '--profile',
+      'one-time',
+      '--secret-file',
+      file,
+      '--kid',
+      'dp1',
+    ];
+    assert.equal((await deskgate(args)).code, 0);
+    assert.equal((await deskgate(['api-key', 'revoke', 'acme', apiKey.kid])).code, 0);
+    assert.equal((await deskgate(['jwt-key', 'revoke', 'acme', jwtKey.kid])).code, 0);
+
+    const listed = await deskgate(['audit', 'acme', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const events = JSON.parse(listed.stdout) as {
+      type: string;
+      subject: string;
+      actor: unknown;
+      at: string;
+      details: unknown;
+    }[];
+    assert.deepEqual(
+      events.map((e) => [e.type, e.subject]),
+      [
+        ['jwt_key_revoked', jwtKey.kid],
+        ['api_key_revoked', apiKey.kid],
+        ['jwt_key_imported', 'dp1'],
+        ['jwt_key_created', jwtKey.kid],
+        ['api_key_created', apiKey.kid],
+      ],
+    );
+    for (const e of events) assert.deepEqual(e.actor, { kind: 'operator', id: null });
+    assert.deepEqual(events[2]?.details, { profile: 'one-time', weak: false });
+    assert.ok(Date.parse(events[0]!.at) <= Date.now());
+    for (const secret of [apiKey.key, jwtKey.secret, imported]) assert.ok(!listed.stdout.includes(secret));
+
+    const lines = (await deskgate(['audit', 'acme', '--type', 'api_key_revoked'])).stdout;
+    assert.match(
+      lines,
+      new RegExp(`^\\d{4}-\\S+Z\\tapi_key_revoked\\tok\\t-\\toperator\\t-\\t${apiKey.kid}\\n$`),
+    );
+  });
+
+  it('filters by --since (date or duration), --actor, --type and --limit, newest first', async () => {
+    await createAcme();
+    const now = Date.now();
+    const runtime = await createRuntime(
+      { DESKGATE_DATA_DIR: dir, DESKGATE_MASTER_KEY: MASTER_KEY },
+      pino({ level: 'silent' }),
+    );
+    const event = (id: string, at: number, actor: { kind: 'user' | 'anonymous'; id: string | null }) => ({
+      id,
+      tenant: 'acme',
+      at,
+      type: 'sign_in',
+      actor,
+      method: 'sso',
+      outcome: actor.id ? ('ok' as const) : ('refused' as const),
+      code: actor.id ? null : 'sso_state_mismatch',
+      subject: actor.id,
+      details: {},
+    });
+    try {
+      await runtime.store.appendAudit(event('e1', now - 10 * 86_400_000, { kind: 'user', id: 'user-1' }));
+      await runtime.store.appendAudit(event('e2', now - 3 * 3_600_000, { kind: 'user', id: 'user-2' }));
+      await runtime.store.appendAudit(event('e3', now - 3_600_000, { kind: 'anonymous', id: null }));
+      await runtime.store.appendAudit({
+        ...event('e4', now - 60_000, { kind: 'user', id: 'user-1' }),
+        tenant: 'other',
+      });
+    } finally {
+      await runtime.store.close();
+    }
+    const ids = async (...flags: string[]) => {
+      const result = await deskgate(['audit', 'acme', '--json', ...flags]);
+      assert.equal(result.code, 0, result.stderr);
+      return (JSON.parse(result.stdout) as { id: string }[]).map((e) => e.id);
+    };
+    assert.deepEqual(await ids(), ['e3', 'e2', 'e1']);
+    assert.deepEqual(await ids('--since', '7d'), ['e3', 'e2']);
+    assert.deepEqual(await ids('--since', '2h'), ['e3']);
+    assert.deepEqual(await ids('--since', new Date(now - 5 * 86_400_000).toISOString().slice(0, 10)), [
+      'e3',
+      'e2',
+    ]);
+    assert.deepEqual(await ids('--actor', 'user-1'), ['e1']);
+    assert.deepEqual(await ids('--actor', 'anonymous'), ['e3']);
+    assert.deepEqual(await ids('--type', 'sign_in', '--limit', '2'), ['e3', 'e2']);
+    assert.deepEqual(await ids('--type', 'api_key_created'), []);
+    const text = await deskgate(['audit', 'acme', '--limit', '1']);
+    assert.match(text.stdout, /^\S+\tsign_in\trefused\tsso_state_mismatch\tanonymous\tsso\t-\n$/);
+  });
+
+  it('usage mistakes exit 2 with one line; an unknown tenant exits 1', async () => {
+    await createAcme();
+    assertOneLine(await deskgate(['audit', 'acme', '--type', 'login']), 2, /--type takes sign_in/);
+    assertOneLine(await deskgate(['audit', 'acme', '--since', 'soon']), 2, /--since takes a date/);
+    assertOneLine(await deskgate(['audit', 'acme', '--limit', '0']), 2, /--limit takes a number/);
+    assertOneLine(await deskgate(['audit']), 2, /audit: missing <tenant>/);
+    assertOneLine(await deskgate(['audit', 'nope']), 1, /tenant_not_found/);
+  });
+});

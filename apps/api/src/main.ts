@@ -14,6 +14,7 @@ import {
   loadSdkAssets,
   watchSdkAssets,
 } from './runtime.ts';
+import { auditRetentionDays, DAY_MS } from './services/audit.ts';
 import { BackgroundWork } from './services/background.ts';
 
 const env = process.env;
@@ -32,6 +33,7 @@ const unsafeTestClock = env.DESKGATE_UNSAFE_TEST_CLOCK === '1';
 const now = () => Date.now() + clockOffsetMs;
 
 const limits = limitSettings(env);
+const auditRetentionMs = auditRetentionDays(env) * DAY_MS;
 // The outbox worker runs on this clock too: a test that moves it forward brings retries due.
 const runtime = await createRuntime(env, logger, { now });
 const mailWorker = runtime.mailWorker;
@@ -116,6 +118,10 @@ const server = serve(
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const purge = setInterval(() => {
   runtime.store.purgeExpired(now()).catch((error: unknown) => logger.error({ err: error }, 'purge failed'));
+  // Audit events older than DESKGATE_AUDIT_RETENTION_DAYS (default 365).
+  runtime.store
+    .purgeAudit(now() - auditRetentionMs)
+    .catch((error: unknown) => logger.error({ err: error }, 'audit purge failed'));
 }, PURGE_INTERVAL_MS);
 purge.unref();
 

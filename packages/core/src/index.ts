@@ -3,6 +3,7 @@ export * from './access-request.ts';
 export * from './access-token.ts';
 export * from './api-key.ts';
 export * from './attempt.ts';
+export * from './audit.ts';
 export * from './client-address.ts';
 export * from './cookies.ts';
 export * from './encoding.ts';

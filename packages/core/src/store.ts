@@ -223,6 +223,40 @@ export interface SsoTransactionRecord {
   expiresAt: number;
 }
 
+/**
+ * One event of the audit log (docs/operations.md): who did what, when, and whether it was refused. Append-only
+ * from the application's point of view: events are never updated or deleted one by one, only purged by age.
+ * Never a secret, token or cookie in it (auditSafe in audit.ts guards the details).
+ */
+export interface AuditEventRecord {
+  id: string;
+  tenant: string;
+  at: number;
+  /** One of AUDIT_EVENT_TYPES (audit.ts), e.g. 'sign_in'. */
+  type: string;
+  actor: { kind: 'user' | 'operator' | 'system' | 'anonymous'; id: string | null };
+  /** The sign-in method (sso, jwt, api_key, magic_link, exchange), when the event is about one. */
+  method: string | null;
+  outcome: 'ok' | 'refused';
+  /** The error code of a refusal (its class, never the input); null when ok. */
+  code: string | null;
+  /** What it is about: the user signed in, the key id, the access request id. */
+  subject: string | null;
+  details: Record<string, string | number | boolean>;
+}
+
+export interface AuditQuery {
+  /** From this time on (inclusive). */
+  since?: number;
+  /** Before this time (exclusive). */
+  until?: number;
+  /** Only events of this actor id (a user id, or 'operator'). */
+  actor?: string;
+  type?: string;
+  /** At most this many (default 100). */
+  limit?: number;
+}
+
 export type RotateResult = 'rotated' | 'already_used' | 'not_found';
 
 export interface Store {
@@ -377,6 +411,13 @@ export interface Store {
   hitRateLimit(key: string, windowStart: number, expiresAt: number, cost: number): Promise<number>;
   /** The count of `key` in the window starting at `windowStart` (or a newer one), 0 when none; writes nothing. */
   peekRateLimit(key: string, windowStart: number): Promise<number>;
+
+  /** Adds one event to the audit log. */
+  appendAudit(event: AuditEventRecord): Promise<void>;
+  /** The tenant's events matching every filter given, newest first (then by id, descending). */
+  listAudit(tenant: string, query?: AuditQuery): Promise<AuditEventRecord[]>;
+  /** Retention: deletes the events (of every tenant) that happened before `before`. */
+  purgeAudit(before: number): Promise<void>;
 
   /**
    * Deletes expired attempts, transactions, refresh tokens, rate-limit counters, token ids, exchange tokens

@@ -285,4 +285,26 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX magic_links_expires_at ON magic_links (expires_at);
     `,
   },
+  {
+    version: 13,
+    // The audit log: appended to and listed, never updated; only retention deletes (by age).
+    name: 'audit log',
+    up: ({ time }) => `
+      CREATE TABLE audit_events (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        at ${time} NOT NULL,
+        type TEXT NOT NULL,
+        actor_kind TEXT NOT NULL,
+        actor_id TEXT,
+        method TEXT,
+        outcome TEXT NOT NULL,
+        code TEXT,
+        subject TEXT,
+        details TEXT NOT NULL
+      );
+      CREATE INDEX audit_events_tenant_at ON audit_events (tenant, at);
+      CREATE INDEX audit_events_at ON audit_events (at);
+    `,
+  },
 ];

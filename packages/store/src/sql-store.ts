@@ -3,6 +3,8 @@ import type {
   AccessRequestRecord,
   ApiKeyRecord,
   AttemptRecord,
+  AuditEventRecord,
+  AuditQuery,
   ExchangeTokenRecord,
   IdentityRecord,
   JwtKeyRecord,
@@ -20,6 +22,7 @@ import type {
 import { type ColumnTypes, migrations } from './migrations.ts';
 import { SqlAccessRequests } from './sql-access-requests.ts';
 import { SqlAttempts } from './sql-attempts.ts';
+import { SqlAudit } from './sql-audit.ts';
 import { SqlKeys } from './sql-keys.ts';
 import { SqlMail } from './sql-mail.ts';
 import { SqlSessions } from './sql-sessions.ts';
@@ -83,6 +86,7 @@ export class SqlStore implements Store {
   readonly #mail: SqlMail;
   readonly #requests: SqlAccessRequests;
   readonly #users: SqlUsers;
+  readonly #audit: SqlAudit;
 
   constructor(driver: SqlDriver) {
     this.#db = driver;
@@ -98,6 +102,7 @@ export class SqlStore implements Store {
     this.#mail = new SqlMail(driver, records);
     this.#requests = new SqlAccessRequests(driver, records);
     this.#users = new SqlUsers(driver, records);
+    this.#audit = new SqlAudit(records);
   }
 
   async #one<T>(sql: string, params: readonly SqlValue[]): Promise<T | undefined> {
@@ -404,6 +409,18 @@ export class SqlStore implements Store {
       windowStart,
     ]);
     return row ? Number(row.count) : 0;
+  }
+
+  appendAudit(event: AuditEventRecord): Promise<void> {
+    return this.#audit.appendAudit(event);
+  }
+
+  listAudit(tenant: string, query?: AuditQuery): Promise<AuditEventRecord[]> {
+    return this.#audit.listAudit(tenant, query);
+  }
+
+  purgeAudit(before: number): Promise<void> {
+    return this.#audit.purgeAudit(before);
   }
 
   async purgeExpired(before: number): Promise<void> {

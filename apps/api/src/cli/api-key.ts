@@ -2,6 +2,7 @@
 import { API_KEY_ID_PATTERN, DeskgateError, parseOrigin } from '@deskgate/core';
 import type { Runtime } from '../runtime.ts';
 import { ApiKeyService } from '../services/api-keys.ts';
+import { operatorEvent, recordAudit } from '../services/audit.ts';
 import type { TenantService } from '../services/tenants.ts';
 import { CliFailure, UsageError, type Values } from './commands.ts';
 
@@ -41,6 +42,9 @@ export async function runApiKey(
   if (command === 'api-key create') {
     const allowedOrigins = (values.origin ?? []).map((origin, i) => parseOrigin(origin, `--origin[${i}]`));
     const created = await keys.create(code, { expiresAt, allowedOrigins });
+    const details: Record<string, string | number> = { origins: allowedOrigins.length };
+    if (created.expiresAt !== null) details.expiresAt = new Date(created.expiresAt).toISOString();
+    await recordAudit(runtime.store, code, operatorEvent('api_key_created', created.kid, details), now);
     if (!tenant.apiKeys.enabled) io.note(`note: tenant ${code} has API keys turned off (apiKeys.enabled)`);
     const expires = created.expiresAt === null ? null : new Date(created.expiresAt).toISOString();
     if (values.json)
@@ -83,6 +87,7 @@ export async function runApiKey(
   if (!API_KEY_ID_PATTERN.test(kid))
     throw new UsageError(`api-key revoke: "${kid}" is not a key id`, command);
   if (!(await keys.revoke(code, kid))) throw new CliFailure(`tenant ${code} has no active API key "${kid}"`);
+  await recordAudit(runtime.store, code, operatorEvent('api_key_revoked', kid), now);
   io.note(`revoked API key ${kid} of tenant ${code}`);
   return 0;
 }

@@ -33,6 +33,9 @@ const API_KEY_COMMANDS = `  api-key create <tenant> [--expires WHEN] [--origin U
 const ACCESS_REQUEST_COMMANDS = `  access-request list <tenant> [--status S] [--json]
                                        the tenant's access requests, newest first`;
 
+const AUDIT_COMMANDS = `  audit <tenant> [--since WHEN] [--actor ID] [--type T] [--limit N] [--json]
+                                       the tenant's audit log, newest first`;
+
 const MAIL_COMMANDS = `  mail list [--failed] [--limit N] [--json]
                                        the mail outbox, newest first (never a message's body)`;
 
@@ -42,6 +45,7 @@ ${TENANT_COMMANDS}
 ${JWT_COMMANDS}
 ${API_KEY_COMMANDS}
 ${ACCESS_REQUEST_COMMANDS}
+${AUDIT_COMMANDS}
 ${MAIL_COMMANDS}
   seed <file>                          create or replace the tenants in a seed file
   migrate                              apply database migrations
@@ -248,6 +252,25 @@ page the notification mail links to.
                                 none of these)
   --json                        print [{"id","tenant","email","status","locale","createdAt","expiresAt",
                                 "confirmedAt","decidedAt","decidedBy","decidedByEmail"}] on stdout`,
+  },
+  {
+    name: 'audit',
+    options: ['since', 'actor', 'type', 'limit', 'json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate audit <tenant> [--since WHEN] [--actor ID] [--type T] [--limit N] [--json]
+
+Lists the tenant's audit log (docs/operations.md), newest first, one event a line, separated by tabs: time,
+type, outcome (ok or refused), the error code of a refusal, actor (user:<id>, operator, system or
+anonymous), sign-in method and subject (the user signed in, the key id, the access request id); - where
+none. Never a secret, token or cookie: events do not hold them.
+
+  --since WHEN                  only events from a date or time (2026-11-01) or a duration ago (7d, 12h)
+  --actor ID                    only events of this user id, or of operator, system or anonymous
+  --type T                      only events of one type: sign_in, access_request_decided, api_key_created,
+                                api_key_revoked, jwt_key_created, jwt_key_imported, jwt_key_revoked
+  --limit N                     at most N events, 1-1000 (default 100)
+  --json                        print [{"id","tenant","at","type","actor":{"kind","id"},"method","outcome",
+                                "code","subject","details"}] on stdout`,
   },
   {
     name: 'mail list',

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { type CheckStep, DeskgateError, JWT_PROFILES, type JwtProfileName } from '@deskgate/core';
 import type { Runtime } from '../runtime.ts';
+import { operatorEvent, recordAudit } from '../services/audit.ts';
 import { IdentityService } from '../services/identities.ts';
 import { JwtKeyService } from '../services/jwt-keys.ts';
 import { KeyRing } from '../services/keyring.ts';
@@ -75,6 +76,12 @@ export async function runJwt(
     const profile = profileOption(command, values, true);
     await ensureProfile(tenants, code, profile, values.preset, io);
     const key = await keys.create(code, profile);
+    await recordAudit(
+      runtime.store,
+      code,
+      operatorEvent('jwt_key_created', key.kid, { profile }),
+      Date.now(),
+    );
     if (values.json) io.out(JSON.stringify(key));
     else {
       io.note(`created key ${key.kid} for tenant ${code}, profile ${profile}; the secret is shown only now:`);
@@ -98,6 +105,12 @@ export async function runJwt(
       allowWeak: values['allow-weak-secret'] ?? false,
     });
     await ensureProfile(tenants, code, profile, undefined, io);
+    await recordAudit(
+      runtime.store,
+      code,
+      operatorEvent('jwt_key_imported', key.kid, { profile, weak: key.weak }),
+      Date.now(),
+    );
     if (key.weak)
       runtime.logger.warn(
         { tenant: code, kid: key.kid },
@@ -132,6 +145,7 @@ export async function runJwt(
     await tenantOf(tenants, code);
     if (!(await keys.revoke(code, args[1]!)))
       throw new CliFailure(`tenant ${code} has no active key "${args[1]}"`);
+    await recordAudit(runtime.store, code, operatorEvent('jwt_key_revoked', args[1]!), Date.now());
     io.note(`revoked key ${args[1]} of tenant ${code}`);
     return 0;
   }

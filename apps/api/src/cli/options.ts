@@ -27,6 +27,9 @@ export const OPTIONS = {
   failed: { type: 'boolean' },
   limit: { type: 'string' },
   status: { type: 'string' },
+  since: { type: 'string' },
+  actor: { type: 'string' },
+  type: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

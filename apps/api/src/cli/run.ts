@@ -5,6 +5,7 @@ import { applySeedFile, createLogger, createRuntime, type Runtime, seedJwtKeys }
 import { TenantService } from '../services/tenants.ts';
 import { runAccessRequest } from './access-request.ts';
 import { runApiKey } from './api-key.ts';
+import { runAudit } from './audit.ts';
 import { CliFailure, EXIT, helpHint, parseCommandLine, UsageError, type Values } from './commands.ts';
 import { runJwt } from './jwt.ts';
 import { runMail } from './mail.ts';
@@ -120,6 +121,8 @@ async function run(command: string, args: string[], values: Values, io: CliIo): 
       return await runApiKey(command, args, values, runtime, tenants, { out, note });
     } else if (command === 'access-request list') {
       return await runAccessRequest(args, values, runtime, tenants, { out, note });
+    } else if (command === 'audit') {
+      return await runAudit(args, values, runtime, tenants, { out, note });
     } else if (command === 'mail list') {
       return await runMail(values, runtime, { out, note });
     } else if (command.startsWith('jwt')) {

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
 import type { AccessRequestService } from '../services/access-requests.ts';
 import type { ApiKeyService } from '../services/api-keys.ts';
+import type { AuditService } from '../services/audit.ts';
 import type { ExchangeService } from '../services/exchange.ts';
 import type { IdentityService } from '../services/identities.ts';
 import type { JwtKeyService } from '../services/jwt-keys.ts';
@@ -22,6 +23,8 @@ export interface Services {
   exchange: ExchangeService;
   magicLinks: MagicLinkService;
   accessRequests: AccessRequestService;
+  /** The audit log: record(tenant, event) for events the routes decide (docs/operations.md). */
+  audit: AuditService;
   jwtKeys: JwtKeyService;
   platformJwt: PlatformJwtService;
   keyring: KeyRing;

@@ -23,6 +23,7 @@ import { paths, type SessionInfo } from '@deskgate/protocol';
 import type { Logger } from 'pino';
 import type { MailService } from '../mail/index.ts';
 import { type Locale, pickLocale } from '../pages/messages.ts';
+import { auditAccessRequestDecision } from './audit.ts';
 import type { IdentityService } from './identities.ts';
 
 /** What access requests need from the mail outbox. */
@@ -266,6 +267,7 @@ export class AccessRequestService {
       if (after.status === 'approved' || after.status === 'rejected') decided();
       expired();
     }
+    await auditAccessRequestDecision(this.#store, tenant.code, request.id, status, approver.id, now);
     const locale = pickLocale(request.locale, undefined);
     const params = { product: this.#productName, tenantName: tenant.displayName };
     let userId: string | undefined;

@@ -24,6 +24,7 @@ import {
   verifyAccessToken,
 } from '@deskgate/core';
 import type { SessionInfo } from '@deskgate/protocol';
+import type { AuditService } from './audit.ts';
 import type { KeyRing } from './keyring.ts';
 
 export interface Issued {
@@ -48,9 +49,17 @@ export class SessionService {
   readonly #keys: DerivedKeys;
   readonly #keyring: KeyRing;
   readonly #issuer: string;
+  readonly #audit: AuditService | undefined;
 
-  constructor(deps: { store: Store; keys: DerivedKeys; keyring: KeyRing; issuer: string }) {
+  constructor(deps: {
+    store: Store;
+    keys: DerivedKeys;
+    keyring: KeyRing;
+    issuer: string;
+    audit?: AuditService;
+  }) {
     this.#store = deps.store;
+    this.#audit = deps.audit;
     this.#keys = deps.keys;
     this.#keyring = deps.keyring;
     this.#issuer = deps.issuer;
@@ -86,6 +95,9 @@ export class SessionService {
       expiresAt: session.expiresAt,
       usedAt: null,
     });
+    // Every sign-in method starts its session here: the one place a successful sign-in is audited.
+    const details: Record<string, string> = { session: session.id, ...(exchanged && { via: exchanged.via }) };
+    await this.#audit?.signIn(tenant.code, user.id, method, details, now);
     return this.#issue(tenant, user, session, refresh, now);
   }
 

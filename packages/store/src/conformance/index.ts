@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { describeAccessRequests } from './access-requests.ts';
 import { describeApiKeys } from './api-keys.ts';
 import { describeAttempts } from './attempts.ts';
+import { describeAudit } from './audit.ts';
 import { conformanceContext } from './context.ts';
 import { describeExchangeTokens } from './exchange-tokens.ts';
 import { tenantFixture } from './fixtures.ts';
@@ -73,6 +74,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeExchangeTokens(ctx);
     describeMail(ctx);
     describeAccessRequests(ctx);
+    describeAudit(ctx);
     // Last: its cutoff lies beyond every other test's expiries and purges their rows too.
     describePurge(ctx);
   });
