@@ -78,6 +78,7 @@ beforeAll(async () => {
         confirmed: true,
         createdAt: h.now(),
         updatedAt: h.now(),
+        disabledAt: null,
       },
       { tenant: TENANT, issuer: 'email', subject: email, userId: id, createdAt: h.now() },
     );

@@ -830,6 +830,7 @@ describe('pnpm deskgate access-request list', () => {
         confirmed: true,
         createdAt: now,
         updatedAt: now,
+        disabledAt: null,
       };
       await runtime.store.createUserWithIdentity(user, {
         tenant: 'acme',
@@ -1210,5 +1211,118 @@ describe('pnpm deskgate audit', () => {
     assertOneLine(await deskgate(['audit', 'acme', '--limit', '0']), 2, /--limit takes a number/);
     assertOneLine(await deskgate(['audit']), 2, /audit: missing <tenant>/);
     assertOneLine(await deskgate(['audit', 'nope']), 1, /tenant_not_found/);
+  });
+});
+
+describe('pnpm deskgate user', () => {
+  /** Two users of acme (one without email) and one of another tenant with the same email. */
+  async function addUsers(): Promise<void> {
+    const runtime = await createRuntime(
+      { DESKGATE_DATA_DIR: dir, DESKGATE_MASTER_KEY: MASTER_KEY },
+      pino({ level: 'silent' }),
+    );
+    try {
+      const user = (id: string, tenant: string, email: string | null, createdAt: number) => ({
+        id,
+        tenant,
+        email,
+        name: email ? 'Ada' : null,
+        roles: email ? ['deepdesk.agent', 'deepdesk.manager'] : [],
+        confirmed: true,
+        createdAt,
+        updatedAt: createdAt,
+        disabledAt: null,
+      });
+      for (const u of [
+        user('user-1', 'acme', 'Ada@Acme.test', 1_800_000_000_000),
+        user('user-2', 'acme', null, 1_800_000_001_000),
+        user('user-3', 'other', 'ada@acme.test', 1_800_000_002_000),
+      ])
+        await runtime.store.createUserWithIdentity(u, {
+          tenant: u.tenant,
+          issuer: 'email',
+          subject: u.id,
+          userId: u.id,
+          createdAt: u.createdAt,
+        });
+    } finally {
+      await runtime.store.close();
+    }
+  }
+
+  it('list and show a tenant’s users; disable and enable by email or id, audited once each', async () => {
+    await createAcme();
+    await addUsers();
+    const listed = await deskgate(['user', 'list', 'acme']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal(
+      listed.stdout,
+      'user-1\tAda@Acme.test\tAda\tdeepdesk.agent,deepdesk.manager\tactive\t2027-01-15T08:00:00.000Z\n' +
+        'user-2\t-\t-\t-\tactive\t2027-01-15T08:00:01.000Z\n',
+    );
+    const shown = await deskgate(['user', 'show', 'acme', 'ada@acme.TEST']);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.deepEqual(JSON.parse(shown.stdout), {
+      id: 'user-1',
+      tenant: 'acme',
+      email: 'Ada@Acme.test',
+      name: 'Ada',
+      roles: ['deepdesk.agent', 'deepdesk.manager'],
+      confirmed: true,
+      createdAt: '2027-01-15T08:00:00.000Z',
+      updatedAt: '2027-01-15T08:00:00.000Z',
+      disabledAt: null,
+    });
+
+    const disabled = await deskgate(['user', 'disable', 'acme', 'ada@acme.test']);
+    assert.equal(disabled.code, 0, disabled.stderr);
+    assert.equal(disabled.stdout, '');
+    assert.match(disabled.stderr, /^disabled user user-1 \(Ada@Acme\.test\) of tenant acme/);
+    assert.match((await deskgate(['user', 'disable', 'acme', 'user-1'])).stderr, /already disabled/);
+    assert.match((await deskgate(['user', 'list', 'acme'])).stdout, /^user-1\t.*\tdisabled \d{4}-\S+Z\t/);
+    const json = JSON.parse((await deskgate(['user', 'list', 'acme', '--json'])).stdout) as {
+      id: string;
+      disabledAt: string | null;
+    }[];
+    assert.deepEqual(
+      json.map((u) => [u.id, typeof u.disabledAt]),
+      [
+        ['user-1', 'string'],
+        ['user-2', 'object'],
+      ],
+    );
+
+    assert.match((await deskgate(['user', 'enable', 'acme', 'user-1'])).stderr, /^enabled user user-1/);
+    assert.match((await deskgate(['user', 'enable', 'acme', 'user-1'])).stderr, /already enabled/);
+    assert.equal(JSON.parse((await deskgate(['user', 'show', 'acme', 'user-1'])).stdout).disabledAt, null);
+
+    const events = JSON.parse((await deskgate(['audit', 'acme', '--json'])).stdout) as {
+      type: string;
+      subject: string;
+      actor: unknown;
+    }[];
+    assert.deepEqual(
+      events.map((e) => [e.type, e.subject, e.actor]),
+      [
+        ['user_enabled', 'user-1', { kind: 'operator', id: null }],
+        ['user_disabled', 'user-1', { kind: 'operator', id: null }],
+      ],
+    );
+    assert.match((await deskgate(['audit', 'acme', '--type', 'user_disabled'])).stdout, /\tuser_disabled\t/);
+  });
+
+  it('mistakes: an unknown user or tenant exits 1, a missing argument 2, with one line', async () => {
+    await createAcme();
+    await addUsers();
+    assertOneLine(
+      await deskgate(['user', 'show', 'acme', 'nobody@acme.test']),
+      1,
+      /no user "nobody@acme\.test"/,
+    );
+    assertOneLine(await deskgate(['user', 'disable', 'acme', 'user-3']), 1, /no user "user-3"/);
+    assertOneLine(await deskgate(['user', 'list', 'nope']), 1, /tenant_not_found/);
+    assertOneLine(await deskgate(['user', 'disable', 'acme']), 2, /user disable: missing <user>/);
+    assertOneLine(await deskgate(['user']), 2, /user: missing subcommand \(list, show, disable or enable\)/);
+    assertOneLine(await deskgate(['user', 'show', 'acme', 'user-1', '--json']), 2, /unknown option --json/);
   });
 });

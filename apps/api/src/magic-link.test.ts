@@ -44,6 +44,7 @@ beforeAll(async () => {
       confirmed: true,
       createdAt: h.now(),
       updatedAt: h.now(),
+      disabledAt: null,
     },
     {
       tenant: TENANT,

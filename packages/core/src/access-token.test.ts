@@ -48,6 +48,7 @@ const user: UserRecord = {
   confirmed: true,
   createdAt: NOW - 30 * 24 * HOUR,
   updatedAt: NOW - 30 * 24 * HOUR,
+  disabledAt: null,
 };
 
 const session = (overrides: Partial<SessionRecord> = {}): SessionRecord => ({

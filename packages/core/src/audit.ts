@@ -18,6 +18,8 @@ export const AUDIT_EVENT_TYPES = [
   'jwt_key_created',
   'jwt_key_imported',
   'jwt_key_revoked',
+  'user_disabled',
+  'user_enabled',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -51,6 +51,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   access_request_decided: 409,
   access_request_expired: 410,
   permission_denied: 403,
+  // A sign-in of a disabled user; their session's refresh and read answer it with 401 (the SDK signs out).
+  user_disabled: 403,
 };
 
 /** HTTP status for a code: 401 for session/refresh problems, 400 for SSO callback problems. */

@@ -25,6 +25,7 @@ const existing = (overrides: Partial<UserRecord> = {}): UserRecord => ({
   confirmed: true,
   createdAt: CREATED,
   updatedAt: CREATED,
+  disabledAt: null,
   ...overrides,
 });
 
@@ -44,6 +45,7 @@ describe('resolveIdentity', () => {
         confirmed: true,
         createdAt: NOW,
         updatedAt: NOW,
+        disabledAt: null,
       },
     });
   });
@@ -92,6 +94,7 @@ describe('resolveIdentity', () => {
         confirmed: true,
         createdAt: CREATED,
         updatedAt: NOW,
+        disabledAt: null,
       },
     });
   });

@@ -80,6 +80,7 @@ export function resolveIdentity(
         confirmed: profile.confirmed,
         createdAt: now,
         updatedAt: now,
+        disabledAt: null,
       },
     };
   }

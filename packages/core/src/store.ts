@@ -18,6 +18,8 @@ export interface UserRecord {
   confirmed: boolean;
   createdAt: number;
   updatedAt: number;
+  /** When an operator disabled the user (`user disable`); null when active. A disabled user cannot sign in. */
+  disabledAt: number | null;
 }
 
 /** Identity key (D3): (tenant, issuer, subject) points at one user. */
@@ -281,6 +283,11 @@ export interface Store {
   findUsersByEmail(tenant: string, email: string): Promise<UserRecord[]>;
   /** Links one more identity to an existing user; StoreConflictError when that identity exists. */
   createIdentity(identity: IdentityRecord): Promise<void>;
+  /**
+   * Sets disabledAt (a time disables, null enables); returns whether this call changed it (false for an
+   * unknown user or one already in that state). updateUser leaves it as it is.
+   */
+  setUserDisabled(tenant: string, id: string, disabledAt: number | null): Promise<boolean>;
 
   /** Insert; StoreConflictError when the tenant already has a key with this kid (revoked or not). */
   createJwtKey(key: JwtKeyRecord): Promise<void>;

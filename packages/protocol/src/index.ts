@@ -89,6 +89,8 @@ export const ERROR_CODES = [
   'access_request_decided',
   'access_request_expired',
   'permission_denied',
+  // Disabled users (`user disable`): docs/operations.md
+  'user_disabled',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

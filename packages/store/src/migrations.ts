@@ -307,4 +307,12 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX audit_events_at ON audit_events (at);
     `,
   },
+  {
+    version: 14,
+    // An operator can disable a user (`user disable`): null while active.
+    name: 'disabled users',
+    up: ({ time }) => `
+      ALTER TABLE users ADD COLUMN disabled_at ${time};
+    `,
+  },
 ];

@@ -198,6 +198,10 @@ export class SqlStore implements Store {
     return this.#users.createIdentity(identity);
   }
 
+  setUserDisabled(tenant: string, id: string, disabledAt: number | null): Promise<boolean> {
+    return this.#users.setUserDisabled(tenant, id, disabledAt);
+  }
+
   createJwtKey(key: JwtKeyRecord): Promise<void> {
     return this.#keys.createJwtKey(key);
   }

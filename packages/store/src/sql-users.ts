@@ -29,8 +29,8 @@ export class SqlUsers {
   async createUserWithIdentity(user: UserRecord, identity: IdentityRecord): Promise<void> {
     await this.#db.transaction(async (tx) => {
       await tx.run(
-        `INSERT INTO users (id, tenant, email, name, roles, confirmed, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO users (id, tenant, email, name, roles, confirmed, created_at, updated_at, disabled_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           user.id,
           user.tenant,
@@ -40,6 +40,7 @@ export class SqlUsers {
           bool(user.confirmed),
           user.createdAt,
           user.updatedAt,
+          user.disabledAt,
         ],
       );
       await tx.run(
@@ -54,6 +55,21 @@ export class SqlUsers {
       'UPDATE users SET email = ?, name = ?, roles = ?, confirmed = ?, updated_at = ? WHERE tenant = ? AND id = ?',
       [user.email, user.name, json(user.roles), bool(user.confirmed), user.updatedAt, user.tenant, user.id],
     );
+  }
+
+  async setUserDisabled(tenant: string, id: string, disabledAt: number | null): Promise<boolean> {
+    // Changes only a user not yet in that state, so of concurrent callers one gets true (and audits it).
+    const { changes } =
+      disabledAt === null
+        ? await this.#db.run(
+            'UPDATE users SET disabled_at = NULL WHERE tenant = ? AND id = ? AND disabled_at IS NOT NULL',
+            [tenant, id],
+          )
+        : await this.#db.run(
+            'UPDATE users SET disabled_at = ? WHERE tenant = ? AND id = ? AND disabled_at IS NULL',
+            [disabledAt, tenant, id],
+          );
+    return changes === 1;
   }
 
   findUsersByEmail(tenant: string, email: string): Promise<UserRecord[]> {

@@ -36,6 +36,11 @@ const ACCESS_REQUEST_COMMANDS = `  access-request list <tenant> [--status S] [--
 const AUDIT_COMMANDS = `  audit <tenant> [--since WHEN] [--actor ID] [--type T] [--limit N] [--json]
                                        the tenant's audit log, newest first`;
 
+const USER_COMMANDS = `  user list <tenant> [--json]          the tenant's users, oldest first
+  user show <tenant> <user>            one user (by user id or email) as JSON
+  user disable <tenant> <user>         refuse the user's sign-ins by every method and end their sessions
+  user enable <tenant> <user>          let a disabled user sign in again`;
+
 const MAIL_COMMANDS = `  mail list [--failed] [--limit N] [--json]
                                        the mail outbox, newest first (never a message's body)`;
 
@@ -46,6 +51,7 @@ ${JWT_COMMANDS}
 ${API_KEY_COMMANDS}
 ${ACCESS_REQUEST_COMMANDS}
 ${AUDIT_COMMANDS}
+${USER_COMMANDS}
 ${MAIL_COMMANDS}
   seed <file>                          create or replace the tenants in a seed file
   migrate                              apply database migrations
@@ -267,10 +273,51 @@ none. Never a secret, token or cookie: events do not hold them.
   --since WHEN                  only events from a date or time (2026-11-01) or a duration ago (7d, 12h)
   --actor ID                    only events of this user id, or of operator, system or anonymous
   --type T                      only events of one type: sign_in, access_request_decided, api_key_created,
-                                api_key_revoked, jwt_key_created, jwt_key_imported, jwt_key_revoked
+                                api_key_revoked, jwt_key_created, jwt_key_imported, jwt_key_revoked,
+                                user_disabled, user_enabled
   --limit N                     at most N events, 1-1000 (default 100)
   --json                        print [{"id","tenant","at","type","actor":{"kind","id"},"method","outcome",
                                 "code","subject","details"}] on stdout`,
+  },
+  {
+    name: 'user list',
+    options: ['json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate user list <tenant> [--json]
+
+Lists the tenant's users, oldest first, one a line, separated by tabs: user id, email, name (- where none),
+roles (comma-separated), active or disabled <time>, and created.
+
+  --json                        print [{"id","tenant","email","name","roles","confirmed","createdAt",
+                                "updatedAt","disabledAt"}] on stdout`,
+  },
+  {
+    name: 'user show',
+    options: [],
+    args: ['<tenant>', '<user>'],
+    help: `Usage: pnpm deskgate user show <tenant> <user id | email>
+
+Prints one user as JSON: {"id","tenant","email","name","roles","confirmed","createdAt","updatedAt",
+"disabledAt"}. An email matches ignoring case; when several users have it, give the user id.`,
+  },
+  {
+    name: 'user disable',
+    options: [],
+    args: ['<tenant>', '<user>'],
+    help: `Usage: pnpm deskgate user disable <tenant> <user id | email>
+
+Disables a user: every sign-in method refuses them (user_disabled), and each of their sessions ends at its
+next refresh or session check (401 user_disabled), at the latest when its access token expires
+(accessTtlSeconds). Recorded in the audit log (user_disabled). Disabling a disabled user changes nothing.`,
+  },
+  {
+    name: 'user enable',
+    options: [],
+    args: ['<tenant>', '<user>'],
+    help: `Usage: pnpm deskgate user enable <tenant> <user id | email>
+
+Lets a disabled user sign in again; the sessions disabling ended stay ended. Recorded in the audit log
+(user_enabled). Enabling an active user changes nothing.`,
   },
   {
     name: 'mail list',
@@ -333,6 +380,12 @@ ${ACCESS_REQUEST_COMMANDS}
 
 pnpm deskgate access-request list --help shows its flags.
 ${EXIT_CODES}`,
+  user: `Usage: pnpm deskgate user <subcommand>
+
+${USER_COMMANDS}
+
+pnpm deskgate user <subcommand> --help shows its flags.
+${EXIT_CODES}`,
   mail: `Usage: pnpm deskgate mail list [--failed] [--limit N] [--json]
 
 ${MAIL_COMMANDS}
@@ -351,5 +404,6 @@ export const SUBCOMMANDS: Record<string, string> = {
   jwt: 'check',
   'api-key': 'create, list or revoke',
   'access-request': 'list',
+  user: 'list, show, disable or enable',
   mail: 'list',
 };

@@ -10,6 +10,7 @@ import { CliFailure, EXIT, helpHint, parseCommandLine, UsageError, type Values }
 import { runJwt } from './jwt.ts';
 import { runMail } from './mail.ts';
 import { checkTenantFlags, describeChanges, keepStoredSecrets, tenantFromFlags } from './tenant-input.ts';
+import { runUser } from './user.ts';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -123,6 +124,8 @@ async function run(command: string, args: string[], values: Values, io: CliIo): 
       return await runAccessRequest(args, values, runtime, tenants, { out, note });
     } else if (command === 'audit') {
       return await runAudit(args, values, runtime, tenants, { out, note });
+    } else if (command.startsWith('user ')) {
+      return await runUser(command, args, values, runtime, tenants, { out, note });
     } else if (command === 'mail list') {
       return await runMail(values, runtime, { out, note });
     } else if (command.startsWith('jwt')) {

@@ -1,6 +1,7 @@
 // The one place a verified identity becomes a stored user, for every sign-in method: core decides (create,
 // link, update), this stores the decision.
 import {
+  DeskgateError,
   type IdentityDecision,
   type ResolveOptions,
   resolveIdentity,
@@ -65,6 +66,10 @@ export class IdentityService {
   ): Promise<IdentityDecision> {
     const store = this.#store;
     const decision = await this.preview(tenant, profile, now, request);
+    // A disabled user (`user disable`) signs in by no method; nothing of the profile is stored either.
+    // SessionService.start refuses them too, for the paths that do not come through here.
+    if (decision.user.disabledAt !== null)
+      throw new DeskgateError('user_disabled', 'This user is disabled; ask an administrator');
     const identity = {
       tenant: tenant.code,
       issuer: profile.issuer,

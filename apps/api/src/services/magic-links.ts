@@ -95,8 +95,8 @@ export class MagicLinkService {
       this.#logger.info({ tenant: tenant.code, known: false }, 'magic link requested');
       return;
     }
-    // An ambiguous email gets nothing.
-    if (users.length !== 1) {
+    // An ambiguous email gets nothing; nor does a disabled user (the link would be refused anyway).
+    if (users.length !== 1 || users[0]!.disabledAt !== null) {
       this.#logger.info({ tenant: tenant.code, known: false }, 'magic link requested');
       return;
     }

@@ -44,6 +44,15 @@ function requirePlatformSession(tenant: TenantConfig, session: SessionRecord): v
     );
 }
 
+/**
+ * A disabled user's session (`user disable`) is refused at its next refresh or read and ended for good, with
+ * user_disabled and 401 so the SDK treats it as signed out. An access token already handed out stays valid
+ * for other backends until it expires (accessTtlSeconds): that is the latest the user is out everywhere.
+ */
+function disabledSession(): DeskgateError {
+  return new DeskgateError('user_disabled', 'The user was disabled; the session was ended', { status: 401 });
+}
+
 export class SessionService {
   readonly #store: Store;
   readonly #keys: DerivedKeys;
@@ -76,6 +85,9 @@ export class SessionService {
     now: number,
     exchanged?: { via: string; notAfter: number },
   ): Promise<Issued> {
+    // Every sign-in method comes here (IdentityService.resolve refuses disabled users earlier for most).
+    if (user.disabledAt !== null)
+      throw new DeskgateError('user_disabled', 'This user is disabled; ask an administrator');
     const session: SessionRecord = {
       id: randomToken(16),
       tenant: tenant.code,
@@ -163,8 +175,18 @@ export class SessionService {
     const session = await this.#store.getSession(claims.sid);
     if (!session || session.tenant !== tenant.code)
       throw new DeskgateError('session_invalid', 'Unknown session');
-    if (session.revokedAt !== null) throw new DeskgateError('session_revoked', 'The session was ended');
+    if (session.revokedAt !== null)
+      throw session.revokeReason === 'user_disabled'
+        ? disabledSession()
+        : new DeskgateError('session_revoked', 'The session was ended');
     requirePlatformSession(tenant, session);
+    // One primary-key read more than the session row: a disabled user's session ends now, not at refresh.
+    const user = await this.#store.getUser(tenant.code, session.userId);
+    if (!user) throw new DeskgateError('session_invalid', 'Unknown session');
+    if (user.disabledAt !== null) {
+      await this.#store.revokeSession(session.id, 'user_disabled', now);
+      throw disabledSession();
+    }
     return { info: sessionInfo(claims, session.expiresAt), session };
   }
 
@@ -205,6 +227,8 @@ export class SessionService {
       );
     }
     if (decision.outcome === 'reject') {
+      if (decision.code === 'session_revoked' && session?.revokeReason === 'user_disabled')
+        throw disabledSession();
       const messages = {
         refresh_invalid: 'The refresh cookie is not valid',
         refresh_expired: 'The session has expired; sign in again',
@@ -214,6 +238,10 @@ export class SessionService {
     }
     const user = session && (await this.#store.getUser(tenant.code, session.userId));
     if (!session || !user) throw new DeskgateError('refresh_invalid', 'The refresh cookie is not valid');
+    if (user.disabledAt !== null) {
+      await this.#store.revokeSession(session.id, 'user_disabled', now);
+      throw disabledSession();
+    }
     return this.#issue(tenant, user, session, successor, now);
   }
 

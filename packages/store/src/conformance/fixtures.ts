@@ -36,6 +36,7 @@ export const userFixture = (tenant: string): UserRecord => ({
   confirmed: true,
   createdAt: T0,
   updatedAt: T0,
+  disabledAt: null,
 });
 
 export const attemptFixture = (tenant: string, overrides: Partial<AttemptRecord> = {}): AttemptRecord => ({

@@ -103,6 +103,7 @@ export function describeUsers(ctx: ConformanceContext): void {
         confirmed: false,
         createdAt: T0 + 1,
         updatedAt: T0 + 2,
+        disabledAt: T0 + 3,
       });
       assert.deepEqual(await ctx.store.getUser(user.tenant, user.id), {
         ...user,
@@ -112,6 +113,36 @@ export function describeUsers(ctx: ConformanceContext): void {
         confirmed: false,
         updatedAt: T0 + 2,
       });
+    });
+
+    it('setUserDisabled disables and enables once, keeps everything else, and updateUser leaves it', async () => {
+      const user = await ctx.createUser();
+      assert.equal(await ctx.store.setUserDisabled(user.tenant, user.id, T0 + 5), true);
+      assert.equal(await ctx.store.setUserDisabled(user.tenant, user.id, T0 + 6), false);
+      assert.deepEqual(await ctx.other.getUser(user.tenant, user.id), { ...user, disabledAt: T0 + 5 });
+      await ctx.store.updateUser({ ...user, name: 'Renamed', updatedAt: T0 + 7 });
+      assert.deepEqual(await ctx.store.getUser(user.tenant, user.id), {
+        ...user,
+        name: 'Renamed',
+        updatedAt: T0 + 7,
+        disabledAt: T0 + 5,
+      });
+      assert.equal(await ctx.store.setUserDisabled(user.tenant, user.id, null), true);
+      assert.equal(await ctx.store.setUserDisabled(user.tenant, user.id, null), false);
+      assert.equal((await ctx.store.getUser(user.tenant, user.id))?.disabledAt, null);
+    });
+
+    it('setUserDisabled is scoped to the tenant and false for an unknown user', async () => {
+      const user = await ctx.createUser();
+      assert.equal(await ctx.store.setUserDisabled(tenantCode(), user.id, T0), false);
+      assert.equal(await ctx.store.setUserDisabled(user.tenant, uid(), T0), false);
+      assert.equal((await ctx.store.getUser(user.tenant, user.id))?.disabledAt, null);
+    });
+
+    it('setUserDisabled lets exactly one of concurrent callers disable a user', async () => {
+      const user = await ctx.createUser();
+      const outcomes = await ctx.race((s, i) => s.setUserDisabled(user.tenant, user.id, T0 + i));
+      assert.equal(count(outcomes, true), 1);
     });
 
     it('findUsersByEmail matches the email ignoring case, ordered by createdAt then id', async () => {
