@@ -4,7 +4,7 @@
 import type { AccessRequestRecord, UserRecord } from '@deskgate/core';
 import type { ErrorCode } from '@deskgate/protocol';
 import type { Locale } from './messages.ts';
-import { escapeHtml, fill, layout } from './render.ts';
+import { escapeHtml, fill, fragmentTokenForm, layout } from './render.ts';
 
 const en = {
   confirmTitle: 'Confirm your request for access',
@@ -163,11 +163,7 @@ export function confirmPage(p: PageContext, action: string): string {
     p.locale,
     t.confirmTitle,
     `<p>${fill(t.confirmLead, p)}</p>
-<p id="fragment-missing" role="alert" class="alert" hidden>${fill(t.confirmMissing, {})}</p>
-<form id="access-request-confirm" method="post" action="${escapeHtml(action)}" data-fragment-token>
-<input type="hidden" name="token" value="">
-<button type="submit" class="button" data-guard>${fill(t.confirmButton, {})}</button>
-</form>`,
+${fragmentTokenForm({ id: 'access-request-confirm', action, missing: t.confirmMissing, button: t.confirmButton })}`,
   );
 }
 

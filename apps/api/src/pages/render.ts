@@ -44,6 +44,24 @@ ${body}
 </html>`;
 }
 
+/**
+ * The form of a page an emailed link lands on (a magic link, an access request's confirm link): pages.js copies
+ * the token from the fragment into it (`data-fragment-token`), or shows the `missing` alert; only the guarded
+ * button posts it, so opening the page changes nothing.
+ */
+export function fragmentTokenForm(form: {
+  id: string;
+  action: string;
+  missing: string;
+  button: string;
+}): string {
+  return `<p id="fragment-missing" role="alert" class="alert" hidden>${escapeHtml(form.missing)}</p>
+<form id="${escapeHtml(form.id)}" method="post" action="${escapeHtml(form.action)}" data-fragment-token>
+<input type="hidden" name="token" value="">
+<button type="submit" class="button" data-guard>${escapeHtml(form.button)}</button>
+</form>`;
+}
+
 export function errorPage(locale: Locale, product: string, code: ErrorCode, message: string): string {
   const m = messages(locale);
   return layout(

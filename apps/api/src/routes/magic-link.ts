@@ -15,7 +15,7 @@ import { requireSameOrigin } from '../http/navigation.ts';
 import { formBody, formOrJsonBody, isJsonRequest, query, readFormOrJson } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
 import { type Locale, messages } from '../pages/messages.ts';
-import { escapeHtml, fill, layout } from '../pages/render.ts';
+import { escapeHtml, fill, fragmentTokenForm, layout } from '../pages/render.ts';
 import {
   ATTEMPT_PAGE_ERRORS,
   errorResponses,
@@ -149,11 +149,7 @@ export function magicLinkRoutes({ deps, magicLinks, sessions, limits, productNam
       const m = messages(locale);
       const action = `${paths.magicLinkOpen(tenant.code)}?locale=${locale}`;
       const body = `<p>${fill(m.magicOpenLead, product)}</p>
-<p id="fragment-missing" role="alert" class="alert" hidden>${fill(m.magicOpenMissing, {})}</p>
-<form id="magic-link" method="post" action="${escapeHtml(action)}" data-fragment-token>
-<input type="hidden" name="token" value="">
-<button type="submit" class="button" data-guard>${fill(m.magicOpenButton, {})}</button>
-</form>`;
+${fragmentTokenForm({ id: 'magic-link', action, missing: m.magicOpenMissing, button: m.magicOpenButton })}`;
       return c.html(layout(locale, fill(m.magicOpenTitle, product), body));
     },
   );
