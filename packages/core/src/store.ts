@@ -307,10 +307,11 @@ export interface Store {
 
   createExchangeToken(token: ExchangeTokenRecord): Promise<void>;
   /**
-   * Returns and deletes the token in one step, so of concurrent callers (on any instance) exactly one gets
-   * it; undefined when unknown, used or expired at `now` (an expired one is deleted too).
+   * Returns and deletes the tenant's token in one step, so of concurrent callers (on any instance) exactly one
+   * gets it; undefined when unknown, used, another tenant's (left as it is) or expired at `now` (an expired one
+   * is deleted too).
    */
-  takeExchangeToken(digest: string, now: number): Promise<ExchangeTokenRecord | undefined>;
+  takeExchangeToken(tenant: string, digest: string, now: number): Promise<ExchangeTokenRecord | undefined>;
   /** Reads the token without using it up (the landing page asks before switching users); undefined when unknown or expired at `now`. */
   getExchangeToken(digest: string, now: number): Promise<ExchangeTokenRecord | undefined>;
 
@@ -386,10 +387,11 @@ export interface Store {
   /** Reads a link without using it up; undefined when unknown or expired at `now`. */
   getMagicLink(digest: string, now: number): Promise<MagicLinkRecord | undefined>;
   /**
-   * Returns and deletes the link in one step, so of concurrent callers (on any instance) exactly one gets it;
-   * undefined when unknown, used, replaced or expired at `now` (an expired one is deleted too).
+   * Returns and deletes the tenant's link in one step, so of concurrent callers (on any instance) exactly one
+   * gets it; undefined when unknown, used, replaced, another tenant's (left as it is) or expired at `now` (an
+   * expired one is deleted too).
    */
-  takeMagicLink(digest: string, now: number): Promise<MagicLinkRecord | undefined>;
+  takeMagicLink(tenant: string, digest: string, now: number): Promise<MagicLinkRecord | undefined>;
 
   /** Adds a message to the outbox. */
   enqueueMail(mail: MailRecord): Promise<void>;

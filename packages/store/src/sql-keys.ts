@@ -93,12 +93,16 @@ export class SqlKeys {
     );
   }
 
-  async takeExchangeToken(digest: string, now: number): Promise<ExchangeTokenRecord | undefined> {
+  async takeExchangeToken(
+    tenant: string,
+    digest: string,
+    now: number,
+  ): Promise<ExchangeTokenRecord | undefined> {
     // One DELETE … RETURNING, so of concurrent callers only the one whose statement deletes the row gets
-    // it back. An expired token is deleted all the same, then refused.
+    // it back. An expired token is deleted all the same, then refused; another tenant's is left alone.
     const token = await this.#db.one<ExchangeTokenRecord>(
-      'DELETE FROM exchange_tokens WHERE digest = ? RETURNING *',
-      [digest],
+      'DELETE FROM exchange_tokens WHERE digest = ? AND tenant = ? RETURNING *',
+      [digest, tenant],
     );
     return token && token.expiresAt > now ? token : undefined;
   }

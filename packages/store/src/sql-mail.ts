@@ -111,10 +111,11 @@ export class SqlMail {
     return link && link.expiresAt > now ? link : undefined;
   }
 
-  async takeMagicLink(digest: string, now: number): Promise<MagicLinkRecord | undefined> {
+  async takeMagicLink(tenant: string, digest: string, now: number): Promise<MagicLinkRecord | undefined> {
+    // Another tenant's link is left alone: a wrong path uses nothing up.
     const link = await this.#records.one<MagicLinkRecord>(
-      'DELETE FROM magic_links WHERE digest = ? RETURNING *',
-      [digest],
+      'DELETE FROM magic_links WHERE digest = ? AND tenant = ? RETURNING *',
+      [digest, tenant],
     );
     return link && link.expiresAt > now ? link : undefined;
   }

@@ -238,8 +238,8 @@ export class SqlStore implements Store {
     return this.#keys.createExchangeToken(token);
   }
 
-  takeExchangeToken(digest: string, now: number): Promise<ExchangeTokenRecord | undefined> {
-    return this.#keys.takeExchangeToken(digest, now);
+  takeExchangeToken(tenant: string, digest: string, now: number): Promise<ExchangeTokenRecord | undefined> {
+    return this.#keys.takeExchangeToken(tenant, digest, now);
   }
 
   getExchangeToken(digest: string, now: number): Promise<ExchangeTokenRecord | undefined> {
@@ -384,8 +384,8 @@ export class SqlStore implements Store {
     return this.#mail.getMagicLink(digest, now);
   }
 
-  takeMagicLink(digest: string, now: number): Promise<MagicLinkRecord | undefined> {
-    return this.#mail.takeMagicLink(digest, now);
+  takeMagicLink(tenant: string, digest: string, now: number): Promise<MagicLinkRecord | undefined> {
+    return this.#mail.takeMagicLink(tenant, digest, now);
   }
 
   async hitRateLimit(key: string, windowStart: number, expiresAt: number, cost: number): Promise<number> {

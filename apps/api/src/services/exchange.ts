@@ -84,10 +84,8 @@ export class ExchangeService {
   /** Uses the token up (atomically: of concurrent redemptions on any instance exactly one gets it). */
   async take(tenant: TenantConfig, token: unknown, now: number): Promise<Exchange> {
     if (!isExchangeTokenFormat(token)) invalid();
-    const digest = await sha256(token);
-    // Another tenant's token is refused before it is taken, so a wrong path uses nothing up.
-    if ((await this.#store.getExchangeToken(digest, now))?.tenant !== tenant.code) invalid();
-    const record = await this.#store.takeExchangeToken(digest, now);
+    // Only this tenant's token is taken: a wrong path uses nothing up.
+    const record = await this.#store.takeExchangeToken(tenant.code, await sha256(token), now);
     if (!record) invalid();
     // Checked after taking it: a source signed out in the meantime leaves nothing usable behind.
     const source = await this.#store.getSession(record.sessionId);

@@ -10,33 +10,43 @@ export function describeExchangeTokens(ctx: ConformanceContext): void {
     it('takeExchangeToken returns the token once, then undefined', async () => {
       const token = exchangeFixture();
       await ctx.store.createExchangeToken(token);
-      assert.deepEqual(await ctx.other.takeExchangeToken(token.digest, T0), token);
-      assert.equal(await ctx.store.takeExchangeToken(token.digest, T0), undefined);
+      assert.deepEqual(await ctx.other.takeExchangeToken(token.tenant, token.digest, T0), token);
+      assert.equal(await ctx.store.takeExchangeToken(token.tenant, token.digest, T0), undefined);
+    });
+
+    it('takeExchangeToken leaves another tenant’s token as it is', async () => {
+      const token = exchangeFixture();
+      await ctx.store.createExchangeToken(token);
+      assert.equal(await ctx.other.takeExchangeToken('other', token.digest, T0), undefined);
+      assert.deepEqual(await ctx.store.takeExchangeToken(token.tenant, token.digest, T0), token);
     });
 
     it('takeExchangeToken returns undefined for an unknown digest', async () => {
-      assert.equal(await ctx.store.takeExchangeToken(uid(), T0), undefined);
+      assert.equal(await ctx.store.takeExchangeToken('acme', uid(), T0), undefined);
     });
 
     it('takeExchangeToken refuses a token expired at now, and burns it', async () => {
       const token = exchangeFixture();
       await ctx.store.createExchangeToken(token);
       // Expired from its expiresAt on.
-      assert.equal(await ctx.store.takeExchangeToken(token.digest, token.expiresAt), undefined);
+      assert.equal(await ctx.store.takeExchangeToken(token.tenant, token.digest, token.expiresAt), undefined);
       // Deleted, not just refused: an earlier clock does not bring it back.
-      assert.equal(await ctx.other.takeExchangeToken(token.digest, T0), undefined);
+      assert.equal(await ctx.other.takeExchangeToken(token.tenant, token.digest, T0), undefined);
     });
 
     it('takeExchangeToken accepts a token up to just before its expiry', async () => {
       const token = exchangeFixture();
       await ctx.store.createExchangeToken(token);
-      assert.deepEqual(await ctx.store.takeExchangeToken(token.digest, token.expiresAt - 1), token);
+      assert.deepEqual(
+        await ctx.store.takeExchangeToken(token.tenant, token.digest, token.expiresAt - 1),
+        token,
+      );
     });
 
     it('takeExchangeToken lets exactly one of concurrent callers take it', async () => {
       const token = exchangeFixture();
       await ctx.store.createExchangeToken(token);
-      const results = await ctx.race((s) => s.takeExchangeToken(token.digest, T0));
+      const results = await ctx.race((s) => s.takeExchangeToken(token.tenant, token.digest, T0));
       assert.deepEqual(
         results.filter((r) => r !== undefined),
         [token],
@@ -49,7 +59,7 @@ export function describeExchangeTokens(ctx: ConformanceContext): void {
       assert.deepEqual(await ctx.other.getExchangeToken(token.digest, T0), token);
       assert.deepEqual(await ctx.store.getExchangeToken(token.digest, T0), token);
       assert.equal(await ctx.store.getExchangeToken(token.digest, token.expiresAt), undefined);
-      assert.deepEqual(await ctx.store.takeExchangeToken(token.digest, T0), token);
+      assert.deepEqual(await ctx.store.takeExchangeToken(token.tenant, token.digest, T0), token);
       assert.equal(await ctx.other.getExchangeToken(token.digest, T0), undefined);
       assert.equal(await ctx.other.getExchangeToken(uid(), T0), undefined);
     });
@@ -63,7 +73,7 @@ export function describeExchangeTokens(ctx: ConformanceContext): void {
         ),
         StoreConflictError,
       );
-      assert.deepEqual(await ctx.store.takeExchangeToken(token.digest, T0), token);
+      assert.deepEqual(await ctx.store.takeExchangeToken(token.tenant, token.digest, T0), token);
     });
   });
 }

@@ -125,17 +125,28 @@ export function describeMail(ctx: ConformanceContext): void {
       const link = linkFixture();
       await ctx.store.createMagicLink(link);
       assert.deepEqual(await ctx.other.getMagicLink(link.digest, T0), link, 'reading uses nothing up');
-      assert.deepEqual(await ctx.other.takeMagicLink(link.digest, T0), link);
-      assert.equal(await ctx.store.takeMagicLink(link.digest, T0), undefined);
+      assert.deepEqual(await ctx.other.takeMagicLink(link.tenant, link.digest, T0), link);
+      assert.equal(await ctx.store.takeMagicLink(link.tenant, link.digest, T0), undefined);
       assert.equal(await ctx.store.getMagicLink(link.digest, T0), undefined);
+    });
+
+    it('takeMagicLink leaves another tenant’s link as it is', async () => {
+      const link = linkFixture();
+      await ctx.store.createMagicLink(link);
+      assert.equal(await ctx.other.takeMagicLink(tenantCode(), link.digest, T0), undefined);
+      assert.deepEqual(await ctx.store.takeMagicLink(link.tenant, link.digest, T0), link);
     });
 
     it('refuses and burns an expired link', async () => {
       const link = linkFixture();
       await ctx.store.createMagicLink(link);
       assert.equal(await ctx.store.getMagicLink(link.digest, link.expiresAt), undefined);
-      assert.equal(await ctx.store.takeMagicLink(link.digest, link.expiresAt), undefined);
-      assert.equal(await ctx.other.takeMagicLink(link.digest, T0), undefined, 'deleted, not just refused');
+      assert.equal(await ctx.store.takeMagicLink(link.tenant, link.digest, link.expiresAt), undefined);
+      assert.equal(
+        await ctx.other.takeMagicLink(link.tenant, link.digest, T0),
+        undefined,
+        'deleted, not just refused',
+      );
     });
 
     it('a newer link for the same email and attempt replaces the older; other emails and attempts stay', async () => {
@@ -149,9 +160,9 @@ export function describeMail(ctx: ConformanceContext): void {
       for (const link of [old, otherEmail, otherAttempt]) await ctx.store.createMagicLink(link);
       const newer = linkFixture({ tenant: old.tenant, attemptId: old.attemptId, email: old.email });
       await ctx.other.createMagicLink(newer);
-      assert.equal(await ctx.store.takeMagicLink(old.digest, T0), undefined);
+      assert.equal(await ctx.store.takeMagicLink(old.tenant, old.digest, T0), undefined);
       for (const link of [newer, otherEmail, otherAttempt])
-        assert.deepEqual(await ctx.store.takeMagicLink(link.digest, T0), link);
+        assert.deepEqual(await ctx.store.takeMagicLink(link.tenant, link.digest, T0), link);
     });
 
     it('keeps a first-party link (no attempt, a return path); a newer one of the email replaces it', async () => {
@@ -162,15 +173,19 @@ export function describeMail(ctx: ConformanceContext): void {
       assert.deepEqual(await ctx.other.getMagicLink(old.digest, T0), old);
       const newer = linkFixture({ tenant: old.tenant, email: old.email, attemptId: null, returnTo: '/x' });
       await ctx.other.createMagicLink(newer);
-      assert.equal(await ctx.store.takeMagicLink(old.digest, T0), undefined);
-      assert.deepEqual(await ctx.store.takeMagicLink(newer.digest, T0), newer);
-      assert.deepEqual(await ctx.store.takeMagicLink(popup.digest, T0), popup, 'the popup’s link stays');
+      assert.equal(await ctx.store.takeMagicLink(old.tenant, old.digest, T0), undefined);
+      assert.deepEqual(await ctx.store.takeMagicLink(newer.tenant, newer.digest, T0), newer);
+      assert.deepEqual(
+        await ctx.store.takeMagicLink(popup.tenant, popup.digest, T0),
+        popup,
+        'the popup’s link stays',
+      );
     });
 
     it('lets exactly one of concurrent callers take it', async () => {
       const link = linkFixture();
       await ctx.store.createMagicLink(link);
-      const results = await ctx.race((s) => s.takeMagicLink(link.digest, T0));
+      const results = await ctx.race((s) => s.takeMagicLink(link.tenant, link.digest, T0));
       assert.deepEqual(
         results.filter((r) => r !== undefined),
         [link],

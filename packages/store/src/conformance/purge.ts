@@ -78,7 +78,10 @@ export function describePurge(ctx: ConformanceContext): void {
       assert.equal(await ctx.store.peekRateLimit(renewed, window), 1);
       assert.equal(await ctx.store.peekRateLimit(skewed, window), 2);
       assert.equal(await ctx.store.useTokenId(tenant, tokenId, cutoff, T0), false);
-      assert.deepEqual(await ctx.store.takeExchangeToken(exchange.digest, cutoff - 1), exchange);
+      assert.deepEqual(
+        await ctx.store.takeExchangeToken(exchange.tenant, exchange.digest, cutoff - 1),
+        exchange,
+      );
     });
   });
 }
