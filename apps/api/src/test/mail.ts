@@ -9,7 +9,7 @@ export interface MailCapture {
   smtp: DevSmtp;
   worker: OutboxWorker;
   /** Lets the requests' after-the-answer work finish, runs the outbox once, and returns every mail (newest first). */
-  deliver(): Promise<DevSmtp extends { messages(): infer M } ? M : never>;
+  deliver(): Promise<ReturnType<DevSmtp['messages']>>;
   close(): Promise<void>;
 }
 
