@@ -69,6 +69,7 @@ export function apiKeyRoutes({ deps, apiKeys, identities, sessions, limits }: Se
           'token_in_query',
           ...API_KEY_FAILURES,
           'api_key_disabled',
+          'user_disabled',
         ]),
       },
     }),

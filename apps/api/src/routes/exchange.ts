@@ -141,7 +141,14 @@ export function exchangeRoutes({ deps, sessions, exchange, limits, productName }
         303: { description: 'Signed in (cookies set); to the target' },
         200: htmlPage('Another user is signed in here: switch or stay?'),
         ...errorResponses(
-          [...TENANT_ERRORS, 'validation_failed', 'body_too_large', 'rate_limited', 'exchange_token_invalid'],
+          [
+            ...TENANT_ERRORS,
+            'validation_failed',
+            'body_too_large',
+            'rate_limited',
+            'exchange_token_invalid',
+            'user_disabled',
+          ],
           { html: true },
         ),
       },

@@ -175,6 +175,7 @@ ${fragmentTokenForm({ id: 'magic-link', action, missing: m.magicOpenMissing, but
             'attempt_expired',
             'attempt_already_completed',
             'attempt_already_redeemed',
+            'user_disabled',
           ],
           { html: true },
         ),

@@ -60,6 +60,7 @@ export function platformJwtRoutes({ deps, platformJwt, limits }: Services) {
           'jwt_not_configured',
           'identity_conflict',
           'user_not_provisioned',
+          'user_disabled',
         ]),
       },
     }),

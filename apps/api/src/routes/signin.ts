@@ -240,6 +240,7 @@ export function signInRoutes({ deps, oidc, identities, sessions, limits, product
             'sso_id_token_invalid',
             'sso_idp_unreachable',
             'rate_limited',
+            'user_disabled',
           ],
           { html: true },
         ),
