@@ -31,6 +31,21 @@ export interface IdentityRecord {
   createdAt: number;
 }
 
+/**
+ * A role granted by hand to someone who has not signed in yet (`user grant --sub|--email`, F10): it waits
+ * for the first sign-in of that subject (of that issuer) or email, which takes it.
+ */
+export interface PendingGrantRecord {
+  tenant: string;
+  kind: 'subject' | 'email';
+  /** The identity's issuer for `subject`; '' for `email`. */
+  issuer: string;
+  /** The subject, or the normalised (lowercase, trimmed) email. */
+  value: string;
+  role: string;
+  createdAt: number;
+}
+
 /** A platform-JWT secret of a tenant (docs/platform-jwt.md): HMAC only, encrypted with the master key. */
 export interface JwtKeyRecord {
   tenant: string;
@@ -288,6 +303,24 @@ export interface Store {
    * unknown user or one already in that state). updateUser leaves it as it is.
    */
   setUserDisabled(tenant: string, id: string, disabledAt: number | null): Promise<boolean>;
+  /** The identities linked to a user, oldest first (the "about me" page, `user show`). */
+  listIdentities(tenant: string, userId: string): Promise<IdentityRecord[]>;
+
+  /** Insert unless the same grant (tenant, kind, issuer, value, role) waits already; returns whether it did. */
+  addPendingGrant(grant: PendingGrantRecord): Promise<boolean>;
+  /** Delete that one grant; returns whether it was there. */
+  removePendingGrant(grant: Omit<PendingGrantRecord, 'createdAt'>): Promise<boolean>;
+  /** The tenant's waiting grants, oldest first. */
+  listPendingGrants(tenant: string): Promise<PendingGrantRecord[]>;
+  /**
+   * Deletes and returns the grants waiting for this identity: kind subject with this issuer and subject, and
+   * kind email with this email (compared lowercase; none when email is null). Of two concurrent takes, each
+   * grant goes to one.
+   */
+  takePendingGrants(
+    tenant: string,
+    identity: { issuer: string; subject: string; email: string | null },
+  ): Promise<PendingGrantRecord[]>;
 
   /** Insert; StoreConflictError when the tenant already has a key with this kid (revoked or not). */
   createJwtKey(key: JwtKeyRecord): Promise<void>;

@@ -315,4 +315,22 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE users ADD COLUMN disabled_at ${time};
     `,
   },
+  {
+    version: 15,
+    // Roles waiting for a subject's or an email's first sign-in (the key serves the lookup by identity), and
+    // a user's identities by user (the "about me" page).
+    name: 'pending grants',
+    up: ({ time }) => `
+      CREATE TABLE pending_grants (
+        tenant TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        value TEXT NOT NULL,
+        role TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        PRIMARY KEY (tenant, kind, issuer, value, role)
+      );
+      CREATE INDEX identities_tenant_user ON identities (tenant, user_id);
+    `,
+  },
 ];

@@ -10,6 +10,7 @@ import type {
   JwtKeyRecord,
   MagicLinkRecord,
   MailRecord,
+  PendingGrantRecord,
   RefreshTokenRecord,
   RotateResult,
   SessionRecord,
@@ -23,6 +24,7 @@ import { type ColumnTypes, migrations } from './migrations.ts';
 import { SqlAccessRequests } from './sql-access-requests.ts';
 import { SqlAttempts } from './sql-attempts.ts';
 import { SqlAudit } from './sql-audit.ts';
+import { SqlGrants } from './sql-grants.ts';
 import { SqlKeys } from './sql-keys.ts';
 import { SqlMail } from './sql-mail.ts';
 import { SqlSessions } from './sql-sessions.ts';
@@ -87,6 +89,7 @@ export class SqlStore implements Store {
   readonly #requests: SqlAccessRequests;
   readonly #users: SqlUsers;
   readonly #audit: SqlAudit;
+  readonly #grants: SqlGrants;
 
   constructor(driver: SqlDriver) {
     this.#db = driver;
@@ -103,6 +106,7 @@ export class SqlStore implements Store {
     this.#requests = new SqlAccessRequests(driver, records);
     this.#users = new SqlUsers(driver, records);
     this.#audit = new SqlAudit(records);
+    this.#grants = new SqlGrants(records);
   }
 
   async #one<T>(sql: string, params: readonly SqlValue[]): Promise<T | undefined> {
@@ -200,6 +204,29 @@ export class SqlStore implements Store {
 
   setUserDisabled(tenant: string, id: string, disabledAt: number | null): Promise<boolean> {
     return this.#users.setUserDisabled(tenant, id, disabledAt);
+  }
+
+  listIdentities(tenant: string, userId: string): Promise<IdentityRecord[]> {
+    return this.#users.listIdentities(tenant, userId);
+  }
+
+  addPendingGrant(grant: PendingGrantRecord): Promise<boolean> {
+    return this.#grants.addPendingGrant(grant);
+  }
+
+  removePendingGrant(grant: Omit<PendingGrantRecord, 'createdAt'>): Promise<boolean> {
+    return this.#grants.removePendingGrant(grant);
+  }
+
+  listPendingGrants(tenant: string): Promise<PendingGrantRecord[]> {
+    return this.#grants.listPendingGrants(tenant);
+  }
+
+  takePendingGrants(
+    tenant: string,
+    identity: { issuer: string; subject: string; email: string | null },
+  ): Promise<PendingGrantRecord[]> {
+    return this.#grants.takePendingGrants(tenant, identity);
   }
 
   createJwtKey(key: JwtKeyRecord): Promise<void> {

@@ -99,6 +99,13 @@ export class SqlUsers {
     if (changes !== 1) throw new Error('createIdentity: no such user in the tenant');
   }
 
+  listIdentities(tenant: string, userId: string): Promise<IdentityRecord[]> {
+    return this.#records.many<IdentityRecord>(
+      'SELECT * FROM identities WHERE tenant = ? AND user_id = ? ORDER BY created_at, issuer, subject',
+      [tenant, userId],
+    );
+  }
+
   listUsers(tenant: string): Promise<UserRecord[]> {
     return this.#records.many<UserRecord>('SELECT * FROM users WHERE tenant = ? ORDER BY created_at, id', [
       tenant,

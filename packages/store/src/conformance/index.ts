@@ -10,6 +10,7 @@ import { describeAudit } from './audit.ts';
 import { conformanceContext } from './context.ts';
 import { describeExchangeTokens } from './exchange-tokens.ts';
 import { tenantFixture } from './fixtures.ts';
+import { describeGrants } from './grants.ts';
 import { describeJwtKeys } from './jwt-keys.ts';
 import { describeMail } from './mail.ts';
 import { describePurge } from './purge.ts';
@@ -63,6 +64,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
     describeTenants(ctx);
     describeUsers(ctx);
+    describeGrants(ctx);
     describeJwtKeys(ctx);
     describeApiKeys(ctx);
     describeSessions(ctx);
