@@ -65,7 +65,20 @@ export function createApp(deps: Deps, options?: AppOptions) {
     issuer: deps.publicUrl,
     audit,
   });
-  const identities = new IdentityService(deps.store);
+  // Trial mode turns an uninvited sign-in away with an access request for the managers (D1): the magic-link
+  // issue's workflow, so the person confirms their email before any manager is asked.
+  const identities = new IdentityService(deps.store, {
+    trialRefused: async (tenant, email, now) => {
+      try {
+        await accessRequests.request(tenant, email, pickLocale(undefined, undefined), now);
+      } catch (error) {
+        deps.logger.error(
+          { tenant: tenant.code, err: { name: (error as Error).name, message: (error as Error).message } },
+          'trial: asking for access failed',
+        );
+      }
+    },
+  });
   const jwtKeys = new JwtKeyService(deps.store, deps.keys, deps.now, {
     fetch: deps.fetch,
     logger: deps.logger,

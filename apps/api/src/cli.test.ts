@@ -630,6 +630,8 @@ describe('the placeholder', () => {
       scopes: ['openid'],
       extraAuthParams: { prompt: 'login' },
       roleClaim: 'roles',
+      roleIam: false,
+      requireRoles: false,
     };
     const redacted = redactTenant({
       ...TWO_PROVIDERS,
@@ -639,6 +641,7 @@ describe('the placeholder', () => {
       apiKeys: { enabled: true },
       outboundLinks: { ttlSeconds: 300, targets: [] },
       magicLink: { enabled: false, ttlSeconds: 600, approverEmails: [] },
+      trial: { enabled: false, seats: 10, invitedEmails: [] },
     });
     const paths: string[] = [];
     const walk = (value: unknown, path: string) => {

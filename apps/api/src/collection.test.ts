@@ -213,6 +213,6 @@ describe('GET /t/{tenant}/collection, the rest', () => {
     const operation = doc.paths['/t/{tenant}/collection']?.get;
     assert.equal(operation?.operationId, 'personalCollection');
     assert.deepEqual(operation?.tags, ['hosted pages']);
-    assert.deepEqual(Object.keys(operation?.responses ?? {}).sort(), ['200', '401', '404', '429']);
+    assert.deepEqual(Object.keys(operation?.responses ?? {}).sort(), ['200', '401', '403', '404', '429']);
   });
 });

@@ -3,6 +3,7 @@
 import type { DerivedKeys, RateLimitSettings, Store, TenantConfig } from '@deskgate/core';
 import type { ErrorCode } from '@deskgate/protocol';
 import type { Logger } from 'pino';
+import type { Principal } from './http/permission.ts';
 import type { Locale } from './pages/messages.ts';
 import type { BackgroundWork } from './services/background.ts';
 
@@ -56,5 +57,7 @@ export interface AppEnv {
     locale?: Locale;
     /** A failure the route answered without an error response (a probe's 200), for failure rate limits. */
     failure?: ErrorCode;
+    /** The signed-in user of a protected route (http/permission.ts). */
+    principal?: Principal;
   };
 }

@@ -8,8 +8,7 @@ import { EXCHANGE_TOKEN_PREFIX } from './outbound.ts';
 import { isRefreshTokenFormat } from './refresh-token.ts';
 import type { AuditEventRecord } from './store.ts';
 
-/** Every event type the application writes; grants, role changes, disables, staff access
- * and mail given up come with those features. */
+/** Every event type the application writes; staff access and mail given up come with those features. */
 export const AUDIT_EVENT_TYPES = [
   'sign_in',
   'access_request_decided',
@@ -20,6 +19,15 @@ export const AUDIT_EVENT_TYPES = [
   'jwt_key_revoked',
   'user_disabled',
   'user_enabled',
+  /** A role granted or revoked by hand (`user grant|revoke`), at once or waiting for a first sign-in. */
+  'role_granted',
+  'role_revoked',
+  /** A pending grant applied at its subject's or email's first sign-in. */
+  'grant_applied',
+  /** Role-based IAM: the roles the IdP or platform gives differ from the stored ones. */
+  'roles_synced',
+  /** The platform role lookup failed or timed out (the sign-in fell back or was refused). */
+  'role_lookup_failed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

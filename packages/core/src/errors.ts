@@ -53,6 +53,11 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   permission_denied: 403,
   // A sign-in of a disabled user; their session's refresh and read answer it with 401 (the SDK signs out).
   user_disabled: 403,
+  // Refused at sign-in: no valid role under require roles, or trial mode (docs/roles.md).
+  roles_required: 403,
+  role_lookup_failed: 502,
+  trial_not_invited: 403,
+  trial_seats_full: 403,
 };
 
 /** HTTP status for a code: 401 for session/refresh problems, 400 for SSO callback problems. */

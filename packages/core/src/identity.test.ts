@@ -96,6 +96,7 @@ describe('resolveIdentity', () => {
         updatedAt: NOW,
         disabledAt: null,
       },
+      previousRoles: ['deepdesk.agent'],
     });
   });
 

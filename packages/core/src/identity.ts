@@ -21,7 +21,8 @@ export type IdentityDecision =
   | { action: 'create'; user: UserRecord }
   /** An existing user found by email: link the identity to it (and store the refreshed profile). */
   | { action: 'link'; user: UserRecord }
-  | { action: 'update'; user: UserRecord }
+  /** The stored user changed; `previousRoles` is what they held before (role sync is audited). */
+  | { action: 'update'; user: UserRecord; previousRoles: string[] }
   | { action: 'unchanged'; user: UserRecord };
 
 export interface ResolveOptions {
@@ -99,6 +100,6 @@ export function resolveIdentity(
     next.roles.join(' ') !== linked.roles.join(' ');
   if (!existing) return { action: 'link', user: changed ? { ...next, updatedAt: now } : linked };
   return changed
-    ? { action: 'update', user: { ...next, updatedAt: now } }
+    ? { action: 'update', user: { ...next, updatedAt: now }, previousRoles: existing.roles }
     : { action: 'unchanged', user: existing };
 }

@@ -20,6 +20,8 @@ export * from './platform-jwt-jwks.ts';
 export * from './rate-limit.ts';
 export * from './refresh-token.ts';
 export * from './return-target.ts';
+export * from './role-lookup.ts';
+export * from './role-policy.ts';
 export * from './roles.ts';
 export * from './signing-keys.ts';
 export * from './store.ts';

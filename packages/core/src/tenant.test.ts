@@ -58,6 +58,8 @@ describe('parseTenantConfig', () => {
           scopes: ['openid', 'email', 'profile'],
           extraAuthParams: {},
           roleClaim: 'roles',
+          roleIam: false,
+          requireRoles: false,
         },
       ],
       sessions: { accessTtlSeconds: 900, sessionTtlSeconds: 86400 },
@@ -65,6 +67,7 @@ describe('parseTenantConfig', () => {
       apiKeys: { enabled: true },
       outboundLinks: { ttlSeconds: 300, targets: [] },
       magicLink: { enabled: false, ttlSeconds: 600, approverEmails: [] },
+      trial: { enabled: false, seats: 10, invitedEmails: [] },
     });
     assert.equal(ACCESS_TTL_SECONDS, 900);
     assert.equal(SESSION_TTL_SECONDS, 86400);

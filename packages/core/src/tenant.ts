@@ -4,6 +4,8 @@ import { DeskgateError } from './errors.ts';
 import { MAGIC_LINK_TTL_RANGE, MAGIC_LINK_TTL_SECONDS, normalizeEmail } from './magic-link.ts';
 import { EXCHANGE_TTL_RANGE, EXCHANGE_TTL_SECONDS } from './outbound.ts';
 import { type PlatformJwtConfig, parsePlatformJwtConfig } from './platform-jwt-config.ts';
+import { parseRoleLookupConfig, type RoleLookupConfig } from './role-lookup.ts';
+import { parseTrialConfig, type TrialConfig } from './role-policy.ts';
 
 export const ACCESS_TTL_SECONDS = 15 * 60;
 export const SESSION_TTL_SECONDS = 24 * 60 * 60;
@@ -32,6 +34,15 @@ export interface OidcProviderConfig {
   extraAuthParams: Record<string, string>;
   /** ID-token claim holding roles, string or array (D4). @default 'roles' */
   roleClaim: string;
+  /** Role-based IAM (D4): roles from the IdP (`roleClaim`, or `roleLookup`), re-synced at every sign-in. @default false */
+  roleIam: boolean;
+  /** Under role-based IAM: refuse a sign-in that brings no valid role (roles_required). @default false */
+  requireRoles: boolean;
+  /**
+   * A platform API asked with the user's access token after the token exchange (Genesys Cloud): the user's
+   * roles, and for a plain OAuth2 provider (no `openid` scope) who the user is.
+   */
+  roleLookup?: RoleLookupConfig;
 }
 
 export interface TenantConfig {
@@ -55,6 +66,8 @@ export interface TenantConfig {
    * requests while the tenant has no manager.
    */
   magicLink: { enabled: boolean; ttlSeconds: number; approverEmails: string[] };
+  /** Trial mode (D1, docs/roles.md): automatic user creation only for invited emails, up to a seat cap. */
+  trial: TrialConfig;
 }
 
 type Json = Record<string, unknown>;
@@ -158,14 +171,26 @@ function parseProvider(input: unknown, path: string): OidcProviderConfig {
     scopes: strings(o, 'scopes', path, ['openid', 'email', 'profile']),
     extraAuthParams: extra as Record<string, string>,
     roleClaim: str(o, 'roleClaim', path, true) ?? 'roles',
+    roleIam: flag(o, 'roleIam', path),
+    requireRoles: flag(o, 'requireRoles', path),
   };
-  if (!provider.scopes.includes('openid')) fail(`${path}.scopes`, 'must include "openid"');
+  if (o.roleLookup !== undefined)
+    provider.roleLookup = parseRoleLookupConfig(o.roleLookup, `${path}.roleLookup`);
+  if (provider.requireRoles && !provider.roleIam)
+    fail(`${path}.requireRoles`, 'needs roleIam: with grants, every user has a role');
+  // A plain OAuth2 provider (Genesys Cloud) has no ID token: the role lookup then says who the user is.
+  if (!provider.scopes.includes('openid') && !provider.roleLookup)
+    fail(`${path}.scopes`, 'must include "openid" (or set roleLookup for a plain OAuth2 platform)');
   for (const key of ['authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint', 'jwksUri'] as const) {
     const value = url(str(o, key, path, true), `${path}.${key}`);
     if (value) provider[key] = value;
   }
   const explicit = provider.authorizationEndpoint || provider.tokenEndpoint || provider.jwksUri;
-  if (explicit && !(provider.authorizationEndpoint && provider.tokenEndpoint && provider.jwksUri)) {
+  if (!provider.scopes.includes('openid')) {
+    // Plain OAuth2 has no discovery document and no ID token to verify.
+    if (!(provider.authorizationEndpoint && provider.tokenEndpoint))
+      fail(path, 'a plain OAuth2 provider needs authorizationEndpoint and tokenEndpoint');
+  } else if (explicit && !(provider.authorizationEndpoint && provider.tokenEndpoint && provider.jwksUri)) {
     fail(path, 'explicit endpoints need authorizationEndpoint, tokenEndpoint and jwksUri together');
   }
   if (o.idTokenSigningAlgs !== undefined)
@@ -175,6 +200,12 @@ function parseProvider(input: unknown, path: string): OidcProviderConfig {
   const sealed = str(o, 'clientSecretEncrypted', path, true);
   if (sealed) provider.clientSecretEncrypted = sealed;
   return provider;
+}
+
+function flag(obj: Json, key: string, path: string): boolean {
+  const v = obj[key];
+  if (v !== undefined && typeof v !== 'boolean') fail(`${path}.${key}`, 'must be true or false');
+  return v ?? false;
 }
 
 function parseApiKeysConfig(input: unknown, path: string): TenantConfig['apiKeys'] {
@@ -276,6 +307,7 @@ export function parseTenantConfig(input: unknown, path = 'tenant'): TenantConfig
     apiKeys: parseApiKeysConfig(o.apiKeys, `${path}.apiKeys`),
     outboundLinks: parseOutboundLinksConfig(o.outboundLinks, `${path}.outboundLinks`),
     magicLink: parseMagicLinkConfig(o.magicLink, `${path}.magicLink`),
+    trial: parseTrialConfig(o.trial, `${path}.trial`),
   };
 }
 

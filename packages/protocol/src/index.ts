@@ -91,6 +91,11 @@ export const ERROR_CODES = [
   'permission_denied',
   // Disabled users (`user disable`): docs/operations.md
   'user_disabled',
+  // Roles, role-based IAM and trial mode: docs/roles.md
+  'roles_required',
+  'role_lookup_failed',
+  'trial_not_invited',
+  'trial_seats_full',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -3,13 +3,13 @@
 // page, first-party on this site, which needs the approver's own session and decides only by a same-origin POST.
 import { DeskgateError } from '@deskgate/core';
 import { paths } from '@deskgate/protocol';
-import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
-import { readSessionCookies } from '../http/cookies.ts';
 import { pageLocale } from '../http/locale.ts';
 import { requireSameOrigin } from '../http/navigation.ts';
+import { requirePermission } from '../http/permission.ts';
 import { loadTenant } from '../http/tenant.ts';
 import { formBody, params, query } from '../http/validation.ts';
 import {
@@ -21,9 +21,8 @@ import {
   userLabel,
 } from '../pages/access-requests.ts';
 import { pageHeaders } from '../pages/headers.ts';
-import type { Locale } from '../pages/messages.ts';
 import { errorResponses, htmlPage, PageLocale, TENANT_ERRORS, TenantPath } from '../schemas/common.ts';
-import { type Approver, isExpired } from '../services/access-requests.ts';
+import { isExpired } from '../services/access-requests.ts';
 import type { Services } from './context.ts';
 
 const LocaleQuery = v.object({ locale: PageLocale });
@@ -164,35 +163,31 @@ export function accessRequestRoutes({
   const path = '/access-requests/:id';
 
   /**
-   * The signed-in approver; else the answer: a 303 to the first-party sign-in that comes back here (no session,
-   * or one that ended), or the 403 permission_denied page naming who is signed in.
+   * The permission to read or decide requests (F9): a manager, or while the tenant has none one of its approver
+   * emails (D2). Without a session: a 303 to the first-party sign-in that comes back here; signed in without
+   * the permission: the 403 permission_denied page naming who is signed in.
    */
-  async function signedInApprover(
-    c: Context<AppEnv>,
-    locale: Locale,
-    asked: Locale | undefined,
-  ): Promise<Approver | Response> {
-    const tenant = c.get('tenant');
-    let session: Awaited<ReturnType<typeof sessions.readRecord>>;
-    try {
-      session = await sessions.readRecord(tenant, readSessionCookies(c).access, deps.now());
-    } catch (error) {
-      if (!(error instanceof DeskgateError)) throw error;
-      const back = `${paths.accessRequest(tenant.code, c.req.param('id') ?? '')}${asked ? `?locale=${asked}` : ''}`;
-      c.get('log').info({ tenant: tenant.code, code: error.code }, 'access request: not signed in');
-      return c.redirect(`${paths.signInFirstParty(tenant.code)}?return=${encodeURIComponent(back)}`, 303);
-    }
-    try {
-      return await accessRequests.approver(tenant, session);
-    } catch (error) {
-      if (!(error instanceof DeskgateError) || error.code !== 'permission_denied') throw error;
-      const { user } = session.info;
-      c.get('log').info({ tenant: tenant.code, userId: user.id }, 'access request: not an approver');
-      const who = userLabel(user, user.id);
-      const p = { locale, product: productName, tenant: tenant.displayName };
-      return c.html(accessRequestErrorPage(p, error.code, error.message, who), 403);
-    }
-  }
+  const approverOnly = (action: 'read' | 'decide') =>
+    requirePermission(sessions, deps.now, 'access_requests', action, {
+      alsoAllowed: (tenant, user) => accessRequests.isBootstrapApprover(tenant, user),
+      unauthenticated: (c, error) => {
+        const tenant = c.get('tenant');
+        const asked = c.req.query('locale');
+        const locale = asked === 'en-US' || asked === 'nl-NL' ? `?locale=${asked}` : '';
+        const back = `${paths.accessRequest(tenant.code, c.req.param('id') ?? '')}${locale}`;
+        c.get('log').info({ tenant: tenant.code, code: error.code }, 'access request: not signed in');
+        return c.redirect(`${paths.signInFirstParty(tenant.code)}?return=${encodeURIComponent(back)}`, 303);
+      },
+      forbidden: (c, error, { info }) => {
+        const tenant = c.get('tenant');
+        const who = userLabel(info.user, info.user.id);
+        const p = { locale: pageLocale(c), product: productName, tenant: tenant.displayName };
+        return c.html(accessRequestErrorPage(p, error.code, error.message, who), 403);
+      },
+    });
+
+  // Both methods: the page's headers and the tenant, before what each route declares.
+  app.use(path, pageHeaders(), loadTenant(tenants));
 
   app.get(
     path,
@@ -218,17 +213,15 @@ export function accessRequestRoutes({
         ),
       },
     }),
-    pageHeaders(),
-    loadTenant(tenants),
     params(RequestPath),
     explainErrors(productName),
     limits.requests('pages.ip', 'ip'),
     query(LocaleQuery),
+    approverOnly('read'),
     async (c) => {
       const tenant = c.get('tenant');
       const locale = pageLocale(c);
-      const approver = await signedInApprover(c, locale, c.req.valid('query').locale);
-      if (approver instanceof Response) return approver;
+      const approver = await accessRequests.approver(tenant, c.get('principal')!);
       const request = await accessRequests.get(tenant, c.req.valid('param').id);
       if (isExpired(request, deps.now()))
         throw new DeskgateError('access_request_expired', 'This request for access has expired');
@@ -274,19 +267,17 @@ export function accessRequestRoutes({
         ),
       },
     }),
-    pageHeaders(),
-    loadTenant(tenants),
     params(RequestPath),
     explainErrors(productName),
     requireSameOrigin(origin, 'Decide from the approval page'),
     limits.requests('pages.ip', 'ip'),
     query(LocaleQuery),
+    approverOnly('decide'),
     formBody(DecisionForm),
     async (c) => {
       const tenant = c.get('tenant');
       const locale = pageLocale(c);
-      const approver = await signedInApprover(c, locale, c.req.valid('query').locale);
-      if (approver instanceof Response) return approver;
+      const approver = await accessRequests.approver(tenant, c.get('principal')!);
       const decided = await accessRequests.decide(
         tenant,
         c.req.valid('param').id,

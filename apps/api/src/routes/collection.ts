@@ -1,13 +1,12 @@
 // GET /t/{tenant}/collection: the agent's personal collection, a first-party page on the API site (F8: what the
 // demo's outbound link opens). It reads the session from the access cookie, whose path /t/{tenant} covers it;
 // without a live session it says so with a 401 page and sets no cookie (the refresh cookie never reaches it).
-import { DeskgateError } from '@deskgate/core';
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
-import { readSessionCookies } from '../http/cookies.ts';
 import { pageLocale } from '../http/locale.ts';
+import { requirePermission } from '../http/permission.ts';
 import { loadTenant } from '../http/tenant.ts';
 import { params, query } from '../http/validation.ts';
 import { collectionPage, notSignedInPage } from '../pages/collection.ts';
@@ -36,7 +35,7 @@ export function collectionRoutes({ deps, tenants, sessions, limits, productName 
         401: htmlPage(
           'Not signed in: a page that says so, its alert carrying data-error-code (session_missing, session_invalid, session_expired, session_revoked, signed_user_info_required)',
         ),
-        ...errorResponses(['tenant_not_found', 'rate_limited'], { html: true }),
+        ...errorResponses(['tenant_not_found', 'rate_limited', 'permission_denied'], { html: true }),
       },
     }),
     pageHeaders(),
@@ -44,19 +43,20 @@ export function collectionRoutes({ deps, tenants, sessions, limits, productName 
     params(TenantPath),
     limits.requests('pages.ip', 'ip'),
     query(CollectionQuery),
+    requirePermission(sessions, deps.now, 'collection', 'read', {
+      unauthenticated: (c, error) => {
+        c.get('log').info(
+          { tenant: c.get('tenant').code, code: error.code },
+          'personal collection: not signed in',
+        );
+        return c.html(notSignedInPage(pageLocale(c), productName, error.code), 401);
+      },
+    }),
     async (c) => {
       const tenant = c.get('tenant');
-      const locale = pageLocale(c);
-      let session: Awaited<ReturnType<typeof sessions.read>>;
-      try {
-        session = await sessions.read(tenant, readSessionCookies(c).access, deps.now());
-      } catch (error) {
-        if (!(error instanceof DeskgateError)) throw error;
-        c.get('log').info({ tenant: tenant.code, code: error.code }, 'personal collection: not signed in');
-        return c.html(notSignedInPage(locale, productName, error.code), 401);
-      }
-      c.get('log').info({ tenant: tenant.code, userId: session.user.id }, 'personal collection');
-      return c.html(collectionPage(locale, productName, session));
+      const { info } = c.get('principal')!;
+      c.get('log').info({ tenant: tenant.code, userId: info.user.id }, 'personal collection');
+      return c.html(collectionPage(pageLocale(c), productName, info));
     },
   );
 

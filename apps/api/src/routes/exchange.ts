@@ -10,6 +10,7 @@ import type { AppEnv } from '../deps.ts';
 import { readSessionCookies, setSessionCookies } from '../http/cookies.ts';
 import { pageLocale } from '../http/locale.ts';
 import { requireSameOrigin } from '../http/navigation.ts';
+import { requirePermission } from '../http/permission.ts';
 import { requireSdkWrite } from '../http/tenant.ts';
 import { formBody, jsonBody, query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
@@ -81,6 +82,8 @@ export function exchangeRoutes({ deps, sessions, exchange, limits, productName }
           'session_invalid',
           'session_expired',
           'session_revoked',
+          'user_disabled',
+          'permission_denied',
           'return_target_invalid',
         ]),
       },
@@ -88,12 +91,13 @@ export function exchangeRoutes({ deps, sessions, exchange, limits, productName }
     requireSdkWrite(),
     limits.requests('exchange.mint.ip', 'ip'),
     limits.failures('session.failures.ip', 'ip', ['session_invalid']),
+    requirePermission(sessions, deps.now, 'assist', 'use'),
     jsonBody(ExchangeTokenBody),
     async (c) => {
       c.header('Cache-Control', 'no-store');
       const tenant = c.get('tenant');
       const now = deps.now();
-      const { session } = await sessions.readRecord(tenant, readSessionCookies(c).access, now);
+      const { session } = c.get('principal')!;
       const link = await exchange.mint(tenant, session, c.req.valid('json').redirect, now);
       c.get('log').info({ tenant: tenant.code, userId: session.userId }, 'exchange token minted');
       return c.json(link);

@@ -99,7 +99,7 @@ ${links.length ? `<p class="muted">${fill(m.magicLinkOr, {})}</p>\n` : ''}<input
   return `<p>${fill(lead, product)}</p>\n${links.length ? links.join('\n') : `<p role="alert">${fill(m.noMethods, product)}</p>`}`;
 }
 
-export function signInRoutes({ deps, oidc, identities, sessions, limits, productName }: Services) {
+export function signInRoutes({ deps, oidc, identities, sessions, limits, productName, audit }: Services) {
   const app = new Hono<AppEnv>();
   const origin = new URL(deps.publicUrl).origin;
   const page = pageHeaders();
@@ -241,6 +241,10 @@ export function signInRoutes({ deps, oidc, identities, sessions, limits, product
             'sso_idp_unreachable',
             'rate_limited',
             'user_disabled',
+            'roles_required',
+            'role_lookup_failed',
+            'trial_not_invited',
+            'trial_seats_full',
           ],
           { html: true },
         ),
@@ -276,6 +280,21 @@ export function signInRoutes({ deps, oidc, identities, sessions, limits, product
         state: state!,
         nonce: tx.nonce,
         codeVerifier: tx.codeVerifier,
+        onLookupFailed: async (error) => {
+          c.get('log').warn(
+            { tenant: tenant.code, provider: provider.id, code: error.code, reason: error.message },
+            'sso: the platform role lookup failed; no role is granted from it',
+          );
+          await audit.record(tenant.code, {
+            type: 'role_lookup_failed',
+            actor: { kind: 'system', id: null },
+            method: 'sso',
+            outcome: 'refused',
+            code: error.code,
+            subject: null,
+            details: { provider: provider.id },
+          });
+        },
       });
       const decision = await identities.resolve(tenant, profile, now);
       if (tx.attemptId === null) {

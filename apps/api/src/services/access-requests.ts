@@ -9,17 +9,14 @@ import {
   canApprove,
   createAccessRequestToken,
   DeskgateError,
-  grantingMethod,
   isAccessRequestTokenFormat,
   randomToken,
-  type SessionRecord,
   type Store,
-  sessionGrants,
   sha256,
   type TenantConfig,
   type UserRecord,
 } from '@deskgate/core';
-import { paths, type SessionInfo } from '@deskgate/protocol';
+import { paths } from '@deskgate/protocol';
 import type { Logger } from 'pino';
 import type { MailService } from '../mail/index.ts';
 import { type Locale, pickLocale } from '../pages/messages.ts';
@@ -208,23 +205,27 @@ export class AccessRequestService {
   }
 
   /**
-   * The session's user, if they may approve the tenant's requests (D2): a manager, or while the tenant has none,
-   * one of its approver emails. Judged on the stored user as the session's method grants it (an API-key session
-   * is agent and unconfirmed, D10), so a role taken away counts at once. Else permission_denied.
+   * The signed-in approver (after the route's permission check, http/permission.ts) and the tenant's users, for
+   * the approval page (who decided). Judged again on the tenant's users: permission_denied when the user may
+   * not approve (D2: a manager, or while the tenant has none, one of its approver emails).
    */
-  async approver(
-    tenant: TenantConfig,
-    session: { info: SessionInfo; session: SessionRecord },
-  ): Promise<Approver> {
+  async approver(tenant: TenantConfig, principal: { user: UserRecord }): Promise<Approver> {
     const users = await this.#store.listUsers(tenant.code);
-    const stored = users.find((user) => user.id === session.info.user.id);
-    const granted = stored && { ...stored, ...sessionGrants(grantingMethod(session.session), stored) };
-    if (!granted || !canApprove(tenant, granted, users))
+    if (!canApprove(tenant, principal.user, users))
       throw new DeskgateError(
         'permission_denied',
         `Only the managers of ${tenant.displayName} can approve or reject requests for access`,
       );
-    return { user: granted, users };
+    return { user: principal.user, users };
+  }
+
+  /**
+   * Whether `user` (as their session grants them) may approve although no role says so: the tenant has no
+   * manager yet and their confirmed email is one of `magicLink.approverEmails` (D2).
+   */
+  async isBootstrapApprover(tenant: TenantConfig, user: UserRecord): Promise<boolean> {
+    if (!tenant.magicLink.approverEmails.length) return false;
+    return canApprove(tenant, user, await this.#store.listUsers(tenant.code));
   }
 
   /** A request as its approval page shows it: not found when unknown, another tenant's or not confirmed yet. */
@@ -260,7 +261,8 @@ export class AccessRequestService {
       confirmed: true,
     };
     // Refused before anything is stored when the email is ambiguous (identity_conflict): the request stays.
-    if (decision === 'approve') await this.#identities.preview(tenant, profile, now, { linkByEmail: true });
+    if (decision === 'approve')
+      await this.#identities.preview(tenant, profile, now, { linkByEmail: true, automatic: false });
     const status = decision === 'approve' ? 'approved' : 'rejected';
     if (!(await this.#store.decideAccessRequest(request.id, status, approver.id, now))) {
       const after = await this.get(tenant, id);
@@ -273,7 +275,9 @@ export class AccessRequestService {
     let userId: string | undefined;
     if (decision === 'approve') {
       // Links to a user who got this email meanwhile (another method) rather than making a second one.
-      userId = (await this.#identities.resolve(tenant, profile, now, { linkByEmail: true })).user.id;
+      // A manager's decision: trial mode (automatic creation only) does not apply.
+      userId = (await this.#identities.resolve(tenant, profile, now, { linkByEmail: true, automatic: false }))
+        .user.id;
       await this.#mail.enqueue({
         tenant: tenant.code,
         to: request.email,

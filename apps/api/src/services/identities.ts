@@ -1,6 +1,7 @@
 // The one place a verified identity becomes a stored user, for every sign-in method: core decides (create,
 // link, update), this stores the decision.
 import {
+  assertTrialAllows,
   DeskgateError,
   type IdentityDecision,
   type ResolveOptions,
@@ -10,19 +11,33 @@ import {
   type TenantConfig,
   type VerifiedProfile,
 } from '@deskgate/core';
+import { recordAudit } from './audit.ts';
+import { GrantService } from './grants.ts';
 
 export interface ResolveRequest {
   /** Find the user by the profile's email too (platform JWT: id or email identifies, F7). @default false */
   linkByEmail?: boolean;
   /** @default true */
   allowCreate?: boolean;
+  /**
+   * Whether a new user would be created automatically (SSO, platform JWT, API key), so trial mode applies.
+   * An approved access request is a manager's decision. @default true
+   */
+  automatic?: boolean;
 }
+
+/** What happens when trial mode turns a sign-in away: the access request for the managers (app.ts). */
+export type TrialRefused = (tenant: TenantConfig, email: string, now: number) => Promise<void>;
 
 export class IdentityService {
   readonly #store: Store;
+  readonly #grants: GrantService;
+  readonly #trialRefused: TrialRefused | undefined;
 
-  constructor(store: Store) {
+  constructor(store: Store, options: { trialRefused?: TrialRefused } = {}) {
     this.#store = store;
+    this.#grants = new GrantService(store);
+    this.#trialRefused = options.trialRefused;
   }
 
   /**
@@ -70,6 +85,7 @@ export class IdentityService {
     // SessionService.start refuses them too, for the paths that do not come through here.
     if (decision.user.disabledAt !== null)
       throw new DeskgateError('user_disabled', 'This user is disabled; ask an administrator');
+    if (decision.action === 'create' && request.automatic !== false) await this.#trial(tenant, profile, now);
     const identity = {
       tenant: tenant.code,
       issuer: profile.issuer,
@@ -82,6 +98,51 @@ export class IdentityService {
       await store.createIdentity(identity);
       await store.updateUser(decision.user);
     } else if (decision.action === 'update') await store.updateUser(decision.user);
+    if (decision.action === 'update' && profile.roles !== null)
+      await this.#rolesSynced(tenant, decision, now);
+    // A new identity takes the grants waiting for it (F10), while roles come from grants.
+    if ((decision.action === 'create' || decision.action === 'link') && profile.roles === null)
+      return { ...decision, user: await this.#grants.applyPending(tenant, profile, decision.user, now) };
     return decision;
+  }
+
+  /** Trial mode (D1): a new user only for an invited email, while a seat is free; else the managers are asked. */
+  async #trial(tenant: TenantConfig, profile: VerifiedProfile, now: number): Promise<void> {
+    if (!tenant.trial.enabled) return;
+    const users = await this.#store.listUsers(tenant.code);
+    const approved = await this.#store.listAccessRequests(tenant.code, 'approved');
+    try {
+      assertTrialAllows(tenant.trial, {
+        email: profile.email,
+        activeUsers: users.filter((user) => user.disabledAt === null).length,
+        approvedEmails: approved.map((request) => request.email),
+      });
+    } catch (error) {
+      // Only an email the source vouches for is mailed (an API-key sign-in's is merely claimed).
+      if (profile.email && profile.confirmed) await this.#trialRefused?.(tenant, profile.email, now);
+      throw error;
+    }
+  }
+
+  /** Role-based IAM changed a known user's roles: audited, so a manager can see who lost or gained what. */
+  async #rolesSynced(tenant: TenantConfig, decision: IdentityDecision, now: number): Promise<void> {
+    if (decision.action !== 'update') return;
+    const from = decision.previousRoles.join(' ');
+    const to = decision.user.roles.join(' ');
+    if (from === to) return;
+    await recordAudit(
+      this.#store,
+      tenant.code,
+      {
+        type: 'roles_synced',
+        actor: { kind: 'system', id: null },
+        method: null,
+        outcome: 'ok',
+        code: null,
+        subject: decision.user.id,
+        details: { from, to },
+      },
+      now,
+    );
   }
 }

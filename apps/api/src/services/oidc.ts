@@ -3,13 +3,17 @@
 import {
   DeskgateError,
   isLoopbackHost,
+  knownRoles,
+  mapPlatformRoles,
   type OidcProviderConfig,
-  rolesFromClaims,
+  type PlatformProfile,
+  rolesForSignIn,
   type TenantConfig,
   type VerifiedProfile,
 } from '@deskgate/core';
 import { createRemoteJWKSet, errors as joseErrors, customFetch as joseFetch, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
+import { RoleLookupService } from './role-lookup.ts';
 import type { TenantService } from './tenants.ts';
 
 const DISCOVERY_TTL_MS = 60 * 60 * 1000;
@@ -27,10 +31,12 @@ export class OidcService {
   readonly #fetch: typeof fetch;
   readonly #discovery = new Map<string, { at: number; as: oauth.AuthorizationServer }>();
   readonly #jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+  readonly #lookups: RoleLookupService;
 
   constructor(deps: { tenants: TenantService; fetch?: typeof fetch }) {
     this.#tenants = deps.tenants;
     this.#fetch = deps.fetch ?? globalThis.fetch;
+    this.#lookups = new RoleLookupService({ fetch: this.#fetch });
   }
 
   #options(provider: OidcProviderConfig) {
@@ -44,12 +50,14 @@ export class OidcService {
   }
 
   async #server(provider: OidcProviderConfig): Promise<oauth.AuthorizationServer> {
-    if (provider.authorizationEndpoint && provider.tokenEndpoint && provider.jwksUri) {
+    // Plain OAuth2 (no `openid`: Genesys Cloud) has no discovery and no ID token, so no keys either.
+    const openid = provider.scopes.includes('openid');
+    if (provider.authorizationEndpoint && provider.tokenEndpoint && (provider.jwksUri || !openid)) {
       return {
         issuer: provider.issuer,
         authorization_endpoint: provider.authorizationEndpoint,
         token_endpoint: provider.tokenEndpoint,
-        jwks_uri: provider.jwksUri,
+        ...(provider.jwksUri ? { jwks_uri: provider.jwksUri } : {}),
         ...(provider.userinfoEndpoint ? { userinfo_endpoint: provider.userinfoEndpoint } : {}),
         id_token_signing_alg_values_supported: provider.idTokenSigningAlgs ?? ['RS256'],
       };
@@ -106,26 +114,42 @@ export class OidcService {
     url.searchParams.set('client_id', provider.clientId);
     url.searchParams.set('redirect_uri', redirectUri);
     url.searchParams.set('response_type', 'code');
-    url.searchParams.set('scope', provider.scopes.join(' '));
+    if (provider.scopes.length) url.searchParams.set('scope', provider.scopes.join(' '));
     url.searchParams.set('state', state);
-    url.searchParams.set('nonce', nonce);
+    if (provider.scopes.includes('openid')) url.searchParams.set('nonce', nonce);
     url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
     url.searchParams.set('code_challenge_method', 'S256');
     return { url: url.href, state, nonce, codeVerifier };
   }
 
-  /** Validates the callback and the ID token as OIDC Core requires, and returns the verified profile. */
+  /**
+   * Validates the callback and the ID token as OIDC Core requires, and returns the verified profile with the
+   * roles it brings (rolesForSignIn: null with role-based IAM off). With a role lookup, the platform API is
+   * asked with the user's access token; a plain OAuth2 provider (no `openid` scope) has no ID token, and the
+   * lookup then also says who the user is. A failed lookup is reported to `onLookupFailed` (log, audit) and
+   * grants no role: the default role, or roles_required under require roles; without an ID token it refuses.
+   */
   async callback(
-    tenant: TenantConfig,
+    _tenant: TenantConfig,
     provider: OidcProviderConfig,
-    input: { currentUrl: URL; redirectUri: string; state: string; nonce: string; codeVerifier: string },
+    input: {
+      currentUrl: URL;
+      redirectUri: string;
+      state: string;
+      nonce: string;
+      codeVerifier: string;
+      onLookupFailed?: (error: DeskgateError) => Promise<void>;
+    },
   ): Promise<VerifiedProfile> {
-    const as = await this.#server(provider);
-    const client = this.#client(provider);
+    const openid = provider.scopes.includes('openid');
+    let result: oauth.TokenEndpointResponse;
+    let claims: oauth.IDToken | undefined;
     try {
+      const as = await this.#server(provider);
+      const client = this.#client(provider);
       // Checks state, the RFC 9207 `iss` parameter where the IdP advertises it, and error responses.
       const params = oauth.validateAuthResponse(as, client, input.currentUrl, input.state);
-      const secret = await this.#tenants.clientSecret(tenant, provider);
+      const secret = await this.#tenants.clientSecret(_tenant, provider);
       const response = await this.#network(() =>
         oauth.authorizationCodeGrantRequest(
           as,
@@ -137,25 +161,54 @@ export class OidcService {
           this.#options(provider),
         ),
       );
-      const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
-        expectedNonce: input.nonce,
-        requireIdToken: true,
-      });
-      const claims = oauth.getValidatedIdTokenClaims(result);
-      if (!claims || !result.id_token)
-        throw new DeskgateError('sso_id_token_invalid', 'The IdP returned no ID token');
-      await this.#verifySignature(as, provider, result.id_token);
+      result = await oauth.processAuthorizationCodeResponse(
+        as,
+        client,
+        response,
+        openid ? { expectedNonce: input.nonce, requireIdToken: true } : {},
+      );
+      if (openid) {
+        claims = oauth.getValidatedIdTokenClaims(result);
+        if (!claims || !result.id_token)
+          throw new DeskgateError('sso_id_token_invalid', 'The IdP returned no ID token');
+        await this.#verifySignature(as, provider, result.id_token);
+      }
+    } catch (error) {
+      throw mapOidcError(error);
+    }
+    let platform: PlatformProfile | null = null;
+    if (provider.roleLookup) {
+      try {
+        platform = await this.#lookups.lookup(provider.roleLookup, result.access_token);
+      } catch (error) {
+        if (!(error instanceof DeskgateError)) throw error;
+        await input.onLookupFailed?.(error);
+        if (!claims) throw error;
+      }
+    }
+    const found = provider.roleLookup
+      ? platform && mapPlatformRoles(platform.platformRoles, provider.roleLookup.roleMap)
+      : knownRoles(claims?.[provider.roleClaim]);
+    const roles = rolesForSignIn(provider, found);
+    if (claims)
       return {
         issuer: claims.iss,
         subject: claims.sub,
         email: typeof claims.email === 'string' ? claims.email.toLowerCase() : null,
         name: typeof claims.name === 'string' ? claims.name : null,
-        roles: rolesFromClaims(claims as Record<string, unknown>, provider.roleClaim),
+        roles,
         confirmed: true,
       };
-    } catch (error) {
-      throw mapOidcError(error);
-    }
+    // No ID token: the platform's own user record, under the provider's configured issuer.
+    const user = platform!;
+    return {
+      issuer: provider.issuer,
+      subject: user.subject,
+      email: user.email,
+      name: user.name,
+      roles,
+      confirmed: true,
+    };
   }
 
   /** oauth4webapi checks the claims; the signature is checked here against the IdP's JWKS. */

@@ -164,7 +164,7 @@ export class SessionService {
     tenant: TenantConfig,
     token: string | undefined,
     now: number,
-  ): Promise<{ info: SessionInfo; session: SessionRecord }> {
+  ): Promise<{ info: SessionInfo; session: SessionRecord; user: UserRecord }> {
     if (!token) throw new DeskgateError('session_missing', 'No session cookie was sent');
     const claims: AccessClaims = await verifyAccessToken(token, {
       issuer: this.#issuer,
@@ -187,7 +187,7 @@ export class SessionService {
       await this.#store.revokeSession(session.id, 'user_disabled', now);
       throw disabledSession();
     }
-    return { info: sessionInfo(claims, session.expiresAt), session };
+    return { info: sessionInfo(claims, session.expiresAt), session, user };
   }
 
   /**

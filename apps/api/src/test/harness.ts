@@ -134,6 +134,8 @@ export async function createHarness(options?: {
         issuer: idp.issuer,
         clientId: 'deskgate-test',
         clientSecret: CLIENT_SECRET,
+        // The dev IdP puts roles in its ID tokens, as the demo's does; roles.test.ts covers IAM off.
+        roleIam: true,
       },
       ...(typeof options?.tenant === 'function' ? options.tenant(idp.issuer) : options?.tenant),
     },

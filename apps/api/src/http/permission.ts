@@ -1,0 +1,88 @@
+// The one permission check (F9) every protected route declares: the session from the access cookie, the roles
+// its method grants the stored user (a role taken away counts at once; an API-key session is agent only), then
+// `can(roles, area, action)` from core. The declaration rides on the middleware (PERMISSION), so a test can
+// list every protected route from the app's route table and try each role against it.
+import {
+  can,
+  DeskgateError,
+  grantingMethod,
+  type PermissionAction,
+  type PermissionArea,
+  type SessionRecord,
+  sessionGrants,
+  type TenantConfig,
+  type UserRecord,
+} from '@deskgate/core';
+import type { SessionInfo } from '@deskgate/protocol';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../deps.ts';
+import type { SessionService } from '../services/sessions.ts';
+import { readSessionCookies } from './cookies.ts';
+
+export const PERMISSION = Symbol('deskgate.permission');
+
+/** The signed-in user of a protected route, as their session's method grants them. */
+export interface Principal {
+  info: SessionInfo;
+  session: SessionRecord;
+  /** The stored user with the roles and confirmation this session may claim. */
+  user: UserRecord;
+}
+
+export interface PermissionOptions {
+  /** The answer without a live session (a page, a redirect); default: the session error (401). */
+  unauthenticated?: (c: Context<AppEnv>, error: DeskgateError) => Response | Promise<Response>;
+  /** The answer to a signed-in user without the permission; default: 403 permission_denied. */
+  forbidden?: (
+    c: Context<AppEnv>,
+    error: DeskgateError,
+    principal: Principal,
+  ) => Response | Promise<Response>;
+  /** Besides the roles: who else may (the approver emails of a tenant with no manager yet, D2). */
+  alsoAllowed?: (tenant: TenantConfig, user: UserRecord) => Promise<boolean>;
+}
+
+export type PermissionMiddleware = MiddlewareHandler<AppEnv> & {
+  [PERMISSION]: { area: PermissionArea; action: string };
+};
+
+export function requirePermission<A extends PermissionArea>(
+  sessions: SessionService,
+  now: () => number,
+  area: A,
+  action: PermissionAction<A>,
+  options: PermissionOptions = {},
+): PermissionMiddleware {
+  const check: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const tenant = c.get('tenant');
+    let principal: Principal;
+    try {
+      const read = await sessions.readRecord(tenant, readSessionCookies(c).access, now());
+      principal = {
+        ...read,
+        user: { ...read.user, ...sessionGrants(grantingMethod(read.session), read.user) },
+      };
+    } catch (error) {
+      if (!(error instanceof DeskgateError) || !options.unauthenticated) throw error;
+      return options.unauthenticated(c, error);
+    }
+    const allowed =
+      can(principal.user.roles, area, action) ||
+      ((await options.alsoAllowed?.(tenant, principal.user)) ?? false);
+    if (!allowed) {
+      const error = new DeskgateError(
+        'permission_denied',
+        `Your roles do not allow this (${area}: ${action}); ask a manager of ${tenant.displayName}`,
+      );
+      c.get('log').info(
+        { tenant: tenant.code, userId: principal.user.id, area, action },
+        'permission denied',
+      );
+      if (options.forbidden) return options.forbidden(c, error, principal);
+      throw error;
+    }
+    c.set('principal', principal);
+    await next();
+  };
+  return Object.assign(check, { [PERMISSION]: { area, action: action as string } });
+}
