@@ -169,6 +169,39 @@ describe('parseTenantConfig', () => {
     assert.deepEqual(parseTenantConfig(tenant({ allowedOrigins: origins })).allowedOrigins, origins);
   });
 
+  it('takes role-based IAM, require roles and a role lookup per provider', () => {
+    const [p] = parseTenantConfig(
+      withProvider({
+        roleIam: true,
+        requireRoles: true,
+        roleClaim: 'role_name',
+        roleLookup: { kind: 'genesys-cloud', apiBaseUrl: 'https://api.mypurecloud.com' },
+      }),
+    ).oidc;
+    assert.equal(p?.roleIam, true);
+    assert.equal(p?.requireRoles, true);
+    assert.equal(p?.roleClaim, 'role_name');
+    assert.equal(p?.roleLookup?.kind, 'genesys-cloud');
+  });
+
+  it('rejects require roles without role-based IAM, and flags that are not booleans', () => {
+    rejects(withProvider({ requireRoles: true }), 'tenant.oidc[0].requireRoles');
+    rejects(withProvider({ roleIam: 'yes' }), 'tenant.oidc[0].roleIam');
+    rejects(withProvider({ roleLookup: { kind: 'okta' } }), 'tenant.oidc[0].roleLookup.kind');
+  });
+
+  it('accepts a plain OAuth2 provider (no openid scope) only with a role lookup and both endpoints', () => {
+    const genesys = {
+      scopes: [],
+      authorizationEndpoint: 'https://login.mypurecloud.com/oauth/authorize',
+      tokenEndpoint: 'https://login.mypurecloud.com/oauth/token',
+      roleLookup: { kind: 'genesys-cloud', apiBaseUrl: 'https://api.mypurecloud.com' },
+    };
+    assert.deepEqual(parseTenantConfig(withProvider(genesys)).oidc[0]?.scopes, []);
+    rejects(withProvider({ ...genesys, roleLookup: undefined }), 'tenant.oidc[0].scopes');
+    rejects(withProvider({ ...genesys, tokenEndpoint: undefined }), 'tenant.oidc[0]');
+  });
+
   it('rejects an http issuer on a non-loopback host', () => {
     rejects(withProvider({ issuer: 'http://idp.example.com' }), 'tenant.oidc[0].issuer');
   });

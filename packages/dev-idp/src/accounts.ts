@@ -7,6 +7,8 @@ export interface DevAccount {
   password: string;
   name: string;
   roles: string[];
+  /** More ID-token claims, over the ones above; null leaves a claim out (a test's `role_name`, no `roles`). */
+  claims?: Record<string, unknown>;
 }
 
 export const DEMO_ACCOUNTS: readonly DevAccount[] = Object.freeze([

@@ -133,7 +133,8 @@ async function createProvider(
     scopes: ['openid'],
     claims: {
       // roles rides on openid so any OIDC request gets it, like Entra ID's `roles` claim.
-      openid: ['sub', 'roles'],
+      // role_name too: the other common shape (a single string), for a test's account that brings it.
+      openid: ['sub', 'roles', 'role_name'],
       email: ['email', 'email_verified'],
       profile: ['name'],
     },
@@ -166,13 +167,18 @@ async function createProvider(
       if (!account) return undefined;
       return {
         accountId: account.sub,
-        claims: async () => ({
-          sub: account.sub,
-          email: account.email,
-          email_verified: true,
-          name: account.name,
-          roles: [...account.roles],
-        }),
+        claims: async () => {
+          const claims: Record<string, unknown> = {
+            sub: account.sub,
+            email: account.email,
+            email_verified: true,
+            name: account.name,
+            roles: [...account.roles],
+            ...account.claims,
+          };
+          for (const [key, value] of Object.entries(claims)) if (value === null) delete claims[key];
+          return claims as { sub: string };
+        },
       };
     },
     renderError: (ctx: KoaContext, out: Record<string, string>) => {

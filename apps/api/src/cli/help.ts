@@ -1,5 +1,7 @@
 // The CLI's commands as the operator reads them: every command, its flags, arguments and help text, and the
 // group and top-level usages. commands.ts parses argv against them.
+
+import { USER_COMMAND_HELP, USER_COMMANDS } from './help-user.ts';
 import { type Option, PROVIDER_OPTIONS, TENANT_FLAGS } from './options.ts';
 
 const EXIT_CODES =
@@ -35,11 +37,6 @@ const ACCESS_REQUEST_COMMANDS = `  access-request list <tenant> [--status S] [--
 
 const AUDIT_COMMANDS = `  audit <tenant> [--since WHEN] [--actor ID] [--type T] [--limit N] [--json]
                                        the tenant's audit log, newest first`;
-
-const USER_COMMANDS = `  user list <tenant> [--json]          the tenant's users, oldest first
-  user show <tenant> <user>            one user (by user id or email) as JSON
-  user disable <tenant> <user>         refuse the user's sign-ins by every method and end their sessions
-  user enable <tenant> <user>          let a disabled user sign in again`;
 
 const MAIL_COMMANDS = `  mail list [--failed] [--limit N] [--json]
                                        the mail outbox, newest first (never a message's body)`;
@@ -279,46 +276,7 @@ none. Never a secret, token or cookie: events do not hold them.
   --json                        print [{"id","tenant","at","type","actor":{"kind","id"},"method","outcome",
                                 "code","subject","details"}] on stdout`,
   },
-  {
-    name: 'user list',
-    options: ['json'],
-    args: ['<tenant>'],
-    help: `Usage: pnpm deskgate user list <tenant> [--json]
-
-Lists the tenant's users, oldest first, one a line, separated by tabs: user id, email, name (- where none),
-roles (comma-separated), active or disabled <time>, and created.
-
-  --json                        print [{"id","tenant","email","name","roles","confirmed","createdAt",
-                                "updatedAt","disabledAt"}] on stdout`,
-  },
-  {
-    name: 'user show',
-    options: [],
-    args: ['<tenant>', '<user>'],
-    help: `Usage: pnpm deskgate user show <tenant> <user id | email>
-
-Prints one user as JSON: {"id","tenant","email","name","roles","confirmed","createdAt","updatedAt",
-"disabledAt"}. An email matches ignoring case; when several users have it, give the user id.`,
-  },
-  {
-    name: 'user disable',
-    options: [],
-    args: ['<tenant>', '<user>'],
-    help: `Usage: pnpm deskgate user disable <tenant> <user id | email>
-
-Disables a user: every sign-in method refuses them (user_disabled), and each of their sessions ends at its
-next refresh or session check (401 user_disabled), at the latest when its access token expires
-(accessTtlSeconds). Recorded in the audit log (user_disabled). Disabling a disabled user changes nothing.`,
-  },
-  {
-    name: 'user enable',
-    options: [],
-    args: ['<tenant>', '<user>'],
-    help: `Usage: pnpm deskgate user enable <tenant> <user id | email>
-
-Lets a disabled user sign in again; the sessions disabling ended stay ended. Recorded in the audit log
-(user_enabled). Enabling an active user changes nothing.`,
-  },
+  ...USER_COMMAND_HELP,
   {
     name: 'mail list',
     options: ['failed', 'limit', 'json'],
@@ -404,6 +362,6 @@ export const SUBCOMMANDS: Record<string, string> = {
   jwt: 'check',
   'api-key': 'create, list or revoke',
   'access-request': 'list',
-  user: 'list, show, disable or enable',
+  user: 'list, show, disable, enable, grant, revoke or grants',
   mail: 'list',
 };

@@ -30,6 +30,10 @@ export const OPTIONS = {
   since: { type: 'string' },
   actor: { type: 'string' },
   type: { type: 'string' },
+  id: { type: 'string' },
+  email: { type: 'string' },
+  sub: { type: 'string' },
+  role: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

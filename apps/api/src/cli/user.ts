@@ -1,9 +1,10 @@
 // `user list|show|disable|enable`: a tenant's users, and turning one off (docs/operations.md). A disabled user
 // signs in by no method; their sessions end at the next refresh or session read (the store cannot list a
 // user's sessions, so they are not revoked here), at the latest when the access token expires.
-import { DeskgateError, type UserRecord } from '@deskgate/core';
+import { DeskgateError, type TenantConfig, type UserRecord } from '@deskgate/core';
 import type { Runtime } from '../runtime.ts';
 import { operatorEvent, recordAudit } from '../services/audit.ts';
+import { GrantService, type GrantTarget } from '../services/grants.ts';
 import type { TenantService } from '../services/tenants.ts';
 import { CliFailure, type Values } from './commands.ts';
 
@@ -48,6 +49,8 @@ export async function runUser(
   const [code = '', ref = ''] = args;
   const tenant = await tenants.get(code);
   if (!tenant) throw new DeskgateError('tenant_not_found', `No tenant "${code}"`);
+  if (command === 'user grant' || command === 'user revoke' || command === 'user grants')
+    return runGrant(command, tenant, values, runtime, io);
   if (command === 'user list') {
     const users = await runtime.store.listUsers(code);
     if (values.json) io.out(JSON.stringify(users.map(view)));
@@ -67,7 +70,12 @@ export async function runUser(
   }
   const user = await findUser(runtime, code, ref);
   if (command === 'user show') {
-    io.out(JSON.stringify(view(user), null, 2));
+    const identities = (await runtime.store.listIdentities(code, user.id)).map((identity) => ({
+      issuer: identity.issuer,
+      subject: identity.subject,
+      createdAt: iso(identity.createdAt),
+    }));
+    io.out(JSON.stringify({ ...view(user), identities }, null, 2));
     return 0;
   }
   const now = Date.now();
@@ -88,6 +96,98 @@ export async function runUser(
     disable
       ? `disabled user ${label} of tenant ${code}: no sign-in by any method; their sessions end at the next refresh`
       : `enabled user ${label} of tenant ${code}: they can sign in again`,
+  );
+  return 0;
+}
+
+/** Whom --id, --email or --sub names; exactly one of them. */
+function grantTarget(tenant: TenantConfig, values: Values): GrantTarget {
+  const given = (['id', 'email', 'sub'] as const).filter((flag) => values[flag] !== undefined);
+  if (given.length !== 1) throw new CliFailure('name the user with exactly one of --id, --email or --sub');
+  if (values.id !== undefined) return { kind: 'user', id: values.id };
+  if (values.email !== undefined) return { kind: 'email', email: values.email };
+  const subject = values.sub!;
+  if (values.issuer !== undefined) return { kind: 'subject', issuer: values.issuer, subject };
+  const providers = values['provider-id']
+    ? tenant.oidc.filter((p) => p.id === values['provider-id'])
+    : tenant.oidc;
+  if (providers.length !== 1)
+    throw new CliFailure(
+      values['provider-id']
+        ? `tenant ${tenant.code} has no OIDC provider "${values['provider-id']}"`
+        : `say whose subject it is with --provider-id (${tenant.oidc.map((p) => p.id).join(', ') || 'the tenant has no OIDC provider'}) or --issuer`,
+    );
+  return { kind: 'subject', issuer: providers[0]!.issuer, subject };
+}
+
+async function runGrant(
+  command: string,
+  tenant: TenantConfig,
+  values: Values,
+  runtime: Runtime,
+  io: { out(text: string): void; note(text: string): void },
+): Promise<number> {
+  const grants = new GrantService(runtime.store);
+  if (command === 'user grants') {
+    const waiting = await grants.list(tenant);
+    if (values.json)
+      io.out(
+        JSON.stringify(
+          waiting.map(({ kind, issuer, value, role, createdAt }) => ({
+            kind,
+            issuer: issuer || null,
+            value,
+            role,
+            createdAt: iso(createdAt),
+          })),
+        ),
+      );
+    else
+      for (const g of waiting)
+        io.out([g.kind, g.issuer || '-', g.value, g.role, iso(g.createdAt)].join('\t'));
+    return 0;
+  }
+  if (!values.role) throw new CliFailure('say which role with --role');
+  const target = grantTarget(tenant, values);
+  const revoke = command === 'user revoke';
+  let outcome: Awaited<ReturnType<GrantService['change']>>;
+  try {
+    outcome = await grants.change(
+      tenant,
+      target,
+      values.role,
+      revoke,
+      { kind: 'operator', id: null },
+      Date.now(),
+    );
+  } catch (error) {
+    // An unknown user id is the operator's mistake, said in one line (exit 1), like user show's.
+    if (error instanceof DeskgateError && error.code === 'not_found') throw new CliFailure(error.message);
+    throw error;
+  }
+  const verb = revoke ? 'revoked' : 'granted';
+  if (outcome.applied === 'user') {
+    const label = outcome.user.email ? `${outcome.user.id} (${outcome.user.email})` : outcome.user.id;
+    io.note(
+      outcome.changed
+        ? `${verb} ${values.role} ${revoke ? 'from' : 'to'} user ${label} of tenant ${tenant.code}: roles now ${outcome.user.roles.join(', ')}`
+        : `user ${label} of tenant ${tenant.code} ${revoke ? 'does not hold' : 'already holds'} ${values.role}; nothing changed`,
+    );
+    const iam = tenant.oidc.filter((p) => p.roleIam).map((p) => p.id);
+    if (outcome.changed && iam.length)
+      io.note(
+        `note: role-based IAM is on for ${iam.join(', ')}: a sign-in there sets the roles from the IdP again`,
+      );
+    return 0;
+  }
+  io.note(
+    outcome.changed
+      ? revoke
+        ? `deleted the waiting grant of ${values.role} in tenant ${tenant.code}`
+        : `nobody has signed in as that ${target.kind === 'email' ? 'email' : 'subject'} in tenant ${tenant.code} yet: ${values.role} waits for their first sign-in (user grants lists it)`
+      : revoke
+        ? `no such grant waits in tenant ${tenant.code}; nothing changed`
+        : `that grant already waits in tenant ${tenant.code}; nothing changed`,
   );
   return 0;
 }

@@ -120,6 +120,14 @@ const ERROR_TEXT: Record<Locale, Partial<Record<ErrorCode, string>>> = {
     magic_link_invalid:
       'This sign-in link is no longer valid: it was used already, replaced by a newer one, or has expired. Ask for a new one from the sign-in window.',
     email_invalid: 'That is not an email address. Go back and check it.',
+    roles_required:
+      'Your organisation gives {product} access only to people with a role in it, and your account has none. Ask your manager to give you a role, then try again.',
+    role_lookup_failed:
+      'Your roles could not be read from your organisation’s platform just now. Try again in a moment.',
+    trial_not_invited:
+      'Your organisation is trying {product} out, and only invited people can start using it yet. If your organisation’s sign-in service gave us your email, we sent you a message there to ask your manager for access.',
+    trial_seats_full:
+      'Your organisation is trying {product} out, and all its places are taken. If your organisation’s sign-in service gave us your email, we sent you a message there to ask your manager for access.',
   },
   'nl-NL': {
     attempt_not_found: 'Deze aanmeldlink is niet geldig.',
@@ -137,6 +145,14 @@ const ERROR_TEXT: Record<Locale, Partial<Record<ErrorCode, string>>> = {
     magic_link_invalid:
       'Deze aanmeldlink is niet meer geldig: hij is al gebruikt, vervangen door een nieuwere of verlopen. Vraag een nieuwe aan in het aanmeldvenster.',
     email_invalid: 'Dat is geen e-mailadres. Ga terug en controleer het.',
+    roles_required:
+      'Je organisatie geeft alleen mensen met een rol toegang tot {product}, en jouw account heeft er geen. Vraag je manager om je een rol te geven en probeer het daarna opnieuw.',
+    role_lookup_failed:
+      'Je rollen konden nu niet uit het platform van je organisatie gelezen worden. Probeer het zo opnieuw.',
+    trial_not_invited:
+      'Je organisatie probeert {product} uit, en alleen uitgenodigde mensen kunnen er al mee beginnen. Als de aanmelddienst van je organisatie ons je e-mailadres gaf, sturen we je daar een bericht om je manager om toegang te vragen.',
+    trial_seats_full:
+      'Je organisatie probeert {product} uit, en alle plaatsen zijn bezet. Als de aanmelddienst van je organisatie ons je e-mailadres gaf, sturen we je daar een bericht om je manager om toegang te vragen.',
   },
 };
 

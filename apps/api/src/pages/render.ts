@@ -67,7 +67,7 @@ export function errorPage(locale: Locale, product: string, code: ErrorCode, mess
   return layout(
     locale,
     fill(m.errorTitle, { product }),
-    `<p role="alert" data-error-code="${escapeHtml(code)}">${escapeHtml(errorText(locale, code, message))}</p>
+    `<p role="alert" data-error-code="${escapeHtml(code)}">${fill(errorText(locale, code, message), { product })}</p>
 <p>${fill(m.errorRetry, { product })}</p>
 <p class="muted">${escapeHtml(m.errorCode)}: <code>${escapeHtml(code)}</code></p>`,
   );

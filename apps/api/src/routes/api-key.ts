@@ -70,6 +70,8 @@ export function apiKeyRoutes({ deps, apiKeys, identities, sessions, limits }: Se
           ...API_KEY_FAILURES,
           'api_key_disabled',
           'user_disabled',
+          'trial_not_invited',
+          'trial_seats_full',
         ]),
       },
     }),

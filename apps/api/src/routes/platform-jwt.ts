@@ -61,6 +61,8 @@ export function platformJwtRoutes({ deps, platformJwt, limits }: Services) {
           'identity_conflict',
           'user_not_provisioned',
           'user_disabled',
+          'trial_not_invited',
+          'trial_seats_full',
         ]),
       },
     }),

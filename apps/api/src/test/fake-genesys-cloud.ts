@@ -74,12 +74,18 @@ function present(user: Record<string, unknown>, expand: Set<string>): Record<str
   return shown;
 }
 
-export async function startFakeGenesysCloud(): Promise<FakeGenesysCloud> {
+/**
+ * `resolveToken`: the real API knows the access tokens its own login server issued. A test that signs in
+ * through another login server (the dev IdP) passes how to learn whose token it is; addUser() covers the rest.
+ */
+export async function startFakeGenesysCloud(
+  options: { resolveToken?: (token: string) => Promise<object | undefined> } = {},
+): Promise<FakeGenesysCloud> {
   const users = new Map<string, Record<string, unknown>>();
   const requests: FakeGenesysCloud['requests'] = [];
   let failure: FakeGenesysFailure = 'none';
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake-genesys.invalid');
     const authorization = req.headers.authorization;
     requests.push({ path: url.pathname, query: url.search.replace(/^\?/, ''), authorization });
@@ -95,7 +101,11 @@ export async function startFakeGenesysCloud(): Promise<FakeGenesysCloud> {
       return;
     }
     const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
-    const user = token === undefined ? undefined : users.get(token);
+    const user =
+      token === undefined
+        ? undefined
+        : (users.get(token) ??
+          ((await options.resolveToken?.(token)) as Record<string, unknown> | undefined));
     if (failure === 'unauthorized' || user === undefined) {
       send(res, 401, errorBody(401, 'bad.credentials', 'Invalid login credentials.', contextId), contextId);
       return;
@@ -119,7 +129,7 @@ export async function startFakeGenesysCloud(): Promise<FakeGenesysCloud> {
   const server = createServer((req, res) => {
     // The request body (none for GET) is drained so keep-alive connections stay usable.
     req.resume();
-    handle(req, res);
+    handle(req, res).catch(() => res.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { deriveKeys, type Store, sha256 } from '@deskgate/core';
-import { type DevIdp, loginHeadless, startDevIdp } from '@deskgate/dev-idp';
+import { deriveKeys, type Store, sha256, type UserRecord } from '@deskgate/core';
+import { type DevAccount, type DevIdp, loginHeadless, startDevIdp } from '@deskgate/dev-idp';
 import {
   COOKIE_ACCESS,
   COOKIE_REFRESH,
@@ -19,6 +19,8 @@ import { createApp } from '../app.ts';
 import type { Deps } from '../deps.ts';
 import { loadReferenceAssets } from '../runtime.ts';
 import { BackgroundWork } from '../services/background.ts';
+import { KeyRing } from '../services/keyring.ts';
+import { SessionService } from '../services/sessions.ts';
 import { TenantService } from '../services/tenants.ts';
 
 export const PUBLIC_URL = 'https://auth.test';
@@ -96,6 +98,8 @@ export async function createHarness(options?: {
   tenant?: Record<string, unknown> | ((issuer: string) => Record<string, unknown>);
   rateLimits?: Deps['rateLimits'];
   trustedProxyHops?: number;
+  /** Who can sign in at the dev IdP (default: the demo's agent and manager); a test may change them later. */
+  idpAccounts?: DevAccount[];
 }): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'deskgate-api-'));
   const store = createSqliteStore({ filename: join(dir, 'test.sqlite') });
@@ -105,6 +109,7 @@ export async function createHarness(options?: {
   const now = () => Date.now() + offset;
   const idp = await startDevIdp({
     port: 0,
+    ...(options?.idpAccounts && { accounts: options.idpAccounts }),
     clients: [
       {
         clientId: 'deskgate-test',
@@ -287,6 +292,48 @@ export async function signIn(h: Harness, jar = new Jar()) {
   });
   if (redeem.status !== 200) throw new Error(`redeem: ${redeem.status} ${await redeem.text()}`);
   return { jar, attempt, redeem, body: (await redeem.json()) as RedeemAttemptResponse };
+}
+
+/**
+ * A stored user with `roles` and a live session of `method` for them, started through the app's own session
+ * service (the same store and keys), in a new jar: for tests about what a signed-in role may do.
+ */
+export async function sessionAs(
+  h: Harness,
+  roles: string[],
+  method = 'sso',
+): Promise<{ jar: Jar; user: UserRecord }> {
+  const now = h.now();
+  const user: UserRecord = {
+    id: crypto.randomUUID(),
+    tenant: TENANT,
+    email: `${crypto.randomUUID().slice(0, 8)}@acme.test`,
+    name: `Holder of ${roles.join(' ')}`,
+    roles,
+    confirmed: true,
+    createdAt: now,
+    updatedAt: now,
+    disabledAt: null,
+  };
+  await h.store.createUserWithIdentity(user, {
+    tenant: TENANT,
+    issuer: 'test',
+    subject: user.id,
+    userId: user.id,
+    createdAt: now,
+  });
+  const sessions = new SessionService({
+    store: h.store,
+    keys: h.deps.keys,
+    keyring: new KeyRing(h.store, h.deps.keys),
+    issuer: PUBLIC_URL,
+  });
+  const tenant = (await new TenantService(h.store, h.deps.keys, h.now).get(TENANT))!;
+  const issued = await sessions.start(tenant, user, method, now);
+  const jar = new Jar();
+  for (const cookie of issued.cookies)
+    jar.cookies.set(cookie.name, { value: cookie.value, path: cookie.path, attributes: '' });
+  return { jar, user };
 }
 
 export { COOKIE_ACCESS, COOKIE_REFRESH };
