@@ -11,6 +11,7 @@ import { MailService } from './mail/index.ts';
 import { setPageHeaders } from './pages/headers.ts';
 import { pickLocale } from './pages/messages.ts';
 import { errorPage } from './pages/render.ts';
+import { aboutMeRoutes } from './routes/about-me.ts';
 import { accessRequestConfirmRoutes, accessRequestRoutes } from './routes/access-requests.ts';
 import { API_KEY_SDK_PATHS, apiKeyRoutes } from './routes/api-key.ts';
 import { ATTEMPT_SDK_PATHS, attemptRoutes } from './routes/attempts.ts';
@@ -185,6 +186,8 @@ export function createApp(deps: Deps, options?: AppOptions) {
   app.route('/t/:tenant', collectionRoutes(services));
   // First-party sign-in on this site (the approval page, later the admin console); it loads the tenant itself.
   app.route('/t/:tenant', firstPartyRoutes(services));
+  // The signed-in user's own page (their subject, roles and permissions); it loads the tenant itself.
+  app.route('/t/:tenant', aboutMeRoutes(services));
   // The approval page of an access request (first-party, approvers only); it loads the tenant itself.
   app.route('/t/:tenant', accessRequestRoutes(services));
   // Unknown tenants under /t/ also answer tenant_not_found, not a bare 404.

@@ -1326,7 +1326,11 @@ describe('pnpm deskgate user', () => {
     assertOneLine(await deskgate(['user', 'disable', 'acme', 'user-3']), 1, /no user "user-3"/);
     assertOneLine(await deskgate(['user', 'list', 'nope']), 1, /tenant_not_found/);
     assertOneLine(await deskgate(['user', 'disable', 'acme']), 2, /user disable: missing <user>/);
-    assertOneLine(await deskgate(['user']), 2, /user: missing subcommand \(list, show, disable, enable, grant, revoke or grants\)/);
+    assertOneLine(
+      await deskgate(['user']),
+      2,
+      /user: missing subcommand \(list, show, disable, enable, grant, revoke or grants\)/,
+    );
     assertOneLine(await deskgate(['user', 'show', 'acme', 'user-1', '--json']), 2, /unknown option --json/);
   });
 });

@@ -61,6 +61,8 @@ const session = (overrides: Partial<SessionRecord> = {}): SessionRecord => ({
   revokedAt: null,
   revokeReason: null,
   via: null,
+  identityIssuer: null,
+  identitySubject: null,
   ...overrides,
 });
 
@@ -339,9 +341,23 @@ describe('sessionInfo', () => {
         name: 'Ada Lovelace',
         roles: ['deepdesk.agent', 'deepdesk.manager'],
         confirmed: true,
+        identity: null,
       },
       accessExpiresAt: '2026-11-21T12:15:00.000Z',
       sessionExpiresAt: '2026-11-22T11:00:00.000Z',
     });
+  });
+
+  it('carries the identity the session signed in with as the `idp` claim, and back as `identity`', async () => {
+    const { token } = await sign({
+      session: session({ identityIssuer: 'https://idp.example.com', identitySubject: 'sub-7' }),
+    });
+    const claims: AccessClaims = await verify(token);
+    assert.deepEqual(claims.idp, { iss: 'https://idp.example.com', sub: 'sub-7' });
+    assert.deepEqual(sessionInfo(claims, NOW + HOUR).user.identity, {
+      issuer: 'https://idp.example.com',
+      subject: 'sub-7',
+    });
+    assert.equal(sessionInfo({ ...claims, idp: { iss: 1 } as never }, NOW + HOUR).user.identity, null);
   });
 });

@@ -13,6 +13,8 @@ export interface AccessClaims extends JWTPayload {
   name: string | null;
   roles: string[];
   confirmed: boolean;
+  /** The identity the session signed in with: its issuer and subject (absent when unknown). */
+  idp?: { iss: string; sub: string };
 }
 
 export function accessAudience(issuer: string, tenant: string): string {
@@ -38,6 +40,8 @@ export async function signAccessToken(input: {
     name: user.name,
     roles: user.roles,
     confirmed: user.confirmed,
+    ...(session.identityIssuer &&
+      session.identitySubject && { idp: { iss: session.identityIssuer, sub: session.identitySubject } }),
   })
     .setProtectedHeader({ alg: SIGNING_ALG, kid: input.key.kid, typ: 'at+jwt' })
     .setIssuer(input.issuer)
@@ -103,8 +107,14 @@ export function sessionInfo(claims: AccessClaims, sessionExpiresAt: number): Ses
       name: claims.name,
       roles: claims.roles,
       confirmed: claims.confirmed,
+      identity: isIdp(claims.idp) ? { issuer: claims.idp.iss, subject: claims.idp.sub } : null,
     },
     accessExpiresAt: new Date((claims.exp ?? 0) * 1000).toISOString(),
     sessionExpiresAt: new Date(sessionExpiresAt).toISOString(),
   };
+}
+
+function isIdp(value: unknown): value is { iss: string; sub: string } {
+  const v = value as { iss?: unknown; sub?: unknown } | null | undefined;
+  return typeof v?.iss === 'string' && typeof v.sub === 'string';
 }

@@ -97,6 +97,8 @@ describe('newAttempt', () => {
         redeemedAt: null,
         confirmFailures: 0,
         locale: null,
+        identityIssuer: null,
+        identitySubject: null,
       },
     );
   });

@@ -47,6 +47,8 @@ export function newAttempt(
     redeemedAt: null,
     confirmFailures: 0,
     locale,
+    identityIssuer: null,
+    identitySubject: null,
   };
 }
 

@@ -30,6 +30,8 @@ const session = (overrides: Partial<SessionRecord> = {}): SessionRecord => ({
   revokedAt: null,
   revokeReason: null,
   via: null,
+  identityIssuer: null,
+  identitySubject: null,
   ...overrides,
 });
 

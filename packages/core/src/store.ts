@@ -177,6 +177,12 @@ export interface SessionRecord {
    * keeps: an exchange never turns an API-key session into a confirmed one. Null for every other method.
    */
   via: string | null;
+  /**
+   * The identity the session signed in with (an IdP's issuer and subject, a platform user id, `email` and
+   * the address for a magic link); null when unknown (sessions from before migration 16).
+   */
+  identityIssuer: string | null;
+  identitySubject: string | null;
 }
 
 export interface RefreshTokenRecord {
@@ -222,6 +228,9 @@ export interface AttemptRecord {
   confirmFailures: number;
   /** The language the SDK asked for; every page of the sign-in speaks it, whatever the IdP sends back. */
   locale: string | null;
+  /** The identity the attempt was completed with (the session it starts carries it); null until then. */
+  identityIssuer: string | null;
+  identitySubject: string | null;
 }
 
 export interface SsoTransactionRecord {
@@ -380,7 +389,13 @@ export interface Store {
   /** Records the binding of the browser that opened the sign-in page; only while pending and unbound. */
   bindAttempt(id: string, bindingDigest: string): Promise<boolean>;
   /** Sets userId/method/completedAt only if not completed yet; returns whether this call did it. */
-  completeAttempt(id: string, userId: string, method: string, now: number): Promise<boolean>;
+  completeAttempt(
+    id: string,
+    userId: string,
+    method: string,
+    now: number,
+    identity?: { issuer: string; subject: string },
+  ): Promise<boolean>;
   /** Sets confirmedAt only if completed and not confirmed; returns whether this call did it. */
   confirmAttempt(id: string, now: number): Promise<boolean>;
   /** Sets redeemedAt only if completed and not redeemed: exactly one concurrent caller gets true. */

@@ -120,6 +120,12 @@ export interface SessionUser {
   roles: string[];
   /** True when an identity provider or a signed platform token vouched for this user (F7). */
   confirmed: boolean;
+  /**
+   * Who the user signed in as in this session: the identity provider's issuer and the user's subject there
+   * (`sub`; for a platform JWT the platform user id, for an email link `email` and the address). A manager
+   * grants roles by it (`user grant --sub`, F10). Null when unknown.
+   */
+  identity: { issuer: string; subject: string } | null;
 }
 
 /** POST /t/{tenant}/auth/exchange-token: where to open the outbound window. */

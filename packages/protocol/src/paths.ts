@@ -43,6 +43,8 @@ export const magicLink = (t: string) => `/t/${t}/auth/magic-link`;
 export const magicLinkOpen = (t: string) => `/t/${t}/auth/magic-link/open`;
 /** First-party sign-in on the API site (no SDK): the chooser, then on to `?return=`, a path on this site. */
 export const signInFirstParty = (t: string) => `/t/${t}/signin`;
+/** The signed-in user's own page on the API site: who they are, their subject, roles and permissions (F10). */
+export const aboutMe = (t: string) => `/t/${t}/me`;
 /** Where an access-request email's confirm link lands (the token in the fragment): a button that confirms. */
 export const accessRequestConfirm = (t: string) => `/t/${t}/auth/access-request/confirm`;
 /** The approval page of one access request (first-party; managers and approvers only). */

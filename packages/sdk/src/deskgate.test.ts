@@ -8,7 +8,7 @@ import type { DeskgateOptions, OverlayContext, OverlayModule } from './types.ts'
 const API = 'http://127.0.0.1:8787';
 const session = (id = 'u1'): SessionInfo => ({
   tenant: 'demo',
-  user: { id, email: null, name: null, roles: ['deepdesk.agent'], confirmed: true },
+  user: { id, email: null, name: null, roles: ['deepdesk.agent'], confirmed: true, identity: null },
   accessExpiresAt: '2030-01-01T00:15:00Z',
   sessionExpiresAt: '2030-01-02T00:00:00Z',
 });

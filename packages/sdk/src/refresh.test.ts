@@ -5,7 +5,7 @@ import { createRefresher, RATE_LIMITED_FALLBACK_MS } from './refresh.ts';
 
 const session = (id: string): SessionInfo => ({
   tenant: 'demo',
-  user: { id, email: null, name: null, roles: [], confirmed: true },
+  user: { id, email: null, name: null, roles: [], confirmed: true, identity: null },
   accessExpiresAt: '2026-01-01T00:15:00Z',
   sessionExpiresAt: '2026-01-02T00:00:00Z',
 });

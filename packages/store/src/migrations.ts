@@ -333,4 +333,16 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX identities_tenant_user ON identities (tenant, user_id);
     `,
   },
+  {
+    version: 16,
+    // The identity (issuer, subject) a session signed in with, and an attempt completed with: what a user
+    // reads in their session and on the "about me" page to have roles granted by subject (F10).
+    name: 'session identity',
+    up: () => `
+      ALTER TABLE sessions ADD COLUMN identity_issuer TEXT;
+      ALTER TABLE sessions ADD COLUMN identity_subject TEXT;
+      ALTER TABLE attempts ADD COLUMN identity_issuer TEXT;
+      ALTER TABLE attempts ADD COLUMN identity_subject TEXT;
+    `,
+  },
 ];

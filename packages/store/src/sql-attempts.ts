@@ -52,10 +52,17 @@ export class SqlAttempts {
     );
   }
 
-  completeAttempt(id: string, userId: string, method: string, now: number): Promise<boolean> {
+  completeAttempt(
+    id: string,
+    userId: string,
+    method: string,
+    now: number,
+    identity?: { issuer: string; subject: string },
+  ): Promise<boolean> {
     return this.#transition(
-      'UPDATE attempts SET user_id = ?, method = ?, completed_at = ? WHERE id = ? AND completed_at IS NULL',
-      [userId, method, now, id],
+      `UPDATE attempts SET user_id = ?, method = ?, completed_at = ?, identity_issuer = ?, identity_subject = ?
+       WHERE id = ? AND completed_at IS NULL`,
+      [userId, method, now, identity?.issuer ?? null, identity?.subject ?? null, id],
     );
   }
 

@@ -26,9 +26,22 @@ export class SqlSessions {
   async createSession(s: SessionRecord, refresh: RefreshTokenRecord): Promise<void> {
     await this.#db.transaction(async (tx) => {
       await tx.run(
-        `INSERT INTO sessions (id, tenant, user_id, method, via, created_at, expires_at, revoked_at, revoke_reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [s.id, s.tenant, s.userId, s.method, s.via, s.createdAt, s.expiresAt, s.revokedAt, s.revokeReason],
+        `INSERT INTO sessions (id, tenant, user_id, method, via, created_at, expires_at, revoked_at, revoke_reason,
+           identity_issuer, identity_subject)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          s.id,
+          s.tenant,
+          s.userId,
+          s.method,
+          s.via,
+          s.createdAt,
+          s.expiresAt,
+          s.revokedAt,
+          s.revokeReason,
+          s.identityIssuer,
+          s.identitySubject,
+        ],
       );
       await tx.run(INSERT_REFRESH_TOKEN, refreshTokenParams(refresh));
     });

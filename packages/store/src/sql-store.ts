@@ -326,8 +326,14 @@ export class SqlStore implements Store {
     return this.#attempts.bindAttempt(id, bindingDigest);
   }
 
-  completeAttempt(id: string, userId: string, method: string, now: number): Promise<boolean> {
-    return this.#attempts.completeAttempt(id, userId, method, now);
+  completeAttempt(
+    id: string,
+    userId: string,
+    method: string,
+    now: number,
+    identity?: { issuer: string; subject: string },
+  ): Promise<boolean> {
+    return this.#attempts.completeAttempt(id, userId, method, now, identity);
   }
 
   confirmAttempt(id: string, now: number): Promise<boolean> {

@@ -66,6 +66,8 @@ describe('SQLite store shared by several processes', () => {
       redeemedAt: null,
       confirmFailures: 0,
       locale: null,
+      identityIssuer: null,
+      identitySubject: null,
     });
     await store.close();
     const wins = await runProcesses({ ATTEMPT_ID: 'attempt-1' });

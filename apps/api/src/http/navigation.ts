@@ -1,8 +1,10 @@
 // Requests from our own hosted pages, told apart by Fetch Metadata (which pages cannot forge): the confirm
 // form's same-origin post, and a click on the chooser that starts a sign-in method.
 import { DeskgateError } from '@deskgate/core';
+import { paths } from '@deskgate/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.ts';
+import { LOCALES } from '../pages/messages.ts';
 
 /**
  * A request from our own hosted pages. Under `Referrer-Policy: no-referrer` browsers send `Origin: null`
@@ -42,4 +44,16 @@ export function requireSameOrigin(selfOrigin: string, message: string): Middlewa
     if (!isSameOriginRequest(c, selfOrigin)) throw new DeskgateError('origin_not_allowed', message);
     await next();
   };
+}
+
+/**
+ * A first-party page's answer without a live session: a 303 to the tenant's first-party sign-in, which comes
+ * back to `back` (a path on this site) with the page's `?locale=` kept.
+ */
+export function toFirstPartySignIn(c: Context<AppEnv>, back: string): Response {
+  const tenant = c.get('tenant');
+  const asked = c.req.query('locale');
+  const locale = (LOCALES as readonly unknown[]).includes(asked) ? `?locale=${asked}` : '';
+  const target = encodeURIComponent(`${back}${locale}`);
+  return c.redirect(`${paths.signInFirstParty(tenant.code)}?return=${target}`, 303);
 }

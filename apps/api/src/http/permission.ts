@@ -53,12 +53,34 @@ export function requirePermission<A extends PermissionArea>(
   action: PermissionAction<A>,
   options: PermissionOptions = {},
 ): PermissionMiddleware {
-  const check: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const check = principal(sessions, now, { area, action: action as string }, options);
+  return Object.assign(check, { [PERMISSION]: { area, action: action as string } });
+}
+
+/**
+ * Any signed-in user of the tenant, whatever their roles (the "about me" page): the same session reading as
+ * requirePermission, with no permission to check, so the matrix leaves it out.
+ */
+export function requireSignedIn(
+  sessions: SessionService,
+  now: () => number,
+  options: Pick<PermissionOptions, 'unauthenticated'> = {},
+): MiddlewareHandler<AppEnv> {
+  return principal(sessions, now, null, options);
+}
+
+function principal(
+  sessions: SessionService,
+  now: () => number,
+  permission: { area: PermissionArea; action: string } | null,
+  options: PermissionOptions,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
     const tenant = c.get('tenant');
-    let principal: Principal;
+    let signedIn: Principal;
     try {
       const read = await sessions.readRecord(tenant, readSessionCookies(c).access, now());
-      principal = {
+      signedIn = {
         ...read,
         user: { ...read.user, ...sessionGrants(grantingMethod(read.session), read.user) },
       };
@@ -66,23 +88,25 @@ export function requirePermission<A extends PermissionArea>(
       if (!(error instanceof DeskgateError) || !options.unauthenticated) throw error;
       return options.unauthenticated(c, error);
     }
-    const allowed =
-      can(principal.user.roles, area, action) ||
-      ((await options.alsoAllowed?.(tenant, principal.user)) ?? false);
-    if (!allowed) {
-      const error = new DeskgateError(
-        'permission_denied',
-        `Your roles do not allow this (${area}: ${action}); ask a manager of ${tenant.displayName}`,
-      );
-      c.get('log').info(
-        { tenant: tenant.code, userId: principal.user.id, area, action },
-        'permission denied',
-      );
-      if (options.forbidden) return options.forbidden(c, error, principal);
-      throw error;
+    if (permission) {
+      const { area, action } = permission;
+      const allowed =
+        can(signedIn.user.roles, area, action as never) ||
+        ((await options.alsoAllowed?.(tenant, signedIn.user)) ?? false);
+      if (!allowed) {
+        const error = new DeskgateError(
+          'permission_denied',
+          `Your roles do not allow this (${area}: ${action}); ask a manager of ${tenant.displayName}`,
+        );
+        c.get('log').info(
+          { tenant: tenant.code, userId: signedIn.user.id, area, action },
+          'permission denied',
+        );
+        if (options.forbidden) return options.forbidden(c, error, signedIn);
+        throw error;
+      }
     }
-    c.set('principal', principal);
+    c.set('principal', signedIn);
     await next();
   };
-  return Object.assign(check, { [PERMISSION]: { area, action: action as string } });
 }

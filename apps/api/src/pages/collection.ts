@@ -104,6 +104,12 @@ const SAVED_REPLIES: Record<Locale, readonly SavedReply[]> = {
   ],
 };
 
+/** A role as a list item: its name in the page's language (when known) and its code. */
+export function roleItem(locale: Locale, role: string): string {
+  const label = ROLE_NAMES[locale][role];
+  return `<li>${label ? `${escapeHtml(label)} ` : ''}<code>${escapeHtml(role)}</code></li>`;
+}
+
 export function collectionTexts(locale: Locale): Texts {
   return TEXTS[locale];
 }
@@ -118,12 +124,7 @@ export function collectionPage(locale: Locale, product: string, session: Session
       ? fill(t.signedInAsWithEmail, { name, email: user.email })
       : fill(t.signedInAs, { name });
   const roles = user.roles.length
-    ? user.roles
-        .map((role) => {
-          const label = ROLE_NAMES[locale][role];
-          return `<li>${label ? `${escapeHtml(label)} ` : ''}<code>${escapeHtml(role)}</code></li>`;
-        })
-        .join('\n')
+    ? user.roles.map((role) => roleItem(locale, role)).join('\n')
     : `<li>${escapeHtml(t.noRoles)}</li>`;
   const replies = SAVED_REPLIES[locale]
     .map((reply) => `<li><h3>${escapeHtml(reply.title)}</h3>\n<p>${escapeHtml(reply.text)}</p></li>`)

@@ -8,7 +8,7 @@ import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../deps.ts';
 import { pageLocale } from '../http/locale.ts';
-import { requireSameOrigin } from '../http/navigation.ts';
+import { requireSameOrigin, toFirstPartySignIn } from '../http/navigation.ts';
 import { requirePermission } from '../http/permission.ts';
 import { loadTenant } from '../http/tenant.ts';
 import { formBody, params, query } from '../http/validation.ts';
@@ -172,11 +172,8 @@ export function accessRequestRoutes({
       alsoAllowed: (tenant, user) => accessRequests.isBootstrapApprover(tenant, user),
       unauthenticated: (c, error) => {
         const tenant = c.get('tenant');
-        const asked = c.req.query('locale');
-        const locale = asked === 'en-US' || asked === 'nl-NL' ? `?locale=${asked}` : '';
-        const back = `${paths.accessRequest(tenant.code, c.req.param('id') ?? '')}${locale}`;
         c.get('log').info({ tenant: tenant.code, code: error.code }, 'access request: not signed in');
-        return c.redirect(`${paths.signInFirstParty(tenant.code)}?return=${encodeURIComponent(back)}`, 303);
+        return toFirstPartySignIn(c, paths.accessRequest(tenant.code, c.req.param('id') ?? ''));
       },
       forbidden: (c, error, { info }) => {
         const tenant = c.get('tenant');

@@ -115,7 +115,7 @@ export function apiKeyRoutes({ deps, apiKeys, identities, sessions, limits }: Se
         },
         now,
       );
-      const issued = await sessions.start(tenant, decision.user, 'api_key', now);
+      const issued = await sessions.start(tenant, decision.user, 'api_key', now, null, decision.identity);
       c.get('log').info(
         { tenant: tenant.code, userId: decision.user.id, action: decision.action, apiKey: key.kid },
         'api key sign-in',

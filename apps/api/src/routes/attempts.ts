@@ -161,7 +161,11 @@ export function attemptRoutes({ deps, sessions, limits }: Services) {
       const user = attempt.userId ? await deps.store.getUser(tenant.code, attempt.userId) : undefined;
       if (!user)
         throw new DeskgateError('attempt_not_found', 'The user of this sign-in attempt no longer exists');
-      const issued = await sessions.start(tenant, user, attempt.method ?? 'sso', now);
+      const identity =
+        attempt.identityIssuer && attempt.identitySubject
+          ? { issuer: attempt.identityIssuer, subject: attempt.identitySubject }
+          : null;
+      const issued = await sessions.start(tenant, user, attempt.method ?? 'sso', now, null, identity);
       setSessionCookies(c, tenant.code, issued.cookies);
       const response: RedeemAttemptResponse = { status: 'signed_in', session: issued.session };
       return c.json(response);

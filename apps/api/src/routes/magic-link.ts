@@ -23,6 +23,7 @@ import {
   PageLocale,
   TENANT_ERRORS,
 } from '../schemas/common.ts';
+import { EMAIL_ISSUER } from '../services/access-requests.ts';
 import type { LinkTarget } from '../services/magic-links.ts';
 import type { Services } from './context.ts';
 
@@ -196,13 +197,17 @@ ${fragmentTokenForm({ id: 'magic-link', action, missing: m.magicOpenMissing, but
         const returnTo = resolveReturnTarget(link.returnTo, { origin, allowed: [] });
         const user = await deps.store.getUser(tenant.code, link.userId);
         if (!user) throw new DeskgateError('magic_link_invalid', 'This sign-in link is no longer valid');
-        const issued = await sessions.start(tenant, user, 'magic_link', now);
+        const issued = await sessions.start(tenant, user, 'magic_link', now, null, {
+          issuer: EMAIL_ISSUER,
+          subject: link.email,
+        });
         setSessionCookies(c, tenant.code, issued.cookies);
         c.get('log').info({ tenant: tenant.code, userId: link.userId }, 'magic link sign-in (first-party)');
         return c.redirect(returnTo, 303);
       }
       const { attempt, locale } = await liveAttempt(c, deps, tenant, link.attemptId);
-      if (!(await deps.store.completeAttempt(attempt.id, link.userId, 'magic_link', now)))
+      const identity = { issuer: EMAIL_ISSUER, subject: link.email };
+      if (!(await deps.store.completeAttempt(attempt.id, link.userId, 'magic_link', now, identity)))
         throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
       c.get('log').info({ tenant: tenant.code, userId: link.userId }, 'magic link sign-in');
       const complete = new URL(deps.publicUrl + paths.complete(tenant.code));

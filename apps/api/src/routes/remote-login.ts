@@ -194,7 +194,7 @@ export function remoteLoginRoutes({ deps, platformJwt, sessions, limits }: Servi
           throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
         await requireBinding(c, attempt.bindingDigest);
         const signedIn = await platformJwt.authenticate(tenant, token, 'one-time', now, 'one-time');
-        if (!(await deps.store.completeAttempt(attempt.id, signedIn.user.id, 'jwt', now)))
+        if (!(await deps.store.completeAttempt(attempt.id, signedIn.user.id, 'jwt', now, signedIn.identity)))
           throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
         c.get('log').info(
           { tenant: tenant.code, userId: signedIn.user.id, action: signedIn.action, kid: signedIn.kid },
@@ -208,7 +208,7 @@ export function remoteLoginRoutes({ deps, platformJwt, sessions, limits }: Servi
       // Checked again: the tenant's list may have changed while the agent was at the platform.
       const target = resolveReturnTarget(context.return, { origin, allowed: remote.returnUrls });
       const signedIn = await platformJwt.authenticate(tenant, token, 'one-time', now, 'one-time');
-      const issued = await sessions.start(tenant, signedIn.user, 'jwt', now);
+      const issued = await sessions.start(tenant, signedIn.user, 'jwt', now, null, signedIn.identity);
       setSessionCookies(c, tenant.code, issued.cookies);
       c.get('log').info(
         { tenant: tenant.code, userId: signedIn.user.id, action: signedIn.action, kid: signedIn.kid },

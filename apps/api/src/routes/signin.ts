@@ -300,7 +300,7 @@ export function signInRoutes({ deps, oidc, identities, sessions, limits, product
       if (tx.attemptId === null) {
         // First-party: signed in on this site, then on to the return path (checked again: it was stored).
         const returnTo = resolveReturnTarget(tx.returnTo, { origin, allowed: [] });
-        const issued = await sessions.start(tenant, decision.user, 'sso', now);
+        const issued = await sessions.start(tenant, decision.user, 'sso', now, null, decision.identity);
         setSessionCookies(c, tenant.code, issued.cookies);
         c.get('log').info(
           { tenant: tenant.code, userId: decision.user.id, action: decision.action },
@@ -308,7 +308,9 @@ export function signInRoutes({ deps, oidc, identities, sessions, limits, product
         );
         return c.redirect(returnTo, 303);
       }
-      if (!(await deps.store.completeAttempt(tx.attemptId, decision.user.id, 'sso', now))) {
+      if (
+        !(await deps.store.completeAttempt(tx.attemptId, decision.user.id, 'sso', now, decision.identity))
+      ) {
         throw new DeskgateError('attempt_already_completed', 'This sign-in was already completed');
       }
       c.get('log').info(

@@ -20,6 +20,12 @@ export const SessionInfo = v.pipe(
         v.boolean(),
         v.description('True when an identity provider or a signed platform token vouched for this user'),
       ),
+      identity: v.pipe(
+        v.nullable(v.object({ issuer: v.string(), subject: v.string() })),
+        v.description(
+          'Who the user signed in as in this session: the issuer and their subject there (the ID token `sub`, a platform user id, or `email` and the address). A manager grants roles by it (`user grant --sub`). Null when unknown.',
+        ),
+      ),
     }),
     accessExpiresAt: v.pipe(DateTime, v.description('When the access cookie expires; refresh after it')),
     sessionExpiresAt: v.pipe(DateTime, v.description('Absolute end of the session')),

@@ -101,10 +101,17 @@ export class ExchangeService {
   ): Promise<Issued & { user: UserRecord }> {
     const user = await this.#store.getUser(tenant.code, source.userId);
     if (!user) invalid();
-    const issued = await this.#sessions.start(tenant, user, 'exchange', now, {
-      via: grantingMethod(source),
-      notAfter: source.expiresAt,
-    });
+    const issued = await this.#sessions.start(
+      tenant,
+      user,
+      'exchange',
+      now,
+      { via: grantingMethod(source), notAfter: source.expiresAt },
+      // The source session's identity: the same person, signed in the same way.
+      source.identityIssuer && source.identitySubject
+        ? { issuer: source.identityIssuer, subject: source.identitySubject }
+        : null,
+    );
     return { ...issued, user };
   }
 }

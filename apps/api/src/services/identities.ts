@@ -26,6 +26,9 @@ export interface ResolveRequest {
   automatic?: boolean;
 }
 
+/** A stored decision, with the identity it was made for (the session started from it shows it, F10). */
+export type Resolved = IdentityDecision & { identity: { issuer: string; subject: string } };
+
 /** What happens when trial mode turns a sign-in away: the access request for the managers (app.ts). */
 export type TrialRefused = (tenant: TenantConfig, email: string, now: number) => Promise<void>;
 
@@ -49,12 +52,13 @@ export class IdentityService {
     profile: VerifiedProfile,
     now: number,
     request: ResolveRequest = {},
-  ): Promise<IdentityDecision> {
+  ): Promise<Resolved> {
+    const identity = { issuer: profile.issuer, subject: profile.subject };
     try {
-      return await this.#resolveOnce(tenant, profile, now, request);
+      return { ...(await this.#resolveOnce(tenant, profile, now, request)), identity };
     } catch (error) {
       if (!(error instanceof StoreConflictError)) throw error;
-      return this.#resolveOnce(tenant, profile, now, request);
+      return { ...(await this.#resolveOnce(tenant, profile, now, request)), identity };
     }
   }
 

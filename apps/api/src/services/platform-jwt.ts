@@ -29,6 +29,8 @@ export interface PlatformSignIn {
   action: IdentityDecision['action'];
   kid: string | null;
   profile: JwtProfileName;
+  /** The identity the token named (the session shows it). */
+  identity: { issuer: string; subject: string };
   issued: Issued;
 }
 
@@ -123,7 +125,13 @@ export class PlatformJwtService {
       linkByEmail: true,
       allowCreate: tenant.platformJwt.allowUserCreation,
     });
-    return { user: decision.user, action: decision.action, kid: verified.kid, profile: verified.profile };
+    return {
+      user: decision.user,
+      action: decision.action,
+      kid: verified.kid,
+      profile: verified.profile,
+      identity: decision.identity,
+    };
   }
 
   /** authenticate(), then a session (method `jwt`). */
@@ -134,6 +142,9 @@ export class PlatformJwtService {
     now: number,
   ): Promise<PlatformSignIn> {
     const signedIn = await this.authenticate(tenant, token, defaultProfile, now);
-    return { ...signedIn, issued: await this.#sessions.start(tenant, signedIn.user, 'jwt', now) };
+    return {
+      ...signedIn,
+      issued: await this.#sessions.start(tenant, signedIn.user, 'jwt', now, null, signedIn.identity),
+    };
   }
 }

@@ -77,13 +77,15 @@ export class SessionService {
   /**
    * Starts a session for `user`: a session row, its first refresh token and both cookies. An exchange
    * session (an outbound link) names the method it came from (`via`) and ends no later than its source.
+   * `identity` is what the user signed in as (issuer, subject): the session shows it (F10).
    */
   async start(
     tenant: TenantConfig,
     user: UserRecord,
     method: string,
     now: number,
-    exchanged?: { via: string; notAfter: number },
+    exchanged?: { via: string; notAfter: number } | null,
+    identity?: { issuer: string; subject: string } | null,
   ): Promise<Issued> {
     // Every sign-in method comes here (IdentityService.resolve refuses disabled users earlier for most).
     if (user.disabledAt !== null)
@@ -98,6 +100,8 @@ export class SessionService {
       revokedAt: null,
       revokeReason: null,
       via: exchanged?.via ?? null,
+      identityIssuer: identity?.issuer ?? null,
+      identitySubject: identity?.subject ?? null,
     };
     const refresh = createRefreshToken();
     await this.#store.createSession(session, {
@@ -142,6 +146,10 @@ export class SessionService {
           roles: user.roles,
           confirmed: user.confirmed,
           exp: expiresAt / 1000,
+          ...(session.identityIssuer &&
+            session.identitySubject && {
+              idp: { iss: session.identityIssuer, sub: session.identitySubject },
+            }),
         },
         session.expiresAt,
       ),

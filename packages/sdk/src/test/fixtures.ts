@@ -5,7 +5,14 @@ export const API = 'https://auth.test';
 
 export const session: SessionInfo = {
   tenant: 'demo',
-  user: { id: 'u1', email: 'agent@example.com', name: 'Agent', roles: ['deepdesk.agent'], confirmed: true },
+  user: {
+    id: 'u1',
+    email: 'agent@example.com',
+    name: 'Agent',
+    roles: ['deepdesk.agent'],
+    confirmed: true,
+    identity: null,
+  },
   accessExpiresAt: '2030-01-01T00:15:00Z',
   sessionExpiresAt: '2030-01-02T00:00:00Z',
 };

@@ -51,6 +51,19 @@ export function describeAttempts(ctx: ConformanceContext): void {
       });
     });
 
+    it('completeAttempt keeps the identity it completed with, and the session of a sign-in keeps its own', async () => {
+      const attempt = await ctx.createAttempt();
+      const identity = { issuer: 'https://idp.example', subject: 'sub-42' };
+      assert.equal(await ctx.store.completeAttempt(attempt.id, 'user-1', 'sso', T0 + 1, identity), true);
+      const stored = await ctx.store.getAttempt(attempt.tenant, attempt.id);
+      assert.equal(stored?.identityIssuer, 'https://idp.example');
+      assert.equal(stored?.identitySubject, 'sub-42');
+      const { session } = await ctx.createSession({ identityIssuer: 'email', identitySubject: 'a@b.test' });
+      const read = await ctx.store.getSession(session.id);
+      assert.equal(read?.identityIssuer, 'email');
+      assert.equal(read?.identitySubject, 'a@b.test');
+    });
+
     it('completeAttempt lets exactly one of concurrent callers win', async () => {
       const attempt = await ctx.createAttempt();
       const results = await ctx.race((s, i) => s.completeAttempt(attempt.id, `user-${i}`, 'sso', T0 + i));

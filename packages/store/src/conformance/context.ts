@@ -72,6 +72,8 @@ export function conformanceContext(instances: () => readonly [Store, Store] | un
         revokedAt: null,
         revokeReason: null,
         via: null,
+        identityIssuer: 'https://idp.example',
+        identitySubject: user.id,
         ...overrides,
       };
       const refresh = refreshFixture(session.id, { expiresAt: session.expiresAt });

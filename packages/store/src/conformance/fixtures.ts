@@ -55,6 +55,8 @@ export const attemptFixture = (tenant: string, overrides: Partial<AttemptRecord>
   redeemedAt: null,
   confirmFailures: 0,
   locale: null,
+  identityIssuer: null,
+  identitySubject: null,
   ...overrides,
 });
 
