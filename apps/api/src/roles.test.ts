@@ -81,6 +81,19 @@ beforeAll(async () => {
           { ...base, id: 'strict', displayName: 'Strict', roleIam: true, requireRoles: true },
           { ...base, id: 'genesys', displayName: 'Genesys', roleIam: true, roleLookup: lookup },
           {
+            // Plain OAuth2, as Genesys Cloud's login is: no ID token, the lookup says who the user is.
+            id: 'genesys-oauth2',
+            displayName: 'Genesys Cloud',
+            issuer: genesys.url,
+            authorizationEndpoint: `${genesys.url}/oauth/authorize`,
+            tokenEndpoint: `${genesys.url}/oauth/token`,
+            clientId: genesys.login.client.id,
+            clientSecret: genesys.login.client.secret,
+            scopes: [],
+            roleIam: true,
+            roleLookup: lookup,
+          },
+          {
             ...base,
             id: 'genesys-strict',
             displayName: 'Genesys strict',
@@ -352,6 +365,53 @@ describe('the Genesys Cloud role lookup', () => {
       genesys.setFailure('none');
     }
     assert.equal(await rolesOf(ACCOUNTS.gcstrict), undefined);
+  });
+
+  /** The popup through the plain OAuth2 provider: the fake login server signs in as `token`'s user. */
+  async function genesysSignIn(token: string) {
+    genesys.login.signInNextAs(token);
+    const { attempt } = await createAttempt(h);
+    const popup = new Jar();
+    const chooser = await (await h.page(attempt.signInUrl, popup)).text();
+    const href = /href="([^"]*\/sso\/start[^"]*provider=genesys-oauth2&[^"]*)"/.exec(chooser)?.[1];
+    const start = await h.page(href!.replace(/&amp;/g, '&'), popup, { headers: CHOOSER_CLICK });
+    const authorize = new URL(start.headers.get('location')!);
+    assert.equal(authorize.searchParams.has('nonce'), false);
+    assert.equal(authorize.searchParams.has('scope'), false);
+    const login = await fetch(authorize, { redirect: 'manual' });
+    assert.equal(login.status, 302);
+    return h.page(login.headers.get('location')!, popup);
+  }
+
+  it('plain OAuth2 (no ID token): users/me says who the user is and which roles they hold', async () => {
+    genesys.addUser('gc-token-1', {
+      id: 'gc-user-42',
+      name: 'Gail Cloud',
+      email: 'Gail@Acme.test',
+      state: 'active',
+      authorization: { roles: [{ id: 'r1', name: 'deepdesk manager' }] },
+    });
+    const callback = await genesysSignIn('gc-token-1');
+    assert.equal(callback.status, 303, await callback.clone().text());
+    const user = await h.store.findUserByIdentity(TENANT, genesys.url, 'gc-user-42');
+    assert.deepEqual(
+      [user?.email, user?.name, user?.roles, user?.confirmed],
+      ['gail@acme.test', 'Gail Cloud', ['deepdesk.manager'], true],
+    );
+  });
+
+  it('plain OAuth2 cannot fall back when the lookup fails: role_lookup_failed (502), no user, no cookie', async () => {
+    genesys.addUser('gc-token-2', { id: 'gc-user-43', name: 'Gus', state: 'active' });
+    genesys.setFailure('error500');
+    try {
+      const callback = await genesysSignIn('gc-token-2');
+      assert.equal(callback.status, 502);
+      assert.equal(await errorCode(callback.clone()), 'role_lookup_failed');
+      assert.deepEqual(callback.headers.getSetCookie(), []);
+    } finally {
+      genesys.setFailure('none');
+    }
+    assert.equal(await h.store.findUserByIdentity(TENANT, genesys.url, 'gc-user-43'), undefined);
   });
 
   it('a role lookup needs valid settings: kind, an https API, known roles', () => {

@@ -197,7 +197,10 @@ describe('GET /openapi.json', () => {
         for (const status of Object.keys(operation.responses)) {
           for (const code of errorCodes(operation, Number(status)) ?? []) {
             assert.ok((ERROR_CODES as readonly string[]).includes(code), code);
-            assert.equal(statusForCode(code as ErrorCode), Number(status), `${method} ${path}: ${code}`);
+            // A disabled user's session (read, refresh, an outbound link) ends with 401, as any ended session.
+            const expected =
+              code === 'user_disabled' && Number(status) === 401 ? 401 : statusForCode(code as ErrorCode);
+            assert.equal(expected, Number(status), `${method} ${path}: ${code}`);
           }
         }
       }
@@ -209,6 +212,7 @@ describe('GET /openapi.json', () => {
       'attempt_verifier_mismatch',
       'csrf_header_required',
       'origin_not_allowed',
+      'user_disabled',
     ]);
     assert.deepEqual(errorCodes(redeem, 409), ['attempt_already_redeemed']);
     assert.deepEqual(errorCodes(redeem, 410)?.toSorted(), ['attempt_expired', 'attempt_locked']);
@@ -220,6 +224,7 @@ describe('GET /openapi.json', () => {
       'session_invalid',
       'session_missing',
       'session_revoked',
+      'user_disabled',
     ]);
     const callback = doc.paths['/t/{tenant}/auth/sso/callback']?.get;
     assert.ok(callback?.responses[400]?.content?.['text/html'], 'navigations get the error as a page');

@@ -111,6 +111,7 @@ export function attemptRoutes({ deps, sessions, limits }: Services) {
           'attempt_already_redeemed',
           'attempt_expired',
           'attempt_locked',
+          'user_disabled',
         ]),
       },
     }),

@@ -25,14 +25,18 @@ export function sessionRoutes({ deps, sessions, limits }: Services) {
       security: [{ accessCookie: [] }],
       responses: {
         200: { description: 'Signed in', content: session },
-        ...errorResponses([
-          ...TENANT_ERRORS,
-          'rate_limited',
-          'session_missing',
-          'session_invalid',
-          'session_expired',
-          'session_revoked',
-        ]),
+        ...errorResponses(
+          [
+            ...TENANT_ERRORS,
+            'rate_limited',
+            'session_missing',
+            'session_invalid',
+            'session_expired',
+            'session_revoked',
+            'user_disabled',
+          ],
+          { status: { user_disabled: 401 } },
+        ),
       },
     }),
     // An expired access token is the normal way to learn it is time to refresh: only garbage counts.
@@ -96,16 +100,20 @@ export function sessionRoutes({ deps, sessions, limits }: Services) {
       security: [{ refreshCookie: [], originAllowed: [] }],
       responses: {
         200: { description: 'New cookies set', content: session },
-        ...errorResponses([
-          ...SDK_WRITE_ERRORS,
-          'body_too_large',
-          'rate_limited',
-          'refresh_missing',
-          'refresh_invalid',
-          'refresh_expired',
-          'refresh_reused',
-          'session_revoked',
-        ]),
+        ...errorResponses(
+          [
+            ...SDK_WRITE_ERRORS,
+            'body_too_large',
+            'rate_limited',
+            'refresh_missing',
+            'refresh_invalid',
+            'refresh_expired',
+            'refresh_reused',
+            'session_revoked',
+            'user_disabled',
+          ],
+          { status: { user_disabled: 401 } },
+        ),
       },
     }),
     requireSdkWrite(),

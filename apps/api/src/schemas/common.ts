@@ -52,10 +52,17 @@ const HTML_ERROR = {
 };
 
 /** Responses for the given error codes, grouped by the HTTP status each code is answered with. */
-export function errorResponses(codes: readonly ErrorCode[], options?: { html?: boolean }): Responses {
+export function errorResponses(
+  codes: readonly ErrorCode[],
+  options?: {
+    html?: boolean;
+    /** Codes a route answers with another status than their usual one (user_disabled: 401 on a session). */
+    status?: Partial<Record<ErrorCode, number>>;
+  },
+): Responses {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {
-    const status = statusForCode(code);
+    const status = options?.status?.[code] ?? statusForCode(code);
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   const responses: Responses = {};

@@ -12,7 +12,7 @@
 //     answered 401 with code `bad.credentials` ("Invalid login credentials."), and the API sends the request's
 //     correlation id in the `ININ-Correlation-Id` response header.
 // Only what deskgate's role lookup touches is modelled; nothing here is Genesys's own code or text.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -28,9 +28,25 @@ export interface FakeGenesysCloud {
   requests: Array<{ path: string; query: string; authorization: string | undefined }>;
   /** Stops the server, dropping open connections (including hung requests). */
   close(): Promise<void>;
+  /**
+   * The login server's half (login.{region}: `/oauth/authorize`, `/oauth/token`), for a plain OAuth2 sign-in:
+   * the next authorization signs in as the user that `token` belongs to (no login page), and the code it
+   * gives exchanges for that token once, with PKCE S256 and client_secret_basic checked.
+   */
+  login: { client: { id: string; secret: string }; signInNextAs(token: string): void };
 }
 
 const USERS_ME = '/api/v2/users/me';
+const AUTHORIZE = '/oauth/authorize';
+const TOKEN = '/oauth/token';
+
+/** An authorization code waiting for its token request. */
+interface PendingCode {
+  token: string;
+  clientId: string;
+  redirectUri: string;
+  challenge: string;
+}
 
 function send(res: ServerResponse, status: number, body: string, contextId: string): void {
   res.writeHead(status, {
@@ -85,8 +101,74 @@ export async function startFakeGenesysCloud(
   const requests: FakeGenesysCloud['requests'] = [];
   let failure: FakeGenesysFailure = 'none';
 
+  const client = { id: 'fake-genesys-client', secret: randomUUID() };
+  const codes = new Map<string, PendingCode>();
+  let nextSignIn: string | undefined;
+
+  /** GET /oauth/authorize: straight back to redirect_uri with a code (the user is taken as signed in). */
+  const authorize = (url: URL, res: ServerResponse) => {
+    const q = url.searchParams;
+    const redirectUri = q.get('redirect_uri') ?? '';
+    if (
+      q.get('client_id') !== client.id ||
+      q.get('response_type') !== 'code' ||
+      q.get('code_challenge_method') !== 'S256' ||
+      !q.get('code_challenge') ||
+      !redirectUri ||
+      nextSignIn === undefined
+    ) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad authorization request');
+      return;
+    }
+    const code = randomUUID();
+    codes.set(code, {
+      token: nextSignIn,
+      clientId: client.id,
+      redirectUri,
+      challenge: q.get('code_challenge')!,
+    });
+    const back = new URL(redirectUri);
+    back.searchParams.set('code', code);
+    back.searchParams.set('state', q.get('state') ?? '');
+    res.writeHead(302, { location: back.href }).end();
+  };
+
+  /** POST /oauth/token (authorization_code): the access token, once per code. */
+  const tokenRequest = async (req: IncomingMessage, res: ServerResponse) => {
+    let raw = '';
+    for await (const chunk of req) raw += chunk;
+    const form = new URLSearchParams(raw);
+    // client_secret_basic: both halves form-urlencoded before base64 (RFC 6749, 2.3.1).
+    const [id, secret] = Buffer.from(
+      /^Basic (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '',
+      'base64',
+    )
+      .toString()
+      .split(':')
+      .map((part) => decodeURIComponent(part.replace(/\+/g, ' ')));
+    const pending = codes.get(form.get('code') ?? '');
+    codes.delete(form.get('code') ?? '');
+    const verifier = form.get('code_verifier') ?? '';
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const json = (status: number, body: object) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(text);
+    };
+    if (id !== client.id || secret !== client.secret) return json(401, { error: 'invalid_client' });
+    if (
+      form.get('grant_type') !== 'authorization_code' ||
+      !pending ||
+      pending.redirectUri !== form.get('redirect_uri') ||
+      pending.challenge !== challenge
+    )
+      return json(400, { error: 'invalid_grant' });
+    return json(200, { access_token: pending.token, token_type: 'bearer', expires_in: 86399 });
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake-genesys.invalid');
+    if (req.method === 'GET' && url.pathname === AUTHORIZE) return authorize(url, res);
+    if (req.method === 'POST' && url.pathname === TOKEN) return tokenRequest(req, res);
     const authorization = req.headers.authorization;
     requests.push({ path: url.pathname, query: url.search.replace(/^\?/, ''), authorization });
     const contextId = randomUUID();
@@ -127,8 +209,8 @@ export async function startFakeGenesysCloud(
   };
 
   const server = createServer((req, res) => {
-    // The request body (none for GET) is drained so keep-alive connections stay usable.
-    req.resume();
+    // Other requests' bodies (none for GET) are drained so keep-alive connections stay usable.
+    if (!(req.method === 'POST' && req.url?.startsWith(TOKEN))) req.resume();
     handle(req, res).catch(() => res.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -143,6 +225,12 @@ export async function startFakeGenesysCloud(
       failure = mode;
     },
     requests,
+    login: {
+      client,
+      signInNextAs(token) {
+        nextSignIn = token;
+      },
+    },
     close() {
       return new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
