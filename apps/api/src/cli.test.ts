@@ -344,6 +344,29 @@ describe('secrets in a round trip (show, edit, set --file)', () => {
   });
 });
 
+describe('tenant changes in the audit log', () => {
+  it('records create and set by the names of what changed, a client secret only as replaced', async () => {
+    await createAcme();
+    const set = await deskgate(
+      ['tenant', 'set', 'acme', '--name', 'Acme Inc', '--client-secret-env', 'NEW_SECRET'],
+      { NEW_SECRET: 'secret-brand-new' },
+    );
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal((await deskgate(['tenant', 'set', 'acme', '--name', 'Acme Inc'])).code, 0);
+    const audit = await deskgate(['audit', 'acme', '--json']);
+    assert.equal(audit.code, 0, audit.stderr);
+    assert.equal(audit.stdout.includes('secret-brand-new'), false);
+    const events = JSON.parse(audit.stdout) as { type: string; actor: { kind: string }; details: object }[];
+    assert.deepEqual(
+      events.map((e) => [e.type, e.actor.kind, e.details]),
+      [
+        ['tenant_changed', 'operator', { settings: 'displayName oidc[sso].clientSecret' }],
+        ['tenant_created', 'operator', {}],
+      ],
+    );
+  });
+});
+
 describe('provider flags on tenant set', () => {
   it('edit the provider named by --provider-id (default the first) and keep its secret', async () => {
     await createAcme();
@@ -1143,6 +1166,7 @@ describe('pnpm deskgate audit', () => {
         ['jwt_key_imported', 'dp1'],
         ['jwt_key_created', jwtKey.kid],
         ['api_key_created', apiKey.kid],
+        ['tenant_created', 'acme'],
       ],
     );
     for (const e of events) assert.deepEqual(e.actor, { kind: 'operator', id: null });
@@ -1190,7 +1214,10 @@ describe('pnpm deskgate audit', () => {
     const ids = async (...flags: string[]) => {
       const result = await deskgate(['audit', 'acme', '--json', ...flags]);
       assert.equal(result.code, 0, result.stderr);
-      return (JSON.parse(result.stdout) as { id: string }[]).map((e) => e.id);
+      // Leaving out the tenant's own creation (just now, by the CLI).
+      return (JSON.parse(result.stdout) as { id: string; type: string }[])
+        .filter((e) => e.type !== 'tenant_created')
+        .map((e) => e.id);
     };
     assert.deepEqual(await ids(), ['e3', 'e2', 'e1']);
     assert.deepEqual(await ids('--since', '7d'), ['e3', 'e2']);
@@ -1203,7 +1230,7 @@ describe('pnpm deskgate audit', () => {
     assert.deepEqual(await ids('--actor', 'anonymous'), ['e3']);
     assert.deepEqual(await ids('--type', 'sign_in', '--limit', '2'), ['e3', 'e2']);
     assert.deepEqual(await ids('--type', 'api_key_created'), []);
-    const text = await deskgate(['audit', 'acme', '--limit', '1']);
+    const text = await deskgate(['audit', 'acme', '--limit', '1', '--type', 'sign_in']);
     assert.match(text.stdout, /^\S+\tsign_in\trefused\tsso_state_mismatch\tanonymous\tsso\t-\n$/);
   });
 
@@ -1310,6 +1337,7 @@ describe('pnpm deskgate user', () => {
       [
         ['user_enabled', 'user-1', { kind: 'operator', id: null }],
         ['user_disabled', 'user-1', { kind: 'operator', id: null }],
+        ['tenant_created', 'acme', { kind: 'operator', id: null }],
       ],
     );
     assert.match((await deskgate(['audit', 'acme', '--type', 'user_disabled'])).stdout, /\tuser_disabled\t/);

@@ -19,6 +19,9 @@ export const AUDIT_EVENT_TYPES = [
   'jwt_key_revoked',
   'user_disabled',
   'user_enabled',
+  /** `tenant create|set`: its settings (by name; a client secret only as replaced), never their values. */
+  'tenant_created',
+  'tenant_changed',
   /** A role granted or revoked by hand (`user grant|revoke`), at once or waiting for a first sign-in. */
   'role_granted',
   'role_revoked',

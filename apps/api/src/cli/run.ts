@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { DeskgateError, parseTenantConfig, redactTenant, type TenantConfig } from '@deskgate/core';
 import { applySeedFile, createLogger, createRuntime, type Runtime, seedJwtKeys } from '../runtime.ts';
+import { operatorEvent, recordAudit } from '../services/audit.ts';
 import { TenantService } from '../services/tenants.ts';
 import { runAccessRequest } from './access-request.ts';
 import { runApiKey } from './api-key.ts';
@@ -138,7 +139,20 @@ async function run(command: string, args: string[], values: Values, io: CliIo): 
       const { input, stored } = await tenantInput(command, args[0], values, tenants, io.env);
       const saved = await tenants.save(input, command === 'tenant create' ? 'create' : 'put');
       note(`${stored ? 'updated' : 'created'} tenant ${saved.code}`);
-      if (stored) for (const line of describeChanges(stored, saved)) note(line);
+      const changes = stored ? describeChanges(stored, saved) : [];
+      for (const line of changes) note(line);
+      // Audited by the names of what changed (a client secret: that it was replaced), never the values.
+      const named = changes.filter((line) => line.includes(':'));
+      const settings = [...new Set(named.map((line) => line.slice(0, line.indexOf(':'))))].join(' ');
+      if (!stored || settings)
+        await recordAudit(
+          runtime.store,
+          saved.code,
+          operatorEvent(stored ? 'tenant_changed' : 'tenant_created', saved.code, {
+            ...(settings && { settings: settings.slice(0, 500) }),
+          }),
+          Date.now(),
+        );
       out(JSON.stringify(redactTenant(saved), null, 2));
     }
     return EXIT.ok;
