@@ -1,8 +1,8 @@
 // Accessibility: the demo CX page (signed out with the overlay, and showing the code) and every hosted page of
 // a sign-in (chooser, completion form, error page), the API-key widget, the personal collection, the
-// outbound link's switch-account page, and the pages of magic links and access requests (the chooser's email
-// form, "Check your email", the link's page, a used link, the first-party sign-in, the confirm page and its
-// answer, the approval page before and after the decision) pass axe with no violations, in the light and the
+// outbound link's switch-account page, the "about me" page, and the pages of magic links and access requests
+// (the chooser's email form, "Check your email", the link's page, a used link, the first-party sign-in, the
+// confirm page and its answer, the approval page before and after the decision) pass axe with no violations, in the light and the
 // dark colour scheme. axe judges the DOM and the computed styles, which both engines agree on, so it runs in
 // Chromium only: in Firefox it takes 30 s.
 import AxeBuilder from '@axe-core/playwright';
@@ -105,6 +105,12 @@ test('the widget, the personal collection and the switch-account page pass axe',
   await collection.getByRole('button', { name: 'Continue as Ally Two' }).click();
   await collection.waitForURL(/\/collection$/);
   await expect(collection.locator('[data-agent]')).toContainText('Ally Two');
+
+  // The "about me" page of the same session: the subject it signed in with (the agent id the widget gave).
+  await collection.goto(`${stack.apiUrl}${paths.aboutMe(stack.tenant)}`);
+  await expect(collection.getByRole('heading', { name: 'About me' })).toBeVisible();
+  await expect(collection.locator('#subject')).toHaveText('a11y-2');
+  await expectNoViolations(collection, 'about me page');
 });
 
 /** Finds the one link to `path` in the newest matching mail to `address`. */

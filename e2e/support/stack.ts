@@ -149,6 +149,8 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
             clientSecret,
             scopes: ['openid', 'email', 'profile'],
             roleClaim: 'roles',
+            // As the demo's seed: the dev IdP's ID tokens carry the roles (the manager signs in as one).
+            roleIam: true,
           },
           // The demo platform (e2e/platform-jwt.spec.ts): signedUserInfo and remote login.
           platformJwt: {
