@@ -26,6 +26,7 @@ import { PLATFORM_JWT_SDK_PATHS, platformJwtRoutes } from './routes/platform-jwt
 import { publicRoutes } from './routes/public.ts';
 import { referenceRoutes } from './routes/reference.ts';
 import { remoteLoginRoutes } from './routes/remote-login.ts';
+import { scimRoutes } from './routes/scim.ts';
 import { SESSION_SDK_PATHS, sessionRoutes } from './routes/session.ts';
 import { signInRoutes } from './routes/signin.ts';
 import { signOutRoutes } from './routes/signout.ts';
@@ -106,6 +107,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
     sessions,
     identities,
     apiKeys: new ApiKeyService(deps.store, deps.now),
+    scimTokens: new ApiKeyService(deps.store, deps.now, 'scim'),
     exchange: new ExchangeService({ store: deps.store, sessions, publicUrl: deps.publicUrl }),
     magicLinks: new MagicLinkService({
       store: deps.store,
@@ -190,6 +192,8 @@ export function createApp(deps: Deps, options?: AppOptions) {
   app.route('/t/:tenant', aboutMeRoutes(services));
   // The approval page of an access request (first-party, approvers only); it loads the tenant itself.
   app.route('/t/:tenant', accessRequestRoutes(services));
+  // SCIM provisioning (a SCIM token only: no cookie, no CORS); it loads the tenant itself.
+  app.route('/t/:tenant/scim/v2', scimRoutes(services));
   // Unknown tenants under /t/ also answer tenant_not_found, not a bare 404.
   app.all('/t/:tenant/*', loadTenant(tenants), notFound);
 

@@ -665,6 +665,7 @@ describe('the placeholder', () => {
       outboundLinks: { ttlSeconds: 300, targets: [] },
       magicLink: { enabled: false, ttlSeconds: 600, approverEmails: [] },
       trial: { enabled: false, seats: 10, invitedEmails: [] },
+      scim: { groupRoles: {} },
     });
     const paths: string[] = [];
     const walk = (value: unknown, path: string) => {

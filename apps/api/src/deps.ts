@@ -59,5 +59,7 @@ export interface AppEnv {
     failure?: ErrorCode;
     /** The signed-in user of a protected route (http/permission.ts). */
     principal?: Principal;
+    /** The id of the SCIM token a SCIM request presented (routes/scim.ts): the actor of what it changes. */
+    scimToken?: string;
   };
 }

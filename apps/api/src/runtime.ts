@@ -244,6 +244,7 @@ export async function applySeedFile(runtime: Runtime, file: string, now = Date.n
         createdAt: now(),
         expiresAt: null,
         revokedAt: null,
+        purpose: 'sdk',
       });
     }
     codes.push(saved.code);

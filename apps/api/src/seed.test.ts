@@ -59,6 +59,7 @@ describe('seedApiKeys in a seed file', () => {
         createdAt: 0,
         expiresAt: null,
         revokedAt: null,
+        purpose: 'sdk',
       },
     );
     const keys = new ApiKeyService(runtime.store, Date.now);

@@ -3,12 +3,17 @@
 // be refused without a database lookup. Only a digest of the whole key is stored.
 
 export const API_KEY_PREFIX = 'dgk_';
+/** The same format for a tenant's SCIM bearer tokens (docs/provisioning.md): `dgs_<kid>_<secret><checksum>`. */
+export const SCIM_TOKEN_PREFIX = 'dgs_';
+export type KeyPrefix = typeof API_KEY_PREFIX | typeof SCIM_TOKEN_PREFIX;
 const KID_LENGTH = 12;
 /** 32 base62 characters: about 190 random bits. */
 const SECRET_LENGTH = 32;
 const CHECKSUM_LENGTH = 6;
 /** The pattern to give secret scanners (and the one parseApiKey checks before the checksum). */
 export const API_KEY_PATTERN = /^dgk_([a-z0-9]{12})_([A-Za-z0-9]{32})([A-Za-z0-9]{6})$/;
+export const SCIM_TOKEN_PATTERN = /^dgs_([a-z0-9]{12})_([A-Za-z0-9]{32})([A-Za-z0-9]{6})$/;
+const PATTERNS: Record<KeyPrefix, RegExp> = { dgk_: API_KEY_PATTERN, dgs_: SCIM_TOKEN_PATTERN };
 /** A key id alone (CLI arguments, logs). */
 export const API_KEY_ID_PATTERN = /^[a-z0-9]{12}$/;
 
@@ -51,17 +56,17 @@ function checksum(body: string): string {
   return out;
 }
 
-/** A new key and its id. Show the key once; store sha256(key). */
-export function generateApiKey(): { key: string; kid: string } {
+/** A new key (or, with `dgs_`, SCIM token) and its id. Show the key once; store sha256(key). */
+export function generateApiKey(prefix: KeyPrefix = API_KEY_PREFIX): { key: string; kid: string } {
   const kid = randomChars(KID_LENGTH, KID_ALPHABET);
-  const body = `${API_KEY_PREFIX}${kid}_${randomChars(SECRET_LENGTH, BASE62)}`;
+  const body = `${prefix}${kid}_${randomChars(SECRET_LENGTH, BASE62)}`;
   return { key: body + checksum(body), kid };
 }
 
 /** The kid of a well-formed key with a valid checksum; undefined for anything else (no lookup needed). */
-export function parseApiKey(text: unknown): { kid: string } | undefined {
+export function parseApiKey(text: unknown, prefix: KeyPrefix = API_KEY_PREFIX): { kid: string } | undefined {
   if (typeof text !== 'string') return undefined;
-  const match = API_KEY_PATTERN.exec(text);
+  const match = PATTERNS[prefix].exec(text);
   if (!match) return undefined;
   const body = text.slice(0, text.length - CHECKSUM_LENGTH);
   return checksum(body) === match[3] ? { kid: match[1]! } : undefined;

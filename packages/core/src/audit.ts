@@ -2,7 +2,7 @@
 // of an event's details. The store only appends and lists events; retention purges the old ones.
 
 import { ACCESS_REQUEST_TOKEN_PREFIX } from './access-request.ts';
-import { API_KEY_PREFIX } from './api-key.ts';
+import { API_KEY_PREFIX, SCIM_TOKEN_PREFIX } from './api-key.ts';
 import { MAGIC_LINK_TOKEN_PREFIX } from './magic-link.ts';
 import { EXCHANGE_TOKEN_PREFIX } from './outbound.ts';
 import { isRefreshTokenFormat } from './refresh-token.ts';
@@ -31,11 +31,23 @@ export const AUDIT_EVENT_TYPES = [
   'roles_synced',
   /** The platform role lookup failed or timed out (the sign-in fell back or was refused). */
   'role_lookup_failed',
+  /** SCIM provisioning (docs/provisioning.md), actor the SCIM token's id; tokens made and revoked by the CLI. */
+  'scim_user_created',
+  'scim_user_adopted',
+  'scim_user_replaced',
+  'scim_user_patched',
+  'scim_user_deleted',
+  'scim_group_created',
+  'scim_group_changed',
+  'scim_group_deleted',
+  'scim_token_created',
+  'scim_token_revoked',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
-export const AUDIT_ACTOR_KINDS = ['user', 'operator', 'system', 'anonymous'] as const;
+/** `scim`: a SCIM bearer token, its key id as the actor id (docs/provisioning.md). */
+export const AUDIT_ACTOR_KINDS = ['user', 'operator', 'system', 'anonymous', 'scim'] as const;
 
 export type AuditDetails = AuditEventRecord['details'];
 
@@ -51,6 +63,7 @@ const MAX_DETAILS = 32;
 
 const TOKEN_PREFIXES = [
   API_KEY_PREFIX,
+  SCIM_TOKEN_PREFIX,
   EXCHANGE_TOKEN_PREFIX,
   MAGIC_LINK_TOKEN_PREFIX,
   ACCESS_REQUEST_TOKEN_PREFIX,

@@ -23,6 +23,7 @@ export * from './return-target.ts';
 export * from './role-lookup.ts';
 export * from './role-policy.ts';
 export * from './roles.ts';
+export * from './scim.ts';
 export * from './signing-keys.ts';
 export * from './store.ts';
 export * from './tenant.ts';

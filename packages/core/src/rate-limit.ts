@@ -69,6 +69,16 @@ export const RATE_LIMIT_RULES = {
     windowSeconds: 60,
     counts: 'refused sign-ins per API key id, whatever the address',
   },
+  'scim.failures.ip': {
+    limit: 30,
+    windowSeconds: 60,
+    counts: 'refused SCIM bearer tokens per client address',
+  },
+  'scim.requests.token': {
+    limit: 1200,
+    windowSeconds: 60,
+    counts: 'SCIM requests per SCIM token (a provisioning run of Entra ID or Okta stays well below)',
+  },
   'exchange.mint.ip': {
     limit: 300,
     windowSeconds: 60,

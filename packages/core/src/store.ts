@@ -1,5 +1,6 @@
 // The storage port: what the API needs persisted, as plain records. Adapters live in @deskgate/store and
 // must pass its conformance suite. Times are epoch milliseconds; JSON-ish fields are already parsed.
+import type { ScimStore } from './scim-store.ts';
 
 export interface TenantRecord {
   code: string;
@@ -146,6 +147,8 @@ export interface ApiKeyRecord {
   createdAt: number;
   expiresAt: number | null;
   revokedAt: number | null;
+  /** 'sdk': an API key for sign-in (dgk_); 'scim': a SCIM bearer token (dgs_). */
+  purpose: 'sdk' | 'scim';
 }
 
 /** A single-use exchange token for an outbound link (docs/outbound-links.md): only its digest is stored. */
@@ -260,7 +263,7 @@ export interface AuditEventRecord {
   at: number;
   /** One of AUDIT_EVENT_TYPES (audit.ts), e.g. 'sign_in'. */
   type: string;
-  actor: { kind: 'user' | 'operator' | 'system' | 'anonymous'; id: string | null };
+  actor: { kind: 'user' | 'operator' | 'system' | 'anonymous' | 'scim'; id: string | null };
   /** The sign-in method (sso, jwt, api_key, magic_link, exchange), when the event is about one. */
   method: string | null;
   outcome: 'ok' | 'refused';
@@ -285,7 +288,7 @@ export interface AuditQuery {
 
 export type RotateResult = 'rotated' | 'already_used' | 'not_found';
 
-export interface Store {
+export interface Store extends ScimStore {
   /** Create or upgrade the schema; safe to call on every start and from several instances. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -486,3 +489,5 @@ export interface Store {
 export class StoreConflictError extends Error {
   override name = 'StoreConflictError';
 }
+
+export type * from './scim-store.ts';

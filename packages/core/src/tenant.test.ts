@@ -68,6 +68,7 @@ describe('parseTenantConfig', () => {
       outboundLinks: { ttlSeconds: 300, targets: [] },
       magicLink: { enabled: false, ttlSeconds: 600, approverEmails: [] },
       trial: { enabled: false, seats: 10, invitedEmails: [] },
+      scim: { groupRoles: {} },
     });
     assert.equal(ACCESS_TTL_SECONDS, 900);
     assert.equal(SESSION_TTL_SECONDS, 86400);

@@ -1,5 +1,5 @@
 // Tenant configuration: its shape, defaults and validation of operator input (seed files, CLI).
-import { TENANT_CODE_PATTERN } from '@deskgate/protocol';
+import { ROLES, TENANT_CODE_PATTERN } from '@deskgate/protocol';
 import { DeskgateError } from './errors.ts';
 import { MAGIC_LINK_TTL_RANGE, MAGIC_LINK_TTL_SECONDS, normalizeEmail } from './magic-link.ts';
 import { EXCHANGE_TTL_RANGE, EXCHANGE_TTL_SECONDS } from './outbound.ts';
@@ -68,6 +68,11 @@ export interface TenantConfig {
   magicLink: { enabled: boolean; ttlSeconds: number; approverEmails: string[] };
   /** Trial mode (D1, docs/roles.md): automatic user creation only for invited emails, up to a seat cap. */
   trial: TrialConfig;
+  /**
+   * SCIM provisioning (docs/provisioning.md): which role the members of a group hold, by the group's
+   * displayName (a group named after a role, e.g. `deepdesk.manager`, holds it without an entry).
+   */
+  scim: { groupRoles: Record<string, string> };
 }
 
 type Json = Record<string, unknown>;
@@ -308,7 +313,24 @@ export function parseTenantConfig(input: unknown, path = 'tenant'): TenantConfig
     outboundLinks: parseOutboundLinksConfig(o.outboundLinks, `${path}.outboundLinks`),
     magicLink: parseMagicLinkConfig(o.magicLink, `${path}.magicLink`),
     trial: parseTrialConfig(o.trial, `${path}.trial`),
+    scim: parseScimConfig(o.scim, `${path}.scim`),
   };
+}
+
+function parseScimConfig(input: unknown, path: string): TenantConfig['scim'] {
+  if (input === undefined) return { groupRoles: {} };
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) fail(path, 'must be an object');
+  const { groupRoles = {}, ...rest } = input as Json;
+  if (Object.keys(rest).length) fail(`${path}.${Object.keys(rest)[0]}`, 'is not a known setting');
+  if (typeof groupRoles !== 'object' || groupRoles === null || Array.isArray(groupRoles))
+    fail(`${path}.groupRoles`, 'must be an object of group name to role');
+  const roles: Record<string, string> = {};
+  for (const [group, role] of Object.entries(groupRoles as Json)) {
+    if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role))
+      fail(`${path}.groupRoles.${group}`, `must be one of ${ROLES.join(', ')}`);
+    roles[group] = role;
+  }
+  return { groupRoles: roles };
 }
 
 /** What `redactTenant` shows instead of a secret; never a secret itself (the CLI resolves it to the stored one). */

@@ -5,6 +5,8 @@ export interface ColumnTypes {
   time: string;
   /** BOOLEAN in PostgreSQL, INTEGER 0/1 in SQLite. */
   bool: string;
+  /** For the rare change the dialects cannot write alike (dropping a constraint). */
+  dialect: 'sqlite' | 'postgres';
 }
 
 export interface Migration {
@@ -343,6 +345,91 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN identity_subject TEXT;
       ALTER TABLE attempts ADD COLUMN identity_issuer TEXT;
       ALTER TABLE attempts ADD COLUMN identity_subject TEXT;
+    `,
+  },
+  {
+    version: 17,
+    // SCIM provisioning (docs/provisioning.md): API keys get a purpose (an SDK key or a SCIM bearer token);
+    // the SCIM side of a user, groups and their members. The *_lower columns are lowered in JS (all of
+    // Unicode; SQLite's lower() folds ASCII only). Deprovisioning deletes a user but keeps its sessions,
+    // revoked, so a session can tell why it ended: sessions.user_id loses its foreign key to users (SQLite
+    // cannot drop one, so there the table is rebuilt, and refresh_tokens with it to keep theirs to sessions).
+    name: 'scim provisioning',
+    up: ({ time, dialect }) => `
+      ALTER TABLE api_keys ADD COLUMN purpose TEXT NOT NULL DEFAULT 'sdk';
+      CREATE TABLE scim_users (
+        tenant TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        user_name_lower TEXT NOT NULL,
+        external_id TEXT,
+        attributes TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at ${time} NOT NULL,
+        updated_at ${time} NOT NULL,
+        PRIMARY KEY (tenant, user_id)
+      );
+      CREATE UNIQUE INDEX scim_users_user_name ON scim_users (tenant, user_name_lower);
+      CREATE UNIQUE INDEX scim_users_external_id ON scim_users (tenant, external_id);
+      CREATE TABLE scim_groups (
+        tenant TEXT NOT NULL,
+        id TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        display_name_lower TEXT NOT NULL,
+        external_id TEXT,
+        role TEXT,
+        version INTEGER NOT NULL,
+        created_at ${time} NOT NULL,
+        updated_at ${time} NOT NULL,
+        PRIMARY KEY (tenant, id)
+      );
+      CREATE UNIQUE INDEX scim_groups_display_name ON scim_groups (tenant, display_name_lower);
+      CREATE UNIQUE INDEX scim_groups_external_id ON scim_groups (tenant, external_id);
+      CREATE TABLE scim_group_members (
+        tenant TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        added_at ${time} NOT NULL,
+        PRIMARY KEY (tenant, group_id, user_id)
+      );
+      CREATE INDEX scim_group_members_user ON scim_group_members (tenant, user_id);
+      ${
+        dialect === 'postgres'
+          ? 'ALTER TABLE sessions DROP CONSTRAINT IF EXISTS sessions_user_id_fkey;'
+          : `
+      CREATE TABLE sessions_v17 (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        method TEXT NOT NULL,
+        created_at ${time} NOT NULL,
+        expires_at ${time} NOT NULL,
+        revoked_at ${time},
+        revoke_reason TEXT,
+        via TEXT,
+        identity_issuer TEXT,
+        identity_subject TEXT
+      );
+      INSERT INTO sessions_v17 (id, tenant, user_id, method, created_at, expires_at, revoked_at, revoke_reason,
+          via, identity_issuer, identity_subject)
+        SELECT id, tenant, user_id, method, created_at, expires_at, revoked_at, revoke_reason,
+          via, identity_issuer, identity_subject FROM sessions;
+      CREATE TABLE refresh_tokens_v17 (
+        digest TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions_v17 (id),
+        created_at ${time} NOT NULL,
+        expires_at ${time} NOT NULL,
+        used_at ${time}
+      );
+      INSERT INTO refresh_tokens_v17 (digest, session_id, created_at, expires_at, used_at)
+        SELECT digest, session_id, created_at, expires_at, used_at FROM refresh_tokens;
+      DROP TABLE refresh_tokens;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_v17 RENAME TO sessions;
+      ALTER TABLE refresh_tokens_v17 RENAME TO refresh_tokens;
+      CREATE INDEX refresh_tokens_session_id ON refresh_tokens (session_id);`
+      }
+      CREATE INDEX sessions_tenant_user ON sessions (tenant, user_id);
     `,
   },
 ];

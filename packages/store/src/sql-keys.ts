@@ -59,9 +59,18 @@ export class SqlKeys {
   async createApiKey(k: ApiKeyRecord): Promise<void> {
     // kid alone is the primary key: a kid taken in any tenant is a StoreConflictError.
     await this.#db.run(
-      `INSERT INTO api_keys (kid, tenant, digest, allowed_origins, created_at, expires_at, revoked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [k.kid, k.tenant, k.digest, JSON.stringify(k.allowedOrigins), k.createdAt, k.expiresAt, k.revokedAt],
+      `INSERT INTO api_keys (kid, tenant, digest, allowed_origins, created_at, expires_at, revoked_at, purpose)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        k.kid,
+        k.tenant,
+        k.digest,
+        JSON.stringify(k.allowedOrigins),
+        k.createdAt,
+        k.expiresAt,
+        k.revokedAt,
+        k.purpose,
+      ],
     );
   }
 

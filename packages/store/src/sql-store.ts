@@ -13,6 +13,11 @@ import type {
   PendingGrantRecord,
   RefreshTokenRecord,
   RotateResult,
+  ScimGroupQuery,
+  ScimGroupRecord,
+  ScimPage,
+  ScimUserQuery,
+  ScimUserRecord,
   SessionRecord,
   SigningKeyRecord,
   SsoTransactionRecord,
@@ -27,6 +32,7 @@ import { SqlAudit } from './sql-audit.ts';
 import { SqlGrants } from './sql-grants.ts';
 import { SqlKeys } from './sql-keys.ts';
 import { SqlMail } from './sql-mail.ts';
+import { SqlScim } from './sql-scim.ts';
 import { SqlSessions } from './sql-sessions.ts';
 import { SqlUsers } from './sql-users.ts';
 import { json } from './sql-values.ts';
@@ -51,8 +57,8 @@ export interface SqlDriver extends SqlExecutor {
 }
 
 const COLUMN_TYPES: Record<SqlDriver['dialect'], ColumnTypes> = {
-  postgres: { time: 'BIGINT', bool: 'BOOLEAN' },
-  sqlite: { time: 'INTEGER', bool: 'INTEGER' },
+  postgres: { time: 'BIGINT', bool: 'BOOLEAN', dialect: 'postgres' },
+  sqlite: { time: 'INTEGER', bool: 'INTEGER', dialect: 'sqlite' },
 };
 
 /** How long sent mail stays listed (without its body) before purgeExpired deletes it. */
@@ -90,6 +96,7 @@ export class SqlStore implements Store {
   readonly #users: SqlUsers;
   readonly #audit: SqlAudit;
   readonly #grants: SqlGrants;
+  readonly #scim: SqlScim;
 
   constructor(driver: SqlDriver) {
     this.#db = driver;
@@ -107,6 +114,7 @@ export class SqlStore implements Store {
     this.#users = new SqlUsers(driver, records);
     this.#audit = new SqlAudit(records);
     this.#grants = new SqlGrants(records);
+    this.#scim = new SqlScim(driver, records);
   }
 
   async #one<T>(sql: string, params: readonly SqlValue[]): Promise<T | undefined> {
@@ -208,6 +216,73 @@ export class SqlStore implements Store {
 
   listIdentities(tenant: string, userId: string): Promise<IdentityRecord[]> {
     return this.#users.listIdentities(tenant, userId);
+  }
+
+  createScimUser(user: UserRecord, scim: ScimUserRecord, identities: IdentityRecord[]): Promise<void> {
+    return this.#scim.createScimUser(user, scim, identities);
+  }
+
+  adoptScimUser(scim: ScimUserRecord, identities: IdentityRecord[]): Promise<void> {
+    return this.#scim.adoptScimUser(scim, identities);
+  }
+
+  getScimUser(
+    tenant: string,
+    userId: string,
+  ): Promise<{ user: UserRecord; scim: ScimUserRecord } | undefined> {
+    return this.#scim.getScimUser(tenant, userId);
+  }
+
+  listScimUsers(
+    tenant: string,
+    query: ScimUserQuery,
+  ): Promise<ScimPage<{ user: UserRecord; scim: ScimUserRecord }>> {
+    return this.#scim.listScimUsers(tenant, query);
+  }
+
+  updateScimUser(
+    user: UserRecord,
+    scim: ScimUserRecord,
+    expectedVersion: number,
+    identities: { issuers: string[]; replacement: IdentityRecord[] },
+  ): Promise<boolean> {
+    return this.#scim.updateScimUser(user, scim, expectedVersion, identities);
+  }
+
+  deleteScimUser(tenant: string, userId: string, now: number): Promise<boolean> {
+    return this.#scim.deleteScimUser(tenant, userId, now);
+  }
+
+  createScimGroup(group: ScimGroupRecord, memberIds: string[]): Promise<void> {
+    return this.#scim.createScimGroup(group, memberIds);
+  }
+
+  getScimGroup(tenant: string, id: string): Promise<ScimGroupRecord | undefined> {
+    return this.#scim.getScimGroup(tenant, id);
+  }
+
+  listScimGroups(tenant: string, query: ScimGroupQuery): Promise<ScimPage<ScimGroupRecord>> {
+    return this.#scim.listScimGroups(tenant, query);
+  }
+
+  updateScimGroup(group: ScimGroupRecord, expectedVersion: number): Promise<boolean> {
+    return this.#scim.updateScimGroup(group, expectedVersion);
+  }
+
+  deleteScimGroup(tenant: string, id: string): Promise<boolean> {
+    return this.#scim.deleteScimGroup(tenant, id);
+  }
+
+  listScimGroupMembers(tenant: string, groupId: string): Promise<string[]> {
+    return this.#scim.listScimGroupMembers(tenant, groupId);
+  }
+
+  changeScimGroupMembers(tenant: string, groupId: string, add: string[], remove: string[]): Promise<void> {
+    return this.#scim.changeScimGroupMembers(tenant, groupId, add, remove);
+  }
+
+  listScimGroupsOfUser(tenant: string, userId: string): Promise<ScimGroupRecord[]> {
+    return this.#scim.listScimGroupsOfUser(tenant, userId);
   }
 
   addPendingGrant(grant: PendingGrantRecord): Promise<boolean> {

@@ -32,6 +32,11 @@ const API_KEY_COMMANDS = `  api-key create <tenant> [--expires WHEN] [--origin U
   api-key list <tenant>                list the tenant's API keys (never the keys)
   api-key revoke <tenant> <kid>        stop accepting an API key`;
 
+const SCIM_TOKEN_COMMANDS = `  scim-token create <tenant> [--expires WHEN] [--json]
+                                       make a SCIM token for provisioning (shown once)
+  scim-token list <tenant>             list the tenant's SCIM tokens (never the tokens)
+  scim-token revoke <tenant> <kid>     stop accepting a SCIM token`;
+
 const ACCESS_REQUEST_COMMANDS = `  access-request list <tenant> [--status S] [--json]
                                        the tenant's access requests, newest first`;
 
@@ -46,6 +51,7 @@ export const TOP_USAGE = `Usage: pnpm deskgate <command>
 ${TENANT_COMMANDS}
 ${JWT_COMMANDS}
 ${API_KEY_COMMANDS}
+${SCIM_TOKEN_COMMANDS}
 ${ACCESS_REQUEST_COMMANDS}
 ${AUDIT_COMMANDS}
 ${USER_COMMANDS}
@@ -240,6 +246,37 @@ and the origins it is limited to. Never the keys.`,
 Stops accepting the key at once. Sessions it started go on until they end.`,
   },
   {
+    name: 'scim-token create',
+    options: ['expires', 'json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate scim-token create <tenant> [--expires WHEN] [--json]
+
+Makes a SCIM bearer token for the tenant's identity provider or platform (docs/provisioning.md) and prints it
+once (only its digest is stored). Whoever holds it can create, change and delete the tenant's users and groups:
+give it to the provisioning connection only.
+
+  --expires WHEN                an ISO 8601 date or time, or a duration from now: 365d
+  --json                        print {"tenant","kid","key","expiresAt","allowedOrigins"} on stdout and
+                                nothing else`,
+  },
+  {
+    name: 'scim-token list',
+    options: ['json'],
+    args: ['<tenant>'],
+    help: `Usage: pnpm deskgate scim-token list <tenant> [--json]
+
+Lists the tenant's SCIM tokens, one a line: kid, created, expires or "no expiry", active, expired or revoked.
+Never the tokens.`,
+  },
+  {
+    name: 'scim-token revoke',
+    options: [],
+    args: ['<tenant>', '<kid>'],
+    help: `Usage: pnpm deskgate scim-token revoke <tenant> <kid>
+
+Stops accepting the token at once.`,
+  },
+  {
     name: 'access-request list',
     options: ['status', 'json'],
     args: ['<tenant>'],
@@ -332,6 +369,12 @@ ${API_KEY_COMMANDS}
 
 pnpm deskgate api-key <subcommand> --help shows its flags.
 ${EXIT_CODES}`,
+  'scim-token': `Usage: pnpm deskgate scim-token <subcommand>
+
+${SCIM_TOKEN_COMMANDS}
+
+pnpm deskgate scim-token <subcommand> --help shows its flags.
+${EXIT_CODES}`,
   'access-request': `Usage: pnpm deskgate access-request list <tenant> [--status S] [--json]
 
 ${ACCESS_REQUEST_COMMANDS}
@@ -361,6 +404,7 @@ export const SUBCOMMANDS: Record<string, string> = {
   'jwt-key': 'create, import, list or revoke',
   jwt: 'check',
   'api-key': 'create, list or revoke',
+  'scim-token': 'create, list or revoke',
   'access-request': 'list',
   user: 'list, show, disable, enable, grant, revoke or grants',
   mail: 'list',

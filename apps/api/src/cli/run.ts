@@ -119,7 +119,7 @@ async function run(command: string, args: string[], values: Values, io: CliIo): 
       const tenant = await tenants.get(args[0]!);
       if (!tenant) throw new DeskgateError('tenant_not_found', `No tenant "${args[0]}"`);
       out(JSON.stringify(redactTenant(tenant), null, 2));
-    } else if (command.startsWith('api-key')) {
+    } else if (command.startsWith('api-key') || command.startsWith('scim-token')) {
       return await runApiKey(command, args, values, runtime, tenants, { out, note });
     } else if (command === 'access-request list') {
       return await runAccessRequest(args, values, runtime, tenants, { out, note });

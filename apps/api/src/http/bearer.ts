@@ -1,5 +1,5 @@
 // Credentials in the Authorization header (API keys), and the rate-limit subject they name.
-import { parseApiKey } from '@deskgate/core';
+import { parseApiKey, SCIM_TOKEN_PREFIX } from '@deskgate/core';
 
 /** The key from `Authorization: Bearer <key>`, if that is what the header holds. */
 export function bearerKey(header: string | undefined): string | undefined {
@@ -10,4 +10,9 @@ export function bearerKey(header: string | undefined): string | undefined {
 /** The rate-limit subject of a request: the key id of a well-formed key (or one bucket for the rest). */
 export function apiKeySubject(header: string | undefined): string {
   return `apikey:${parseApiKey(bearerKey(header))?.kid ?? '-'}`;
+}
+
+/** The rate-limit subject of a SCIM request: the id of a well-formed SCIM token (or one bucket for the rest). */
+export function scimTokenSubject(header: string | undefined): string {
+  return `scim:${parseApiKey(bearerKey(header), SCIM_TOKEN_PREFIX)?.kid ?? '-'}`;
 }

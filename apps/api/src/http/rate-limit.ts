@@ -4,10 +4,10 @@ import type { ErrorCode } from '@deskgate/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import type { RateLimiter } from '../services/rate-limiter.ts';
-import { apiKeySubject } from './bearer.ts';
+import { apiKeySubject, scimTokenSubject } from './bearer.ts';
 import { clientSubject } from './client.ts';
 
-export type Subject = 'ip' | 'tenant' | 'attempt' | 'apiKey';
+export type Subject = 'ip' | 'tenant' | 'attempt' | 'apiKey' | 'scimToken';
 
 export type RateLimits = ReturnType<typeof rateLimits>;
 
@@ -20,6 +20,7 @@ export function rateLimits(limiter: RateLimiter, trustedProxyHops: number) {
     attempt: (c) => `attempt:${c.get('tenant').code}:${c.req.param('id') ?? c.req.query('attempt') ?? ''}`,
     // The key id of the presented API key: failures of one key are limited wherever they come from.
     apiKey: (c) => apiKeySubject(c.req.header('authorization')),
+    scimToken: (c) => scimTokenSubject(c.req.header('authorization')),
   };
 
   return {

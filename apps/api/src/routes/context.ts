@@ -20,6 +20,8 @@ export interface Services {
   sessions: SessionService;
   identities: IdentityService;
   apiKeys: ApiKeyService;
+  /** The tenant's SCIM tokens (an ApiKeyService of purpose 'scim': dgs_…). */
+  scimTokens: ApiKeyService;
   exchange: ExchangeService;
   magicLinks: MagicLinkService;
   accessRequests: AccessRequestService;

@@ -38,6 +38,12 @@ function documentOptions(publicUrl: string): Partial<GenerateSpecOptions> {
             name: 'Origin',
             description: `An exact allowed origin of the tenant, plus JSON or the ${SDK_HEADER} header (CSRF)`,
           },
+          scimToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'A SCIM token of the tenant (`dgs_…`, `pnpm deskgate scim-token create`): docs/provisioning.md',
+          },
         },
       },
     },

@@ -1,8 +1,11 @@
-// Tenant API keys: made, listed and revoked by the operator; checked at sign-in. Only a digest is stored.
+// Tenant API keys (`dgk_`, sign-in) and SCIM tokens (`dgs_`, provisioning): made, listed and revoked by the
+// operator; checked where they are presented. One format and one store table, told apart by `purpose`, so a key
+// of one kind is never accepted as the other. Only a digest is stored.
 import {
   type ApiKeyRecord,
   DeskgateError,
   generateApiKey,
+  type KeyPrefix,
   parseApiKey,
   type Store,
   StoreConflictError,
@@ -12,15 +15,22 @@ import {
 
 export type ApiKeyInfo = Omit<ApiKeyRecord, 'digest'>;
 
-const INVALID = 'This API key is not valid for this tenant';
+type Purpose = ApiKeyRecord['purpose'];
+
+const KINDS: Record<Purpose, { prefix: KeyPrefix; noun: string }> = {
+  sdk: { prefix: 'dgk_', noun: 'API key' },
+  scim: { prefix: 'dgs_', noun: 'SCIM token' },
+};
 
 export class ApiKeyService {
   readonly #store: Store;
   readonly #now: () => number;
+  readonly #purpose: Purpose;
 
-  constructor(store: Store, now: () => number) {
+  constructor(store: Store, now: () => number, purpose: Purpose = 'sdk') {
     this.#store = store;
     this.#now = now;
+    this.#purpose = purpose;
   }
 
   /** A new key, returned once. `expiresAt` and `allowedOrigins` are optional limits. */
@@ -29,7 +39,7 @@ export class ApiKeyService {
     options: { expiresAt?: number | null; allowedOrigins?: string[] } = {},
   ): Promise<ApiKeyInfo & { key: string }> {
     for (;;) {
-      const { key, kid } = generateApiKey();
+      const { key, kid } = generateApiKey(KINDS[this.#purpose].prefix);
       const record: ApiKeyRecord = {
         kid,
         tenant,
@@ -38,6 +48,7 @@ export class ApiKeyService {
         createdAt: this.#now(),
         expiresAt: options.expiresAt ?? null,
         revokedAt: null,
+        purpose: this.#purpose,
       };
       try {
         await this.#store.createApiKey(record);
@@ -52,10 +63,16 @@ export class ApiKeyService {
   }
 
   async list(tenant: string): Promise<ApiKeyInfo[]> {
-    return (await this.#store.listApiKeys(tenant)).map(({ digest: _, ...info }) => info);
+    // SCIM tokens share the table; they are not this service's keys.
+    return (await this.#store.listApiKeys(tenant))
+      .filter((k) => k.purpose === this.#purpose)
+      .map(({ digest: _, ...info }) => info);
   }
 
-  revoke(tenant: string, kid: string): Promise<boolean> {
+  /** Revokes a key of this kind (`api-key revoke` cannot revoke a SCIM token, nor the other way round). */
+  async revoke(tenant: string, kid: string): Promise<boolean> {
+    const record = await this.#store.getApiKey(kid);
+    if (record?.purpose !== this.#purpose) return false;
     return this.#store.revokeApiKey(tenant, kid, this.#now());
   }
 
@@ -65,16 +82,24 @@ export class ApiKeyService {
    * revoked and expired, which an integrator must be able to tell apart.
    */
   async authenticate(tenant: string, presented: string | undefined, origin: string | undefined, now: number) {
-    const parsed = parseApiKey(presented);
+    const { prefix, noun } = KINDS[this.#purpose];
+    const INVALID = `This ${noun} is not valid for this tenant`;
+    const parsed = parseApiKey(presented, prefix);
     if (!parsed) throw new DeskgateError('api_key_invalid', INVALID);
     const record = await this.#store.getApiKey(parsed.kid);
     const digest = await sha256(presented!);
     // Compared in constant time, and computed even for an unknown kid so both cost the same.
-    if (!record || record.tenant !== tenant || !timingSafeEqual(digest, record.digest))
+    // A key of the other kind (a SCIM token presented as an API key) is refused as an unknown one.
+    if (
+      !record ||
+      record.tenant !== tenant ||
+      record.purpose !== this.#purpose ||
+      !timingSafeEqual(digest, record.digest)
+    )
       throw new DeskgateError('api_key_invalid', INVALID);
-    if (record.revokedAt !== null) throw new DeskgateError('api_key_revoked', 'This API key was revoked');
+    if (record.revokedAt !== null) throw new DeskgateError('api_key_revoked', `This ${noun} was revoked`);
     if (record.expiresAt !== null && now >= record.expiresAt)
-      throw new DeskgateError('api_key_expired', 'This API key has expired');
+      throw new DeskgateError('api_key_expired', `This ${noun} has expired`);
     if (record.allowedOrigins.length && !record.allowedOrigins.includes(origin ?? ''))
       throw new DeskgateError('origin_not_allowed', 'This API key may not be used from this origin');
     return record;

@@ -14,6 +14,7 @@ const apiKeyFixture = (tenant: string, overrides: Partial<ApiKeyRecord> = {}): A
   createdAt: T0,
   expiresAt: null,
   revokedAt: null,
+  purpose: 'sdk',
   ...overrides,
 });
 
@@ -28,6 +29,17 @@ export function describeApiKeys(ctx: ConformanceContext): void {
       ];
       for (const key of keys) await ctx.store.createApiKey(key);
       for (const key of keys) assert.deepEqual(await ctx.other.getApiKey(key.kid), key);
+    });
+
+    it('createApiKey keeps the purpose: an SDK key or a SCIM token', async () => {
+      const tenant = tenantCode();
+      const sdk = apiKeyFixture(tenant);
+      const scim = apiKeyFixture(tenant, { purpose: 'scim', createdAt: T0 + 1 });
+      await ctx.store.createApiKey(sdk);
+      await ctx.store.createApiKey(scim);
+      assert.equal((await ctx.other.getApiKey(sdk.kid))?.purpose, 'sdk');
+      assert.deepEqual(await ctx.other.getApiKey(scim.kid), scim);
+      assert.deepEqual(await ctx.other.listApiKeys(tenant), [sdk, scim]);
     });
 
     it('createApiKey rejects a kid taken in any tenant with StoreConflictError', async () => {

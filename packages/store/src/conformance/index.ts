@@ -15,6 +15,7 @@ import { describeJwtKeys } from './jwt-keys.ts';
 import { describeMail } from './mail.ts';
 import { describePurge } from './purge.ts';
 import { describeRateLimits } from './rate-limits.ts';
+import { describeScim } from './scim.ts';
 import { describeSessions } from './sessions.ts';
 import { describeSigningKeys } from './signing-keys.ts';
 import { describeSsoTransactions } from './sso-transactions.ts';
@@ -77,6 +78,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeMail(ctx);
     describeAccessRequests(ctx);
     describeAudit(ctx);
+    describeScim(ctx);
     // Last: its cutoff lies beyond every other test's expiries and purges their rows too.
     describePurge(ctx);
   });
