@@ -793,6 +793,38 @@ describe('platformJwt in tenant set --file', () => {
   });
 });
 
+describe('pnpm deskgate scim-token', () => {
+  it('create prints a dgs_ token once; list shows only SCIM tokens; neither kind revokes the other', async () => {
+    await createAcme();
+    const created = await deskgate(['scim-token', 'create', 'acme', '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    const token = JSON.parse(created.stdout) as { kid: string; key: string };
+    assert.match(token.key, /^dgs_[a-z0-9]{12}_[A-Za-z0-9]{38}$/);
+    const apiKey = JSON.parse((await deskgate(['api-key', 'create', 'acme', '--json'])).stdout) as {
+      kid: string;
+    };
+    const listed = await deskgate(['scim-token', 'list', 'acme']);
+    assert.match(listed.stdout, new RegExp(`^${token.kid}\\t\\S+\\tno expiry\\tactive\\n$`));
+    assert.ok(!listed.stdout.includes(token.key));
+    assert.ok(!(await deskgate(['api-key', 'list', 'acme'])).stdout.includes(token.kid));
+    assertOneLine(await deskgate(['api-key', 'revoke', 'acme', token.kid]), 1, /no active API key/);
+    assertOneLine(await deskgate(['scim-token', 'revoke', 'acme', apiKey.kid]), 1, /no active SCIM token/);
+    const revoked = await deskgate(['scim-token', 'revoke', 'acme', token.kid]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stderr, /^revoked SCIM token /);
+    const audit = JSON.parse((await deskgate(['audit', 'acme', '--json'])).stdout) as { type: string }[];
+    assert.deepEqual(
+      audit.map((e) => e.type).filter((t) => t.startsWith('scim')),
+      ['scim_token_revoked', 'scim_token_created'],
+    );
+    assertOneLine(
+      await deskgate(['scim-token']),
+      2,
+      /scim-token: missing subcommand \(create, list or revoke\)/,
+    );
+  });
+});
+
 describe('pnpm deskgate api-key', () => {
   it('create --json prints the key once; list never shows it; revoke stops it', async () => {
     await createAcme();

@@ -528,6 +528,19 @@ describe('upfront provisioning and platform JWTs', () => {
       assert.equal(unknown.status, 401);
       assert.match(await unknown.text(), /user_not_provisioned/);
       assert.equal((await jwtSignIn({ deskpro_id: 'dp-900' })).status, 200);
+      // API-key sign-ins resolve to the same ids, and are refused the same way.
+      const byKey = (agentId: string) =>
+        h.sdk(paths.sessionApiKey(TENANT), {
+          body: { agentId, agentName: 'Kay' },
+          jar: new Jar(),
+          headers: { authorization: `Bearer ${apiKey}` },
+          ip: `198.51.100.${++ip % 250}`,
+        });
+      const unknownByKey = await byKey('dp-unknown');
+      assert.equal(unknownByKey.status, 401);
+      assert.match(await unknownByKey.text(), /user_not_provisioned/);
+      const known = await byKey('dp-900');
+      assert.equal(known.status, 200, await known.clone().text());
     } finally {
       await tenants.save(tenant as never, 'put');
     }

@@ -70,6 +70,7 @@ export function apiKeyRoutes({ deps, apiKeys, identities, sessions, limits }: Se
           ...API_KEY_FAILURES,
           'api_key_disabled',
           'user_disabled',
+          'user_not_provisioned',
           'trial_not_invited',
           'trial_seats_full',
         ]),
@@ -114,6 +115,8 @@ export function apiKeyRoutes({ deps, apiKeys, identities, sessions, limits }: Se
           confirmed: false,
         },
         now,
+        // A tenant that provisions upfront (docs/provisioning.md) refuses ids nobody provisioned.
+        { allowCreate: tenant.platformJwt.allowUserCreation },
       );
       const issued = await sessions.start(tenant, decision.user, 'api_key', now, null, decision.identity);
       c.get('log').info(
