@@ -60,7 +60,7 @@ export function isConfirmPost(url: string, method: string): boolean {
 
 /** The SDK's global as the specs read it inside page.evaluate. */
 export interface DeskgateWindow {
-  deskgate?: { session: { user: { email: string | null; name: string | null } } | null };
+  deskgate?: { session: { user: { id: string; email: string | null; name: string | null } } | null };
 }
 
 export interface SignInOptions {

@@ -46,6 +46,10 @@ export interface StackInfo {
   apiLogFile: string;
   /** The tenant API key the seed gives the tenant (the LiveEngage-style widget signs in with it). */
   apiKey: string;
+  /** The tenant SCIM token the seed gives the tenant (provisioning.spec.ts). */
+  scimToken: string;
+  /** The tenant's session-profile platform-JWT key (messenger preset): a spec mints its own tokens with it. */
+  platformSessionKey: { kid: string; secret: string };
 }
 
 const ENV = 'DESKGATE_E2E_STACK';
@@ -95,6 +99,7 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
 
     // The widget's tenant API key (seed `seedApiKeys`), fresh per run; the desktop's widget link carries it.
     const { key: apiKey } = generateApiKey();
+    const { key: scimToken } = generateApiKey('dgs_');
 
     // The demo first: its port makes the allowed origin in the seed.
     const demo = await startDemo({
@@ -161,7 +166,7 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
             { ...platformKeys.session, profile: 'session' },
             { ...platformKeys.oneTime, profile: 'one-time' },
           ],
-          seedApiKeys: [{ key: apiKey, allowedOrigins: [cxUrl] }],
+          seedApiKeys: [{ key: apiKey, allowedOrigins: [cxUrl] }, { key: scimToken }],
           // Magic links (e2e/magic-link.spec.ts); the stack's SMTP server captures the mail.
           magicLink: { enabled: true },
         },
@@ -190,6 +195,8 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
       certFile: tls.certFile,
       apiLogFile,
       apiKey,
+      scimToken,
+      platformSessionKey: platformKeys.session,
     };
     await waitForHealth(api, apiTarget(info), () => readLog(apiLogFile));
     return { info, stop };

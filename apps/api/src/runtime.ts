@@ -14,6 +14,7 @@ import {
   parseOrigin,
   parseRateLimitSettings,
   type RateLimitSettings,
+  SCIM_TOKEN_PREFIX,
   type Store,
   sha256,
 } from '@deskgate/core';
@@ -156,6 +157,8 @@ export function seedJwtKeys(input: unknown, path: string): SeedJwtKey[] {
 interface SeedApiKey {
   key: string;
   kid: string;
+  /** `sdk` for an API key, `scim` for a SCIM token: told by the prefix. */
+  purpose: 'sdk' | 'scim';
   allowedOrigins: string[];
 }
 
@@ -179,9 +182,14 @@ export function seedApiKeys(input: unknown, path: string): SeedApiKey[] {
     const { key, allowedOrigins = [], ...rest } = entry as Record<string, unknown>;
     const unknown = Object.keys(rest)[0];
     if (unknown !== undefined) fail(`${where}.${unknown}`, 'is not a known field (key, allowedOrigins)');
-    const parsed = parseApiKey(key);
+    // An API key (dgk_), or a SCIM token (dgs_) for the tenant's provisioning.
+    const scim = parseApiKey(key, SCIM_TOKEN_PREFIX);
+    const parsed = parseApiKey(key) ?? scim;
     if (!parsed)
-      fail(`${where}.key`, 'must be an API key dgk_<kid>_<secret><checksum> with a valid checksum');
+      fail(
+        `${where}.key`,
+        'must be an API key dgk_<kid>_<secret><checksum> (or a SCIM token dgs_…) with a valid checksum',
+      );
     const kid = parsed!.kid;
     if (kids.has(kid)) fail(`${where}.key`, `key id ${kid} is given twice`);
     kids.add(kid);
@@ -189,6 +197,7 @@ export function seedApiKeys(input: unknown, path: string): SeedApiKey[] {
     return {
       key: key as string,
       kid,
+      purpose: scim ? ('scim' as const) : ('sdk' as const),
       allowedOrigins: (allowedOrigins as unknown[]).map((o, j) =>
         parseOrigin(o, `${where}.allowedOrigins[${j}]`),
       ),
@@ -244,7 +253,7 @@ export async function applySeedFile(runtime: Runtime, file: string, now = Date.n
         createdAt: now(),
         expiresAt: null,
         revokedAt: null,
-        purpose: 'sdk',
+        purpose: key.purpose,
       });
     }
     codes.push(saved.code);
