@@ -15,7 +15,8 @@ import { describeJwtKeys } from './jwt-keys.ts';
 import { describeMail } from './mail.ts';
 import { describePurge } from './purge.ts';
 import { describeRateLimits } from './rate-limits.ts';
-import { describeScim } from './scim.ts';
+import { describeScimGroups } from './scim-groups.ts';
+import { describeScimUsers } from './scim-users.ts';
 import { describeSessions } from './sessions.ts';
 import { describeSigningKeys } from './signing-keys.ts';
 import { describeSsoTransactions } from './sso-transactions.ts';
@@ -78,7 +79,8 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeMail(ctx);
     describeAccessRequests(ctx);
     describeAudit(ctx);
-    describeScim(ctx);
+    describeScimUsers(ctx);
+    describeScimGroups(ctx);
     // Last: its cutoff lies beyond every other test's expiries and purges their rows too.
     describePurge(ctx);
   });
