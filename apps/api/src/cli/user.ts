@@ -173,11 +173,7 @@ async function runGrant(
         ? `${verb} ${values.role} ${revoke ? 'from' : 'to'} user ${label} of tenant ${tenant.code}: roles now ${outcome.user.roles.join(', ')}`
         : `user ${label} of tenant ${tenant.code} ${revoke ? 'does not hold' : 'already holds'} ${values.role}; nothing changed`,
     );
-    const iam = tenant.oidc.filter((p) => p.roleIam).map((p) => p.id);
-    if (outcome.changed && iam.length)
-      io.note(
-        `note: role-based IAM is on for ${iam.join(', ')}: a sign-in there sets the roles from the IdP again`,
-      );
+    if (outcome.changed) iamNote(tenant, io, 'a sign-in there sets the roles from the IdP again');
     return 0;
   }
   io.note(
@@ -189,5 +185,13 @@ async function runGrant(
         ? `no such grant waits in tenant ${tenant.code}; nothing changed`
         : `that grant already waits in tenant ${tenant.code}; nothing changed`,
   );
+  if (outcome.changed && !revoke)
+    iamNote(tenant, io, 'a first sign-in there takes its roles from the IdP and leaves this grant waiting');
   return 0;
+}
+
+/** Grants lose to the IdP where role-based IAM is on (docs/roles.md): say so when it is. */
+function iamNote(tenant: TenantConfig, io: { note(text: string): void }, what: string): void {
+  const iam = tenant.oidc.filter((p) => p.roleIam).map((p) => p.id);
+  if (iam.length) io.note(`note: role-based IAM is on for ${iam.join(', ')}: ${what}`);
 }
