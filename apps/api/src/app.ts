@@ -13,6 +13,7 @@ import { pickLocale } from './pages/messages.ts';
 import { errorPage } from './pages/render.ts';
 import { aboutMeRoutes } from './routes/about-me.ts';
 import { accessRequestConfirmRoutes, accessRequestRoutes } from './routes/access-requests.ts';
+import { adminApiRoutes } from './routes/admin.ts';
 import { API_KEY_SDK_PATHS, apiKeyRoutes } from './routes/api-key.ts';
 import { ATTEMPT_SDK_PATHS, attemptRoutes } from './routes/attempts.ts';
 import { collectionRoutes } from './routes/collection.ts';
@@ -192,6 +193,8 @@ export function createApp(deps: Deps, options?: AppOptions) {
   app.route('/t/:tenant', aboutMeRoutes(services));
   // The approval page of an access request (first-party, approvers only); it loads the tenant itself.
   app.route('/t/:tenant', accessRequestRoutes(services));
+  // The admin console's JSON API (first-party, the access cookie, same-origin JSON writes); it loads the tenant.
+  app.route('/t/:tenant/admin/api', adminApiRoutes(services));
   // SCIM provisioning (a SCIM token only: no cookie, no CORS); it loads the tenant itself.
   app.route('/t/:tenant/scim/v2', scimRoutes(services));
   // Unknown tenants under /t/ also answer tenant_not_found, not a bare 404.

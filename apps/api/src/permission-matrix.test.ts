@@ -31,13 +31,21 @@ function protectedRoutes(): Protected[] {
   return [...found.values()];
 }
 
-/** A request that passes the route's origin checks: the SDK's for /auth/ writes, our own page's for the rest. */
+/**
+ * A request that passes the route's origin checks: the SDK's for /auth/ writes, the console's same-origin JSON
+ * for /admin/api/ writes, our own page's form for the rest.
+ */
 function requestFor(route: Protected, cookie: string) {
-  const url = PUBLIC_URL + route.path.replace(':tenant', 'acme').replace(':id', 'A'.repeat(22));
+  const url =
+    PUBLIC_URL +
+    route.path.replace(':tenant', 'acme').replace(':id', 'A'.repeat(22)).replace(':kid', 'a'.repeat(12));
   const headers: Record<string, string> = { accept: 'application/json', cookie };
   let body: string | undefined;
   if (route.method !== 'GET') {
-    if (route.path.includes('/auth/')) {
+    if (route.path.includes('/admin/api/')) {
+      Object.assign(headers, { origin: PUBLIC_URL, 'content-type': 'application/json' });
+      body = '{}';
+    } else if (route.path.includes('/auth/')) {
       Object.assign(headers, {
         origin: CX_ORIGIN,
         'x-deskgate-sdk': '1',
@@ -64,6 +72,10 @@ describe('the permission matrix', () => {
       'POST /t/:tenant/auth/exchange-token assist:use',
       'GET /t/:tenant/access-requests/:id access_requests:read',
       'POST /t/:tenant/access-requests/:id access_requests:decide',
+      'GET /t/:tenant/admin/api/users users:read',
+      'POST /t/:tenant/admin/api/users/:id/roles users:write',
+      'GET /t/:tenant/admin/api/audit audit:read',
+      'POST /t/:tenant/admin/api/api-keys settings:write',
     ])
       assert.ok(routes.includes(expected), `${expected} not in ${routes.join(', ')}`);
   });

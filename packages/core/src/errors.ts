@@ -58,6 +58,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   role_lookup_failed: 502,
   trial_not_invited: 403,
   trial_seats_full: 403,
+  roles_managed_by_idp: 409,
 };
 
 /** HTTP status for a code: 401 for session/refresh problems, 400 for SSO callback problems. */

@@ -96,6 +96,8 @@ export const ERROR_CODES = [
   'role_lookup_failed',
   'trial_not_invited',
   'trial_seats_full',
+  // The admin console: docs/admin-console.md
+  'roles_managed_by_idp',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
