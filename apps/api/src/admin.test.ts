@@ -196,4 +196,101 @@ describe('the console API', () => {
     assert.equal(list.status, 200);
     assert.deepEqual(list.json.requests, []);
   });
+
+  it('makes and revokes SCIM tokens and platform-JWT secrets, each secret shown once, audited', async () => {
+    const token = await api(manager, 'POST', '/scim-tokens', {});
+    assert.equal(token.status, 200);
+    assert.match(token.json.key, /^dgs_/);
+    assert.ok(
+      (await api(manager, 'GET', '/scim-tokens')).json.keys.some(
+        (k: { kid: string }) => k.kid === token.json.kid,
+      ),
+    );
+    assert.ok(
+      !(await api(manager, 'GET', '/api-keys')).json.keys.some(
+        (k: { kid: string }) => k.kid === token.json.kid,
+      ),
+    );
+    assert.equal((await api(manager, 'DELETE', `/api-keys/${token.json.kid}`, {})).status, 404);
+    assert.equal((await api(manager, 'DELETE', `/scim-tokens/${token.json.kid}`, {})).status, 200);
+
+    const jwt = await api(manager, 'POST', '/jwt-keys', { profile: 'session' });
+    assert.equal(jwt.status, 200);
+    assert.equal(jwt.json.secret.length, 43);
+    const listed = await api(manager, 'GET', '/jwt-keys');
+    assert.equal(JSON.stringify(listed.json).includes(jwt.json.secret), false);
+    assert.equal((await api(manager, 'POST', '/jwt-keys', { profile: 'other' })).status, 400);
+    assert.equal((await api(manager, 'DELETE', `/jwt-keys/${jwt.json.kid}`, {})).status, 200);
+    const audit = JSON.stringify(await h.store.listAudit(TENANT, { actor: manager.user.id, limit: 1000 }));
+    for (const secret of [token.json.key, jwt.json.secret]) assert.equal(audit.includes(secret), false);
+    for (const type of ['scim_token_created', 'scim_token_revoked', 'jwt_key_created', 'jwt_key_revoked'])
+      assert.ok(audit.includes(type), type);
+  });
+
+  it('reads settings without secrets; changes origins, lifetimes and trial; refuses invalid ones whole', async () => {
+    const before = await api(manager, 'GET', '/settings');
+    assert.equal(before.status, 200);
+    assert.equal(JSON.stringify(before.json).includes('x-secret-x'), false);
+    assert.equal(JSON.stringify(before.json).includes('clientSecret'), false);
+    const changed = await api(manager, 'PUT', '/settings', {
+      allowedOrigins: ['https://cx.test', 'https://cx2.test'],
+      sessions: { accessTtlSeconds: 600 },
+      trial: { enabled: true, seats: 5, invitedEmails: ['A@Acme.test'] },
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.json));
+    assert.deepEqual(changed.json.trial, { enabled: true, seats: 5, invitedEmails: ['a@acme.test'] });
+    assert.equal(changed.json.sessions.accessTtlSeconds, 600);
+    const bad = await api(manager, 'PUT', '/settings', {
+      allowedOrigins: ['*'],
+      sessions: { accessTtlSeconds: 5 },
+    });
+    assert.equal(bad.status, 400);
+    assert.deepEqual((await api(manager, 'GET', '/settings')).json.allowedOrigins, [
+      'https://cx.test',
+      'https://cx2.test',
+    ]);
+    await api(manager, 'PUT', '/settings', {
+      allowedOrigins: ['https://cx.test'],
+      trial: { enabled: false },
+    });
+    const audit = await h.store.listAudit(TENANT, { actor: manager.user.id, type: 'tenant_changed' });
+    assert.ok(audit.length >= 2);
+    assert.equal(JSON.stringify(audit).includes('cx2.test'), false);
+  });
+
+  it('changes an SSO provider; its client secret is write-only (empty keeps it)', async () => {
+    const settings = await api(manager, 'GET', '/settings');
+    const id = settings.json.oidc[0].id;
+    const renamed = await api(manager, 'PUT', `/settings/oidc/${id}`, {
+      displayName: 'Acme Login',
+      clientSecret: '',
+    });
+    assert.equal(renamed.status, 200, JSON.stringify(renamed.json));
+    assert.equal(renamed.json.oidc[0].displayName, 'Acme Login');
+    const tenants = new (await import('./services/tenants.ts')).TenantService(h.store, h.deps.keys, h.now);
+    const tenant = (await tenants.get(TENANT))!;
+    assert.equal(await tenants.clientSecret(tenant, tenant.oidc[0]!), 'x-secret-x');
+    await api(manager, 'PUT', `/settings/oidc/${id}`, { clientSecret: 'a-new-secret' });
+    const after = (await tenants.get(TENANT))!;
+    assert.equal(await tenants.clientSecret(after, after.oidc[0]!), 'a-new-secret');
+    const audit = await h.store.listAudit(TENANT, {
+      actor: manager.user.id,
+      type: 'tenant_changed',
+      limit: 1,
+    });
+    assert.match(String(audit[0]?.details.settings), /clientSecret/);
+    assert.equal(JSON.stringify(audit).includes('a-new-secret'), false);
+    assert.equal((await api(manager, 'PUT', '/settings/oidc/nope', { displayName: 'x' })).status, 404);
+  });
+
+  it('checks a platform JWT step by step, signing nobody in', async () => {
+    const users = (await h.store.listUsers(TENANT)).length;
+    const garbage = await api(manager, 'POST', '/jwt-check', { token: 'not.a.jwt' });
+    assert.equal(garbage.status, 200);
+    assert.equal(garbage.json.ok, false);
+    assert.ok(garbage.json.steps.some((s: { ok: boolean }) => !s.ok));
+    assert.equal(garbage.json.user, null);
+    assert.equal((await h.store.listUsers(TENANT)).length, users);
+    assert.equal((await api(agent, 'POST', '/jwt-check', { token: 'x' })).status, 403);
+  });
 });
