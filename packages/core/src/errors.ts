@@ -59,6 +59,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   trial_not_invited: 403,
   trial_seats_full: 403,
   roles_managed_by_idp: 409,
+  staff_not_allowed: 403,
 };
 
 /** HTTP status for a code: 401 for session/refresh problems, 400 for SSO callback problems. */

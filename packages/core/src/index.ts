@@ -27,3 +27,4 @@ export * from './scim.ts';
 export * from './signing-keys.ts';
 export * from './store.ts';
 export * from './tenant.ts';
+export * from './staff.ts';

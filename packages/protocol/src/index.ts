@@ -98,6 +98,8 @@ export const ERROR_CODES = [
   'trial_seats_full',
   // The admin console: docs/admin-console.md
   'roles_managed_by_idp',
+  // Staff SSO: docs/staff-sso.md
+  'staff_not_allowed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
