@@ -112,6 +112,7 @@ async function main(): Promise<void> {
                            (the SDK signs ${WIDGET_AGENT.name} in with the demo tenant's API key in the URL)
     deskgate API           ${API_URL}
       about me             ${API_URL}/t/${TENANT}/me  (who you are signed in as: your subject, roles, permissions)
+      admin console        ${API_URL}/t/${TENANT}/admin  (sign in as ${manager?.email} / ${manager?.password})
     Acme SSO (dev IdP)     ${idp.issuer}
     Mail (captured)        ${smtp.url}  (JSON: ${smtp.url}/messages.json)
 

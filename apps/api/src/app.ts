@@ -14,6 +14,7 @@ import { errorPage } from './pages/render.ts';
 import { aboutMeRoutes } from './routes/about-me.ts';
 import { accessRequestConfirmRoutes, accessRequestRoutes } from './routes/access-requests.ts';
 import { adminApiRoutes } from './routes/admin.ts';
+import { adminConsoleRoutes } from './routes/admin-console.ts';
 import { API_KEY_SDK_PATHS, apiKeyRoutes } from './routes/api-key.ts';
 import { ATTEMPT_SDK_PATHS, attemptRoutes } from './routes/attempts.ts';
 import { collectionRoutes } from './routes/collection.ts';
@@ -31,6 +32,7 @@ import { scimRoutes } from './routes/scim.ts';
 import { SESSION_SDK_PATHS, sessionRoutes } from './routes/session.ts';
 import { signInRoutes } from './routes/signin.ts';
 import { signOutRoutes } from './routes/signout.ts';
+import { staffRoutes } from './routes/staff.ts';
 import { TenantPath } from './schemas/common.ts';
 import { AccessRequestService } from './services/access-requests.ts';
 import { ApiKeyService } from './services/api-keys.ts';
@@ -45,6 +47,7 @@ import { OidcService } from './services/oidc.ts';
 import { PlatformJwtService } from './services/platform-jwt.ts';
 import { RateLimiter } from './services/rate-limiter.ts';
 import { SessionService } from './services/sessions.ts';
+import { StaffService } from './services/staff.ts';
 import { TenantService } from './services/tenants.ts';
 
 export interface AppOptions {
@@ -101,7 +104,9 @@ export function createApp(deps: Deps, options?: AppOptions) {
     logger: deps.logger,
     productName: options?.productName ?? 'Deepdesk',
   });
+  const staff = deps.staff && new StaffService(deps.staff, keyring, deps.publicUrl);
   const services: Services = {
+    staff,
     deps,
     tenants,
     keyring,
@@ -193,6 +198,10 @@ export function createApp(deps: Deps, options?: AppOptions) {
   app.route('/t/:tenant', aboutMeRoutes(services));
   // The approval page of an access request (first-party, approvers only); it loads the tenant itself.
   app.route('/t/:tenant', accessRequestRoutes(services));
+  // Staff SSO: the start under the tenant, the deployment's one callback.
+  app.route('/', staffRoutes(services, staff));
+  // The admin console's page and its built files (/t/{tenant}/admin, /admin/assets/*); it loads the tenant.
+  app.route('/', adminConsoleRoutes(services));
   // The admin console's JSON API (first-party, the access cookie, same-origin JSON writes); it loads the tenant.
   app.route('/t/:tenant/admin/api', adminApiRoutes(services));
   // SCIM provisioning (a SCIM token only: no cookie, no CORS); it loads the tenant itself.

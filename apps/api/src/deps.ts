@@ -6,11 +6,21 @@ import type { Logger } from 'pino';
 import type { Principal } from './http/permission.ts';
 import type { Locale } from './pages/messages.ts';
 import type { BackgroundWork } from './services/background.ts';
+import type { StaffSettings } from './services/staff.ts';
 
 export interface SdkAssets {
   loader: { body: string; etag: string };
   /** Content-hashed file name -> contents. */
   chunks: Map<string, { body: string; etag: string }>;
+}
+
+/** The built admin console (apps/admin/dist): its content-hashed script and stylesheet. */
+export interface AdminAssets {
+  /** The file names the console's page loads. */
+  script: string;
+  style: string;
+  /** Content-hashed file name -> contents. */
+  files: Map<string, { body: string; etag: string; contentType: string }>;
 }
 
 /** The API reference viewer's files (swagger-ui-dist), by file name. */
@@ -28,6 +38,8 @@ export interface Deps {
   fetch?: typeof fetch;
   /** Built SDK files; without them /sdk/* answers 404. */
   sdk?: SdkAssets;
+  /** The built admin console; without it /t/{tenant}/admin and /admin/assets/* answer 404. */
+  admin?: AdminAssets;
   /** The API reference viewer; without it /reference and its files answer 404. */
   reference?: ReferenceAssets;
   /** Rate limits (DESKGATE_RATE_LIMITS). @default defaultRateLimits() */
@@ -44,6 +56,8 @@ export interface Deps {
   background?: BackgroundWork;
   /** Called after a mail is put in the outbox: the runtime's outbox worker sends it soon, not at its next poll. */
   onMailEnqueued?: () => void;
+  /** Staff SSO (DESKGATE_STAFF_*, docs/staff-sso.md); without it staff sign-in answers sso_not_configured. */
+  staff?: StaffSettings;
 }
 
 export interface AppEnv {

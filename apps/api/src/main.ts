@@ -10,12 +10,14 @@ import {
   createLogger,
   createRuntime,
   limitSettings,
+  loadAdminAssets,
   loadReferenceAssets,
   loadSdkAssets,
   watchSdkAssets,
 } from './runtime.ts';
 import { auditRetentionDays, DAY_MS } from './services/audit.ts';
 import { BackgroundWork } from './services/background.ts';
+import { staffSettings } from './services/staff.ts';
 
 const env = process.env;
 const logger = createLogger();
@@ -57,7 +59,11 @@ if (env.DESKGATE_SDK_WATCH === '1') {
   );
 }
 
+const admin = await loadAdminAssets(env.DESKGATE_ADMIN_DIR);
+if (!admin) logger.warn('the admin console is not built (run `pnpm build`); /t/{tenant}/admin answers 404');
 const reference = await loadReferenceAssets();
+// Staff SSO, when all of DESKGATE_STAFF_ISSUER, _CLIENT_ID, _CLIENT_SECRET and _DOMAIN are set (a half setup stops here).
+const staff = staffSettings(env);
 const api = createApp({
   store: runtime.store,
   keys: runtime.keys,
@@ -68,7 +74,9 @@ const api = createApp({
   get sdk() {
     return sdk;
   },
+  admin,
   reference,
+  ...(staff && { staff }),
   ...limits,
   background,
   // A queued mail goes out at once, not at the worker's next poll.

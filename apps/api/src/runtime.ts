@@ -20,7 +20,7 @@ import {
 } from '@deskgate/core';
 import { openStore } from '@deskgate/store';
 import pino, { type Logger } from 'pino';
-import type { ReferenceAssets, SdkAssets } from './deps.ts';
+import type { AdminAssets, ReferenceAssets, SdkAssets } from './deps.ts';
 import { createSmtpTransport, DEFAULT_MAIL_FROM, OutboxWorker } from './mail/index.ts';
 import { JwtKeyService, KID_PATTERN, MIN_SECRET_BYTES } from './services/jwt-keys.ts';
 import { TenantService } from './services/tenants.ts';
@@ -286,6 +286,33 @@ export async function loadSdkAssets(dir?: string): Promise<SdkAssets | undefined
   for (const [name, file] of Object.entries(manifest))
     if (name !== 'loader') chunks.set(file, await asset(file));
   return { loader: await asset(manifest.loader), chunks };
+}
+
+/** Reads the built admin console (apps/admin/dist: manifest.json `{ script, style }` and those two files); undefined when it was not built. */
+export async function loadAdminAssets(dir?: string): Promise<AdminAssets | undefined> {
+  let distDir: string;
+  let manifest: { script?: unknown; style?: unknown };
+  try {
+    distDir = dir ?? dirname(fileURLToPath(import.meta.resolve('@deskgate/admin/dist/manifest.json')));
+    manifest = JSON.parse(await readFile(join(distDir, 'manifest.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const { script, style } = manifest;
+  // Only plain file names of dist/ itself: the manifest names what the API serves.
+  const plain = (name: unknown): name is string => typeof name === 'string' && /^[\w.-]+$/.test(name);
+  if (!plain(script) || !plain(style))
+    throw new TypeError(`${distDir}/manifest.json must name { script, style }`);
+  const files: AdminAssets['files'] = new Map();
+  for (const [name, contentType] of [
+    [script, 'text/javascript; charset=utf-8'],
+    [style, 'text/css; charset=utf-8'],
+  ] as const) {
+    const body = await readFile(join(distDir, name), 'utf8');
+    const digest = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
+    files.set(name, { body, contentType, etag: `"${digest.toString('base64url').slice(0, 16)}"` });
+  }
+  return { script, style, files };
 }
 
 /** Interval of the manifest poll in watch mode: a rebuild removes and recreates dist/, which fs.watch loses. */

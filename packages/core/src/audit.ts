@@ -42,12 +42,17 @@ export const AUDIT_EVENT_TYPES = [
   'scim_group_deleted',
   'scim_token_created',
   'scim_token_revoked',
+  /** A staff member signed in to the tenant's console (staff SSO). */
+  'staff_signed_in',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
-/** `scim`: a SCIM bearer token, its key id as the actor id (docs/provisioning.md). */
-export const AUDIT_ACTOR_KINDS = ['user', 'operator', 'system', 'anonymous', 'scim'] as const;
+/**
+ * `scim`: a SCIM bearer token, its key id as the actor id (docs/provisioning.md); `staff`: a staff member of
+ * the vendor (staff SSO), their email as the actor id (docs/staff-sso.md).
+ */
+export const AUDIT_ACTOR_KINDS = ['user', 'operator', 'system', 'anonymous', 'scim', 'staff'] as const;
 
 export type AuditDetails = AuditEventRecord['details'];
 

@@ -25,6 +25,6 @@ export * from './role-policy.ts';
 export * from './roles.ts';
 export * from './scim.ts';
 export * from './signing-keys.ts';
+export * from './staff.ts';
 export * from './store.ts';
 export * from './tenant.ts';
-export * from './staff.ts';

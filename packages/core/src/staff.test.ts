@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { DeskgateError } from './errors.ts';
-import { DEFAULT_STAFF_PERMISSIONS, parseStaffPermissions, staffCan, staffFromClaims } from './staff.ts';
+import {
+  DEFAULT_STAFF_PERMISSIONS,
+  parseStaffPermissions,
+  staffCan,
+  staffFromClaims,
+  staffPermissionList,
+} from './staff.ts';
 
 const claims = (overrides: Record<string, unknown> = {}) => ({
   sub: '1077',
@@ -57,6 +63,10 @@ describe('staff permissions', () => {
     assert.equal(staffCan(DEFAULT_STAFF_PERMISSIONS, 'users', 'read'), true);
     assert.equal(staffCan(DEFAULT_STAFF_PERMISSIONS, 'users', 'write'), false);
     assert.equal(staffCan(DEFAULT_STAFF_PERMISSIONS, 'settings', 'write'), false);
+  });
+
+  it('spells a wildcard out for the console', () => {
+    assert.deepEqual(staffPermissionList(['audit:*', 'users:read']), ['audit:read', 'users:read']);
   });
 
   it('refuses what is not a declared permission', () => {

@@ -70,3 +70,12 @@ export function staffFromClaims(claims: Record<string, unknown>, domain: string)
     name: typeof claims.name === 'string' ? claims.name : null,
   };
 }
+
+/** Every concrete `area:action` the staff permissions allow (a wildcard spelled out), as the console shows them. */
+export function staffPermissionList(permissions: readonly string[]): string[] {
+  const list: string[] = [];
+  for (const [area, actions] of Object.entries(PERMISSION_AREAS))
+    for (const action of actions)
+      if (staffCan(permissions, area as PermissionArea, action as never)) list.push(`${area}:${action}`);
+  return list.sort();
+}

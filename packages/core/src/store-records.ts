@@ -261,7 +261,7 @@ export interface AuditEventRecord {
   at: number;
   /** One of AUDIT_EVENT_TYPES (audit.ts), e.g. 'sign_in'. */
   type: string;
-  actor: { kind: 'user' | 'operator' | 'system' | 'anonymous' | 'scim'; id: string | null };
+  actor: { kind: 'user' | 'operator' | 'system' | 'anonymous' | 'scim' | 'staff'; id: string | null };
   /** The sign-in method (sso, jwt, api_key, magic_link, exchange), when the event is about one. */
   method: string | null;
   outcome: 'ok' | 'refused';

@@ -134,7 +134,8 @@ async function createProvider(
     claims: {
       // roles rides on openid so any OIDC request gets it, like Entra ID's `roles` claim.
       // role_name too: the other common shape (a single string), for a test's account that brings it.
-      openid: ['sub', 'roles', 'role_name'],
+      // hd: Google Workspace's hosted domain, for a test's staff accounts (staff SSO).
+      openid: ['sub', 'roles', 'role_name', 'hd'],
       email: ['email', 'email_verified'],
       profile: ['name'],
     },

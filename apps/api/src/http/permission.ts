@@ -10,6 +10,7 @@ import {
   type PermissionArea,
   type SessionRecord,
   sessionGrants,
+  staffCan,
   type TenantConfig,
   type UserRecord,
 } from '@deskgate/core';
@@ -17,7 +18,8 @@ import type { SessionInfo } from '@deskgate/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import type { SessionService } from '../services/sessions.ts';
-import { readSessionCookies } from './cookies.ts';
+import { STAFF_COOKIE, type StaffService, type StaffSession } from '../services/staff.ts';
+import { readCookie, readSessionCookies } from './cookies.ts';
 
 export const PERMISSION = Symbol('deskgate.permission');
 
@@ -27,6 +29,11 @@ export interface Principal {
   session: SessionRecord;
   /** The stored user with the roles and confirmation this session may claim. */
   user: UserRecord;
+  /**
+   * A staff member of the vendor (staff SSO, docs/staff-sso.md), not a user of the tenant: `user` then stands
+   * for them (id `staff:<subject>`, no roles) and the staff permissions decide.
+   */
+  staff?: StaffSession;
 }
 
 export interface PermissionOptions {
@@ -40,6 +47,8 @@ export interface PermissionOptions {
   ) => Response | Promise<Response>;
   /** Besides the roles: who else may (the approver emails of a tenant with no manager yet, D2). */
   alsoAllowed?: (tenant: TenantConfig, user: UserRecord) => Promise<boolean>;
+  /** The admin console's routes: a staff session (staff SSO) is let in, with the staff permissions. */
+  staff?: StaffService;
 }
 
 export type PermissionMiddleware = MiddlewareHandler<AppEnv> & {
@@ -64,7 +73,7 @@ export function requirePermission<A extends PermissionArea>(
 export function requireSignedIn(
   sessions: SessionService,
   now: () => number,
-  options: Pick<PermissionOptions, 'unauthenticated'> = {},
+  options: Pick<PermissionOptions, 'unauthenticated' | 'staff'> = {},
 ): MiddlewareHandler<AppEnv> {
   return principal(sessions, now, null, options);
 }
@@ -85,14 +94,19 @@ function principal(
         user: { ...read.user, ...sessionGrants(grantingMethod(read.session), read.user) },
       };
     } catch (error) {
-      if (!(error instanceof DeskgateError) || !options.unauthenticated) throw error;
-      return options.unauthenticated(c, error);
+      if (!(error instanceof DeskgateError)) throw error;
+      // No session of the tenant: a staff member's session opens the console routes that let staff in.
+      const staff = await options.staff?.verify(readCookie(c, STAFF_COOKIE), now());
+      if (staff) signedIn = staffPrincipal(tenant, staff, now());
+      else if (!options.unauthenticated) throw error;
+      else return options.unauthenticated(c, error);
     }
     if (permission) {
       const { area, action } = permission;
-      const allowed =
-        can(signedIn.user.roles, area, action as never) ||
-        ((await options.alsoAllowed?.(tenant, signedIn.user)) ?? false);
+      const allowed = signedIn.staff
+        ? staffCan(signedIn.staff.permissions, area, action as never)
+        : can(signedIn.user.roles, area, action as never) ||
+          ((await options.alsoAllowed?.(tenant, signedIn.user)) ?? false);
       if (!allowed) {
         const error = new DeskgateError(
           'permission_denied',
@@ -108,5 +122,44 @@ function principal(
     }
     c.set('principal', signedIn);
     await next();
+  };
+}
+
+/** A staff member as a console route sees them: no user of the tenant is made or looked up. */
+function staffPrincipal(tenant: TenantConfig, staff: StaffSession, now: number): Principal {
+  const id = `staff:${staff.subject}`;
+  const identity = { issuer: 'staff', subject: staff.subject };
+  return {
+    staff,
+    user: {
+      id,
+      tenant: tenant.code,
+      email: staff.email,
+      name: staff.name,
+      roles: [],
+      confirmed: true,
+      createdAt: now,
+      updatedAt: now,
+      disabledAt: null,
+    },
+    session: {
+      id: 'staff',
+      tenant: tenant.code,
+      userId: id,
+      method: 'staff_sso',
+      createdAt: now,
+      expiresAt: staff.expiresAt,
+      revokedAt: null,
+      revokeReason: null,
+      via: null,
+      identityIssuer: identity.issuer,
+      identitySubject: identity.subject,
+    },
+    info: {
+      tenant: tenant.code,
+      user: { id, email: staff.email, name: staff.name, roles: [], confirmed: true, identity },
+      accessExpiresAt: new Date(staff.expiresAt).toISOString(),
+      sessionExpiresAt: new Date(staff.expiresAt).toISOString(),
+    },
   };
 }

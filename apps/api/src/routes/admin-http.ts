@@ -52,8 +52,12 @@ export const consoleDoc = (operationId: string, summary: string, codes: readonly
     },
   });
 
+/** Who did it: the signed-in user, or a staff member by their email (staff SSO). */
 export function consoleActor(c: Context<AppEnv>): AuditEventInput['actor'] {
-  return { kind: 'user', id: c.get('principal')!.user.id };
+  const principal = c.get('principal')!;
+  return principal.staff
+    ? { kind: 'staff', id: principal.staff.email }
+    : { kind: 'user', id: principal.user.id };
 }
 
 /** Records what the signed-in user did. */

@@ -40,11 +40,11 @@ function keyView(key: {
   };
 }
 
-export function adminKeyRoutes({ deps, sessions, apiKeys, scimTokens, jwtKeys }: Services) {
+export function adminKeyRoutes({ deps, staff, sessions, apiKeys, scimTokens, jwtKeys }: Services) {
   const app = new Hono<AppEnv>();
   const write = requireConsoleWrite(new URL(deps.publicUrl).origin);
-  const read = () => requirePermission(sessions, deps.now, 'settings', 'read');
-  const change = () => requirePermission(sessions, deps.now, 'settings', 'write');
+  const read = () => requirePermission(sessions, deps.now, 'settings', 'read', { staff });
+  const change = () => requirePermission(sessions, deps.now, 'settings', 'write', { staff });
 
   const expiry = (value: string | null | undefined) => {
     const at = value ? Date.parse(value) : null;

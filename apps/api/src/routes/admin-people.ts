@@ -39,14 +39,14 @@ const AuditQuery = v.object({
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/, 'must be a number'))),
 });
 
-export function adminPeopleRoutes({ deps, sessions, accessRequests }: Services) {
+export function adminPeopleRoutes({ deps, staff, sessions, accessRequests }: Services) {
   const app = new Hono<AppEnv>();
   const grants = new GrantService(deps.store);
   const write = requireConsoleWrite(new URL(deps.publicUrl).origin);
   const can = <A extends Parameters<typeof requirePermission>[2]>(
     area: A,
     action: Parameters<typeof requirePermission<A>>[3],
-  ) => requirePermission(sessions, deps.now, area, action);
+  ) => requirePermission(sessions, deps.now, area, action, { staff });
 
   app.get(
     '/users',
@@ -188,7 +188,9 @@ export function adminPeopleRoutes({ deps, sessions, accessRequests }: Services) 
     jsonBody(Decision),
     async (c) => {
       const tenant = c.get('tenant');
-      const approver = await accessRequests.approver(tenant, c.get('principal')!);
+      const principal = c.get('principal')!;
+      // Staff decide with their staff permission; a user of the tenant as an approver (D2).
+      const approver = principal.staff ? principal : await accessRequests.approver(tenant, principal);
       const decided = await accessRequests.decide(
         tenant,
         c.req.valid('param').id,

@@ -67,7 +67,7 @@ function settingsView(t: TenantConfig) {
   };
 }
 
-export function adminSettingsRoutes({ deps, sessions, tenants, platformJwt }: Services) {
+export function adminSettingsRoutes({ deps, staff, sessions, tenants, platformJwt }: Services) {
   const app = new Hono<AppEnv>();
   const write = requireConsoleWrite(new URL(deps.publicUrl).origin);
 
@@ -89,7 +89,7 @@ export function adminSettingsRoutes({ deps, sessions, tenants, platformJwt }: Se
     '/settings',
     consoleDoc('adminSettings', 'The tenant’s settings (never a secret)'),
     params(TenantPath),
-    requirePermission(sessions, deps.now, 'settings', 'read'),
+    requirePermission(sessions, deps.now, 'settings', 'read', { staff }),
     (c) => c.json(settingsView(c.get('tenant'))),
   );
 
@@ -102,7 +102,7 @@ export function adminSettingsRoutes({ deps, sessions, tenants, platformJwt }: Se
     ),
     params(TenantPath),
     write,
-    requirePermission(sessions, deps.now, 'settings', 'write'),
+    requirePermission(sessions, deps.now, 'settings', 'write', { staff }),
     jsonBody(Settings),
     async (c) => {
       const before = c.get('tenant');
@@ -127,7 +127,7 @@ export function adminSettingsRoutes({ deps, sessions, tenants, platformJwt }: Se
     ),
     params(ProviderPath),
     write,
-    requirePermission(sessions, deps.now, 'settings', 'write'),
+    requirePermission(sessions, deps.now, 'settings', 'write', { staff }),
     jsonBody(ProviderSettings),
     async (c) => {
       const before = c.get('tenant');
@@ -155,7 +155,7 @@ export function adminSettingsRoutes({ deps, sessions, tenants, platformJwt }: Se
     ),
     params(TenantPath),
     write,
-    requirePermission(sessions, deps.now, 'settings', 'read'),
+    requirePermission(sessions, deps.now, 'settings', 'read', { staff }),
     jsonBody(JwtCheck, 20 * 1024),
     async (c) => {
       const tenant = c.get('tenant');

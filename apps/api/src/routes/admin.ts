@@ -3,7 +3,7 @@
 // one middleware (http/permission.ts), so the permission matrix covers it; every write is a same-origin JSON
 // request (admin-http.ts) and is audited with the signed-in user as actor. The areas: people (admin-people.ts),
 // keys (admin-keys.ts), settings and the JWT tester (admin-settings.ts).
-import { permissionsOf } from '@deskgate/core';
+import { permissionsOf, staffPermissionList } from '@deskgate/core';
 import { Hono } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import { requireSignedIn } from '../http/permission.ts';
@@ -17,7 +17,7 @@ import { adminSettingsRoutes } from './admin-settings.ts';
 import type { Services } from './context.ts';
 
 export function adminApiRoutes(services: Services) {
-  const { deps, tenants, sessions, limits } = services;
+  const { deps, tenants, sessions, limits, staff } = services;
   const app = new Hono<AppEnv>();
 
   app.use('*', loadTenant(tenants), limits.requests('pages.ip', 'ip'));
@@ -30,16 +30,17 @@ export function adminApiRoutes(services: Services) {
     '/me',
     consoleDoc('adminMe', 'Who is signed in to the console, and what their roles allow'),
     params(TenantPath),
-    requireSignedIn(sessions, deps.now),
+    requireSignedIn(sessions, deps.now, { staff }),
     (c) => {
-      const { user, info } = c.get('principal')!;
+      const { user, info, staff: member } = c.get('principal')!;
       const tenant = c.get('tenant');
       return c.json({
         tenant: { code: tenant.code, displayName: tenant.displayName },
         user: { id: user.id, email: user.email, name: user.name, roles: user.roles },
         identity: info.user.identity,
-        permissions: permissionsOf(user.roles),
-        staff: false,
+        // Staff: their own, narrower permissions (DESKGATE_STAFF_PERMISSIONS); the console shows a banner.
+        permissions: member ? staffPermissionList(member.permissions) : permissionsOf(user.roles),
+        staff: member !== undefined,
       });
     },
   );

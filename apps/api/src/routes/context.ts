@@ -12,6 +12,7 @@ import type { MagicLinkService } from '../services/magic-links.ts';
 import type { OidcService } from '../services/oidc.ts';
 import type { PlatformJwtService } from '../services/platform-jwt.ts';
 import type { SessionService } from '../services/sessions.ts';
+import type { StaffService } from '../services/staff.ts';
 import type { TenantService } from '../services/tenants.ts';
 
 export interface Services {
@@ -34,4 +35,6 @@ export interface Services {
   /** Shown on hosted pages. */
   productName: string;
   limits: RateLimits;
+  /** Staff SSO, when the deployment sets it up (DESKGATE_STAFF_*): its provider and staff sessions. */
+  staff?: StaffService;
 }

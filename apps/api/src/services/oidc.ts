@@ -139,6 +139,8 @@ export class OidcService {
       nonce: string;
       codeVerifier: string;
       onLookupFailed?: (error: DeskgateError) => Promise<void>;
+      /** The ID token's validated claims, for a caller that judges more of them (staff SSO's `hd`). */
+      onClaims?: (claims: Record<string, unknown>) => void;
     },
   ): Promise<VerifiedProfile> {
     const openid = provider.scopes.includes('openid');
@@ -149,7 +151,8 @@ export class OidcService {
       const client = this.#client(provider);
       // Checks state, the RFC 9207 `iss` parameter where the IdP advertises it, and error responses.
       const params = oauth.validateAuthResponse(as, client, input.currentUrl, input.state);
-      const secret = await this.#tenants.clientSecret(_tenant, provider);
+      // A tenant's secret is stored encrypted; the deployment's staff provider has its own in memory.
+      const secret = provider.clientSecret ?? (await this.#tenants.clientSecret(_tenant, provider));
       const response = await this.#network(() =>
         oauth.authorizationCodeGrantRequest(
           as,
@@ -172,6 +175,7 @@ export class OidcService {
         if (!claims || !result.id_token)
           throw new DeskgateError('sso_id_token_invalid', 'The IdP returned no ID token');
         await this.#verifySignature(as, provider, result.id_token);
+        input.onClaims?.(claims as Record<string, unknown>);
       }
     } catch (error) {
       throw mapOidcError(error);

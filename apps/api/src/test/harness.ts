@@ -17,7 +17,7 @@ import { createSqliteStore } from '@deskgate/store';
 import pino from 'pino';
 import { createApp } from '../app.ts';
 import type { Deps } from '../deps.ts';
-import { loadReferenceAssets } from '../runtime.ts';
+import { loadAdminAssets, loadReferenceAssets } from '../runtime.ts';
 import { BackgroundWork } from '../services/background.ts';
 import { KeyRing } from '../services/keyring.ts';
 import { SessionService } from '../services/sessions.ts';
@@ -91,6 +91,8 @@ export interface Harness {
 
 /** Read once: every harness serves the same reference viewer files. */
 const referenceAssets = loadReferenceAssets();
+/** The built admin console (apps/admin/dist), when it was built; without it the console answers 404. */
+const adminAssets = loadAdminAssets();
 
 export async function createHarness(options?: {
   fetch?: typeof fetch;
@@ -100,6 +102,8 @@ export async function createHarness(options?: {
   trustedProxyHops?: number;
   /** Who can sign in at the dev IdP (default: the demo's agent and manager); a test may change them later. */
   idpAccounts?: DevAccount[];
+  /** The admin console's files: `null` for none (not built). @default apps/admin/dist when it was built */
+  admin?: Deps['admin'] | null;
 }): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'deskgate-api-'));
   const store = createSqliteStore({ filename: join(dir, 'test.sqlite') });
@@ -156,6 +160,7 @@ export async function createHarness(options?: {
     logger,
     fetch: options?.fetch,
     reference: await referenceAssets,
+    admin: options?.admin === undefined ? await adminAssets : (options.admin ?? undefined),
     rateLimits: options?.rateLimits,
     trustedProxyHops: options?.trustedProxyHops,
   };
