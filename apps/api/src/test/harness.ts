@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { deriveKeys, type Store, sha256, type UserRecord } from '@deskgate/core';
+import { DEFAULT_STAFF_PERMISSIONS, deriveKeys, type Store, sha256, type UserRecord } from '@deskgate/core';
 import { type DevAccount, type DevIdp, loginHeadless, startDevIdp } from '@deskgate/dev-idp';
 import {
   COOKIE_ACCESS,
@@ -28,6 +28,8 @@ export const CX_ORIGIN = 'https://cx.test';
 export const TENANT = 'acme';
 export const CLIENT_SECRET = 'integration-client-secret-0123456789';
 export const AGENT = { email: 'agent@demo.test', password: 'agent' };
+/** The staff provider's client at the dev IdP (staff SSO tests). */
+export const STAFF_CLIENT = { clientId: 'deskgate-staff', clientSecret: 'staff-client-secret-0123456789' };
 
 /** A cookie jar that honours Path, as a browser would (the refresh cookie only goes to /auth/refresh). */
 export class Jar {
@@ -104,6 +106,8 @@ export async function createHarness(options?: {
   idpAccounts?: DevAccount[];
   /** The admin console's files: `null` for none (not built). @default apps/admin/dist when it was built */
   admin?: Deps['admin'] | null;
+  /** Staff SSO with the dev IdP as the staff provider (client STAFF_CLIENT), for this staff domain. */
+  staff?: { domain: string; permissions?: string[] };
 }): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'deskgate-api-'));
   const store = createSqliteStore({ filename: join(dir, 'test.sqlite') });
@@ -120,6 +124,7 @@ export async function createHarness(options?: {
         clientSecret: CLIENT_SECRET,
         redirectUris: [`${PUBLIC_URL}/t/${TENANT}/auth/sso/callback`],
       },
+      { ...STAFF_CLIENT, redirectUris: [`${PUBLIC_URL}/staff/callback`] },
     ],
   });
   const logs: string[] = [];
@@ -163,6 +168,15 @@ export async function createHarness(options?: {
     admin: options?.admin === undefined ? await adminAssets : (options.admin ?? undefined),
     rateLimits: options?.rateLimits,
     trustedProxyHops: options?.trustedProxyHops,
+    ...(options?.staff && {
+      staff: {
+        issuer: idp.issuer,
+        clientId: STAFF_CLIENT.clientId,
+        clientSecret: STAFF_CLIENT.clientSecret,
+        domain: options.staff.domain,
+        permissions: options.staff.permissions ?? [...DEFAULT_STAFF_PERMISSIONS],
+      },
+    }),
   };
   const app = createApp(deps);
   const defaultJar = new Jar();
