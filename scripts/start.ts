@@ -15,7 +15,12 @@ import {
   WIDGET_AGENT,
   widgetUrl,
 } from '../apps/demo/src/index.ts';
-import { DEMO_ACCOUNTS, type DevIdp, startDevIdp } from '../packages/dev-idp/src/index.ts';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_STAFF_ACCOUNT,
+  type DevIdp,
+  startDevIdp,
+} from '../packages/dev-idp/src/index.ts';
 import { type DevSmtp, startDevSmtp } from '../packages/dev-smtp/src/index.ts';
 
 // Fixed on purpose: apps/demo/seed.json names these exact origins (issuer, redirect URI, allowed origin).
@@ -31,6 +36,8 @@ const HEALTH_TIMEOUT_MS = 30_000;
 /** Editors write a file in several steps; one rebuild per burst. */
 const REBUILD_DEBOUNCE_MS = 100;
 const dev = process.argv.includes('--dev');
+/** The staff provider's client secret at the dev IdP (a demo value). */
+const STAFF_SECRET = 'demo-staff-client-secret';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const apiEntry = 'apps/api/src/main.ts';
@@ -52,8 +59,10 @@ async function main(): Promise<void> {
         clientSecret: 'demo-client-secret',
         redirectUris: [`${API_URL}/t/${TENANT}/auth/sso/callback`],
       },
+      // The vendor's staff provider (staff SSO): the same dev IdP plays it, with its own client.
+      { clientId: 'deskgate-staff', clientSecret: STAFF_SECRET, redirectUris: [`${API_URL}/staff/callback`] },
     ],
-    accounts: DEMO_ACCOUNTS,
+    accounts: [...DEMO_ACCOUNTS, DEMO_STAFF_ACCOUNT],
   });
 
   // Before the API: its outbox worker sends to it from the start.
@@ -74,6 +83,10 @@ async function main(): Promise<void> {
       DESKGATE_DATA_DIR: './data',
       DESKGATE_SEED_FILE: seedFile,
       SMTP_URL: smtp.smtpUrl,
+      DESKGATE_STAFF_ISSUER: IDP_URL,
+      DESKGATE_STAFF_CLIENT_ID: 'deskgate-staff',
+      DESKGATE_STAFF_CLIENT_SECRET: STAFF_SECRET,
+      DESKGATE_STAFF_DOMAIN: 'vendor.test',
       ...(dev && { DESKGATE_SDK_WATCH: '1' }),
     },
   });
@@ -113,6 +126,7 @@ async function main(): Promise<void> {
     deskgate API           ${API_URL}
       about me             ${API_URL}/t/${TENANT}/me  (who you are signed in as: your subject, roles, permissions)
       admin console        ${API_URL}/t/${TENANT}/admin  (sign in as ${manager?.email} / ${manager?.password})
+      staff sign-in        ${API_URL}/t/${TENANT}/staff/signin  (${DEMO_STAFF_ACCOUNT.email} / ${DEMO_STAFF_ACCOUNT.password}: the vendor's staff, read-only)
     Acme SSO (dev IdP)     ${idp.issuer}
     Mail (captured)        ${smtp.url}  (JSON: ${smtp.url}/messages.json)
 

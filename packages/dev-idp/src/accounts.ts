@@ -27,3 +27,16 @@ export const DEMO_ACCOUNTS: readonly DevAccount[] = Object.freeze([
     roles: ['deepdesk.manager'],
   },
 ]);
+
+/**
+ * The demo's staff member of the vendor (staff SSO, docs/staff-sso.md): a Google Workspace-like account of the
+ * staff domain, with the `hd` claim that proves it.
+ */
+export const DEMO_STAFF_ACCOUNT: DevAccount = Object.freeze({
+  sub: '6f1c2a4e-0d3b-4f6a-9c1e-a9e7d0a10099',
+  email: 'staff@vendor.test',
+  password: 'staff',
+  name: 'Sam Staff',
+  roles: [],
+  claims: { hd: 'vendor.test' },
+});
