@@ -256,7 +256,14 @@ describe('audit log: recording', () => {
   });
 
   it('records an access-request decision with the approver as actor (for AccessRequestService.decide)', async () => {
-    const event = await auditAccessRequestDecision(h.store, 'audit-ar', 'req-1', 'approved', 'manager-1', 42);
+    const event = await auditAccessRequestDecision(
+      h.store,
+      'audit-ar',
+      'req-1',
+      'approved',
+      { kind: 'user', id: 'manager-1' },
+      42,
+    );
     assert.deepEqual(await h.store.listAudit('audit-ar'), [event]);
     assert.deepEqual(
       { ...event, id: undefined },

@@ -121,7 +121,7 @@ describe('staff SSO', () => {
   it('staff permissions widen by configuration, and staff changes are audited as staff', async () => {
     const wide = await createHarness({
       idpAccounts: [...DEMO_ACCOUNTS, STAFF.ok],
-      staff: { domain: 'vendor.test', permissions: ['users:read', 'users:write'] },
+      staff: { domain: 'vendor.test', permissions: ['users:read', 'users:write', 'access_requests:*'] },
     });
     try {
       const jar = new Jar();
@@ -145,6 +145,35 @@ describe('staff SSO', () => {
       assert.equal(response.status, 200, await response.clone().text());
       const event = (await wide.store.listAudit(TENANT, { type: 'user_disabled' }))[0];
       assert.deepEqual(event?.actor, { kind: 'staff', id: 'carla@vendor.test' });
+      // A request for access, decided by staff: recorded as staff too.
+      const now = wide.now();
+      await wide.store.createAccessRequest({
+        id: 'staffdecides00000001',
+        tenant: TENANT,
+        email: 'newcomer@acme.test',
+        status: 'unconfirmed',
+        confirmDigest: 'digest-staff-test',
+        locale: 'en-US',
+        createdAt: now,
+        expiresAt: now + 86_400_000,
+        confirmedAt: null,
+        decidedAt: null,
+        decidedBy: null,
+      });
+      assert.ok(await wide.store.confirmAccessRequest('staffdecides00000001', now));
+      const decideUrl = `/t/${TENANT}/admin/api/access-requests/staffdecides00000001`;
+      const decided = await wide.app.request(
+        `${PUBLIC_URL}${decideUrl}`,
+        {
+          method: 'POST',
+          headers: { cookie: jar.header(decideUrl)!, origin: PUBLIC_URL, 'content-type': 'application/json' },
+          body: JSON.stringify({ decision: 'reject' }),
+        },
+        socket(),
+      );
+      assert.equal(decided.status, 200, await decided.clone().text());
+      const decision = (await wide.store.listAudit(TENANT, { type: 'access_request_decided' }))[0];
+      assert.deepEqual(decision?.actor, { kind: 'staff', id: 'carla@vendor.test' });
     } finally {
       await wide.close();
     }

@@ -197,6 +197,7 @@ export function adminPeopleRoutes({ deps, staff, sessions, accessRequests }: Ser
         c.req.valid('json').decision,
         approver.user,
         deps.now(),
+        consoleActor(c),
       );
       return c.json({ id: decided.id, status: decided.status });
     },

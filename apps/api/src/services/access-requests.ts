@@ -5,6 +5,7 @@
 import {
   ACCESS_REQUEST_TTL_SECONDS,
   type AccessRequestRecord,
+  type AuditEventInput,
   approverAddresses,
   canApprove,
   createAccessRequestToken,
@@ -248,6 +249,8 @@ export class AccessRequestService {
     decision: Decision,
     approver: UserRecord,
     now: number,
+    /** Who the audit log names: the approver as a user, unless a staff member decided (staff SSO). */
+    actor: AuditEventInput['actor'] = { kind: 'user', id: approver.id },
   ): Promise<AccessRequestRecord> {
     const request = await this.get(tenant, id);
     if (request.status !== 'pending') decided();
@@ -269,7 +272,7 @@ export class AccessRequestService {
       if (after.status === 'approved' || after.status === 'rejected') decided();
       expired();
     }
-    await auditAccessRequestDecision(this.#store, tenant.code, request.id, status, approver.id, now);
+    await auditAccessRequestDecision(this.#store, tenant.code, request.id, status, actor, now);
     const locale = pickLocale(request.locale, undefined);
     const params = { product: this.#productName, tenantName: tenant.displayName };
     let userId: string | undefined;

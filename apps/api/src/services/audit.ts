@@ -72,7 +72,7 @@ export function auditAccessRequestDecision(
   tenant: string,
   requestId: string,
   decision: 'approved' | 'rejected',
-  approverId: string,
+  actor: AuditEventInput['actor'],
   now: number,
 ): Promise<AuditEventRecord> {
   return recordAudit(
@@ -80,7 +80,7 @@ export function auditAccessRequestDecision(
     tenant,
     {
       type: 'access_request_decided',
-      actor: { kind: 'user', id: approverId },
+      actor,
       method: null,
       outcome: 'ok',
       code: null,
