@@ -6,8 +6,12 @@
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { DEMO_ACCOUNTS, type DevAccount } from '@deskgate/dev-idp';
-import type { Page } from '@playwright/test';
-import { AGENT, expect, type Stack, signInFromChooser, TENANT, test } from './fixtures.ts';
+import { paths } from '@deskgate/protocol';
+import type { Locator, Page } from '@playwright/test';
+import { signJwt } from '../apps/demo/src/platform.ts';
+import { AGENT, expect, type Stack, signInFromChooser, TENANT, test, ui, whenUnguarded } from './fixtures.ts';
+import { httpsJson } from './support/net.ts';
+import { apiTarget } from './support/stack.ts';
 
 const MANAGER: DevAccount = DEMO_ACCOUNTS.find((a) => a.email === 'manager@demo.test') ?? DEMO_ACCOUNTS[1]!;
 const CONSOLE_PATH = `/t/${TENANT}/admin`;
@@ -19,6 +23,17 @@ async function openConsole(page: Page, stack: Stack, account: DevAccount): Promi
   await page.waitForURL((url) => url.pathname === `/t/${TENANT}/signin`);
   await signInFromChooser(page, account);
   await page.waitForURL((url) => url.pathname === CONSOLE_PATH);
+}
+
+/**
+ * Types `value` into a number field. Firefox's `fill` cannot select a number input's text, so it would append
+ * to what is there: the value is set and the input event sent, as typing does.
+ */
+async function setNumber(field: Locator, value: string): Promise<void> {
+  await field.evaluate((input, v) => {
+    (input as HTMLInputElement).value = v;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }, value);
 }
 
 /** Opens an area from the nav; resolves once its heading shows. */
@@ -136,6 +151,105 @@ test.describe('the admin console', () => {
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await expect(page.locator('tr[data-audit-type="sign_in"]').first()).toBeVisible();
     await screenshot(page, browserName, 'audit');
+  });
+
+  test('a manager approves a request for access from the Access requests area', async ({
+    browserName,
+    page,
+    stack,
+  }) => {
+    // Someone unknown asks in the CX page's popup and confirms from their mail (as access-request.spec.ts).
+    await stack.advanceApiClock(600_000);
+    const email = `console.${browserName}.${Date.now()}@example.com`;
+    const asked = new Date();
+    await stack.gotoCx(page);
+    const popupEvent = page.context().waitForEvent('page');
+    await ui.signInButton(page).click();
+    const popup = await popupEvent;
+    await popup.getByLabel('Work email').fill(email);
+    const send = popup.getByRole('button', { name: 'Email me a sign-in link' });
+    await whenUnguarded(send);
+    await send.click();
+    const mail = await stack.mailTo(email, { after: asked, subject: /confirm your request/i });
+    const link = mail.links.find((l) => new URL(l).pathname === paths.accessRequestConfirm(TENANT))!;
+    const tab = await page.context().newPage();
+    await tab.goto(link);
+    const confirm = tab.getByRole('button', { name: 'Confirm my request' });
+    await whenUnguarded(confirm);
+    await confirm.click();
+    await expect(tab.locator('[data-access-request="sent"]')).toBeVisible();
+
+    const manager = await page.context().browser()!.newContext({ ignoreHTTPSErrors: true });
+    try {
+      const desk = await manager.newPage();
+      await openConsole(desk, stack, MANAGER);
+      await openArea(desk, 'Access requests');
+      await desk.getByRole('button', { name: `Approve ${email}` }).click();
+      await expect(desk.getByRole('status').filter({ hasText: `Approved ${email}.` })).toBeVisible();
+      await expect(desk.getByRole('button', { name: `Approve ${email}` })).toHaveCount(0);
+    } finally {
+      await manager.close();
+    }
+  });
+
+  test('a manager changes the session lifetime in Settings, and it holds after a reload', async ({
+    page,
+    stack,
+  }) => {
+    await openConsole(page, stack, MANAGER);
+    await openArea(page, 'Settings');
+    const field = page.getByLabel('Access token lifetime (seconds)');
+    // The form is filled once the settings have loaded.
+    await expect(field).toHaveValue(/^\d+$/);
+    const before = await field.inputValue();
+    const sessions = page.locator('form').filter({ has: field });
+    try {
+      await setNumber(field, '840');
+      await sessions.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect(sessions.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+      await page.reload();
+      await openArea(page, 'Settings');
+      await expect(page.getByLabel('Access token lifetime (seconds)')).toHaveValue('840');
+      // A value the tenant refuses is said plainly and changes nothing.
+      await setNumber(page.getByLabel('Access token lifetime (seconds)'), '5');
+      await sessions.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect(sessions.getByRole('alert')).toContainText('accessTtlSeconds');
+    } finally {
+      await setNumber(page.getByLabel('Access token lifetime (seconds)'), before);
+      await sessions.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect(sessions.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+    }
+  });
+
+  test('the JWT tester shows every check of a refused and of a good platform token', async ({
+    page,
+    stack,
+  }) => {
+    await openConsole(page, stack, MANAGER);
+    await openArea(page, 'JWT tester');
+    const token = page.getByLabel('Platform JWT');
+    await token.fill('not-a-token');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect(page.locator('[data-jwt-result="refused"]')).toContainText('The token would be refused.');
+
+    const target = apiTarget(stack);
+    const clock = await httpsJson(target, 'POST', '/__test__/clock', { advanceMs: 0 });
+    const now = Math.floor(Date.parse((clock.body as { now: string }).now) / 1000);
+    const good = signJwt(
+      {
+        deskpro_id: 'console-tester-1',
+        email: 'tester@acme.test',
+        name: 'Tess Ter',
+        iat: now,
+        exp: now + 300,
+      },
+      stack.platformSessionKey,
+    );
+    await token.fill(good);
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const result = page.locator('[data-jwt-result="ok"]');
+    await expect(result).toContainText('The token would sign in.');
+    await expect(result).toContainText('tester@acme.test');
   });
 
   test('every area and the "no access" page pass axe', async ({ browser, browserName, page, stack }) => {
