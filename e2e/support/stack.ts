@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startDevIdp } from '@deskgate/dev-idp';
+import { DEMO_ACCOUNTS, DEMO_STAFF_ACCOUNT, startDevIdp } from '@deskgate/dev-idp';
 import { startDevSmtp } from '@deskgate/dev-smtp';
 import { startDemo } from '../../apps/demo/src/index.ts';
 import { generateApiKey } from '../../packages/core/src/api-key.ts';
@@ -28,6 +28,9 @@ export const TENANT_DISPLAY_NAME = 'Acme (e2e)';
 /** The chooser's single sign-on provider's name. */
 export const SSO_DISPLAY_NAME = 'Acme SSO';
 const HEALTH_TIMEOUT_MS = 30_000;
+/** Staff SSO at the dev IdP (staff.spec.ts): its client, and the staff domain (DEMO_STAFF_ACCOUNT's hd). */
+const STAFF_CLIENT_ID = 'deskgate-staff';
+export const STAFF_DOMAIN = 'vendor.test';
 
 /** What the specs need to reach the stack; handed to the test workers through the environment. */
 export interface StackInfo {
@@ -128,10 +131,16 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
 
     const clientId = 'deskgate-e2e';
     const clientSecret = `e2e-secret-${Math.random().toString(36).slice(2)}`;
+    // The same dev IdP plays the vendor's staff provider (staff SSO), with its own client and staff account.
+    const staffSecret = randomBytes(16).toString('base64url');
     const idp = await startDevIdp({
       port: 0,
       host: '127.0.0.1',
-      clients: [{ clientId, clientSecret, redirectUris: [`${apiUrl}/t/${TENANT}/auth/sso/callback`] }],
+      clients: [
+        { clientId, clientSecret, redirectUris: [`${apiUrl}/t/${TENANT}/auth/sso/callback`] },
+        { clientId: STAFF_CLIENT_ID, clientSecret: staffSecret, redirectUris: [`${apiUrl}/staff/callback`] },
+      ],
+      accounts: [...DEMO_ACCOUNTS, DEMO_STAFF_ACCOUNT],
     });
     cleanups.push(() => idp.close());
 
@@ -174,7 +183,15 @@ export async function startStack(): Promise<{ info: StackInfo; stop(): Promise<v
     };
     await writeFile(seedFile, `${JSON.stringify(seed, null, 2)}\n`);
 
-    const api = spawnApi(tmp, { apiPort, apiUrl, seedFile, tls, apiLogFile, smtpUrl: smtp.smtpUrl });
+    const api = spawnApi(tmp, {
+      apiPort,
+      apiUrl,
+      seedFile,
+      tls,
+      apiLogFile,
+      smtpUrl: smtp.smtpUrl,
+      staff: { issuer: idp.issuer, secret: staffSecret },
+    });
     // If the runner dies without tearing down, the API must not outlive it.
     const kill = () => api.exitCode === null && api.signalCode === null && api.kill('SIGKILL');
     process.once('exit', kill);
@@ -221,6 +238,7 @@ function spawnApi(
     tls: { certFile: string; keyFile: string };
     apiLogFile: string;
     smtpUrl: string;
+    staff: { issuer: string; secret: string };
   },
 ): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -241,6 +259,10 @@ function spawnApi(
       DESKGATE_TLS_KEY: o.tls.keyFile,
       DESKGATE_UNSAFE_TEST_CLOCK: '1',
       SMTP_URL: o.smtpUrl,
+      DESKGATE_STAFF_ISSUER: o.staff.issuer,
+      DESKGATE_STAFF_CLIENT_ID: STAFF_CLIENT_ID,
+      DESKGATE_STAFF_CLIENT_SECRET: o.staff.secret,
+      DESKGATE_STAFF_DOMAIN: STAFF_DOMAIN,
       // Exactly the dist/ that `pnpm build` just wrote.
       DESKGATE_SDK_DIR: join(ROOT, 'packages/sdk/dist'),
       LOG_LEVEL: 'warn',
