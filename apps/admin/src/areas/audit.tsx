@@ -73,7 +73,7 @@ export function Audit() {
       <Alert message={list.error} />
       {list.data && !events.length && <p>{t.audit.empty}</p>}
       {events.length > 0 && (
-        <div class="table-wrap" role="region" aria-label={t.areas.audit} tabIndex={0}>
+        <div class="table-wrap">
           <table>
             <thead>
               <tr>

@@ -100,7 +100,7 @@ function TokenList({ kind, origins }: { kind: 'api' | 'scim'; origins: string[] 
       )}
       {list.data && !keys.length && <p>{t.keys.empty}</p>}
       {keys.length > 0 && (
-        <div class="table-wrap" role="region" aria-label={kind === 'api' ? t.keys.apiKeys : t.keys.scimTokens} tabIndex={0}>
+        <div class="table-wrap">
           <table>
             <thead>
               <tr>
@@ -228,7 +228,7 @@ function JwtKeys() {
       )}
       {list.data && !keys.length && <p>{t.keys.empty}</p>}
       {keys.length > 0 && (
-        <div class="table-wrap" role="region" aria-label={t.keys.jwtKeys} tabIndex={0}>
+        <div class="table-wrap">
           <table>
             <thead>
               <tr>

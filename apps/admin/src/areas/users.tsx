@@ -74,7 +74,7 @@ export function Users() {
       {managedBy.length > 0 && <p class="note">{t.users.managedBy(managedBy.join(', '))}</p>}
       {list.data && <p>{t.users.shown(list.data.users.length, list.data.total)}</p>}
       {list.data && list.data.users.length > 0 && (
-        <div class="table-wrap" role="region" aria-label={t.areas.users} tabIndex={0}>
+        <div class="table-wrap">
           <table>
             <thead>
               <tr>
