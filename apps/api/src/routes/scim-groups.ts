@@ -78,50 +78,40 @@ export function scimGroupRoutes({ deps }: Services, base: (c: Context<AppEnv>) =
       return scimJson(c, await groupOut(c, group));
     },
   );
-  app.put(
-    '/Groups/:id',
-    scimDoc('scimReplaceGroup', 'Replace a group and its members', {
-      200: 'The group',
-      409: 'uniqueness',
-      412: 'If-Match does not match',
-      415: 'Not SCIM JSON',
-    }),
-    params(ResourcePath),
-    limitBody(SCIM_BODY_LIMIT),
-    async (c) => {
-      const group = await groups.replaceGroup(
-        c.get('tenant'),
-        c.req.param('id'),
-        await scimBody(c),
-        actor(c),
-        ifMatch(c),
-      );
-      etag(c, group.version);
-      return scimJson(c, await groupOut(c, group));
-    },
-  );
-  app.patch(
-    '/Groups/:id',
-    scimDoc('scimPatchGroup', 'Change a group: displayName, members added, removed or replaced', {
-      200: 'The group',
-      409: 'uniqueness',
-      412: 'If-Match does not match',
-      415: 'Not SCIM JSON',
-    }),
-    params(ResourcePath),
-    limitBody(SCIM_BODY_LIMIT),
-    async (c) => {
-      const group = await groups.patchGroup(
-        c.get('tenant'),
-        c.req.param('id'),
-        await scimBody(c),
-        actor(c),
-        ifMatch(c),
-      );
-      etag(c, group.version);
-      return scimJson(c, await groupOut(c, group));
-    },
-  );
+  // PUT replaces the group and its members, PATCH applies PatchOp operations: the same answer either way.
+  for (const [method, operationId, summary, write] of [
+    ['PUT', 'scimReplaceGroup', 'Replace a group and its members', groups.replaceGroup.bind(groups)],
+    [
+      'PATCH',
+      'scimPatchGroup',
+      'Change a group: displayName, members added, removed or replaced',
+      groups.patchGroup.bind(groups),
+    ],
+  ] as const) {
+    app.on(
+      method,
+      '/Groups/:id',
+      scimDoc(operationId, summary, {
+        200: 'The group',
+        409: 'uniqueness',
+        412: 'If-Match does not match',
+        415: 'Not SCIM JSON',
+      }),
+      params(ResourcePath),
+      limitBody(SCIM_BODY_LIMIT),
+      async (c) => {
+        const group = await write(
+          c.get('tenant'),
+          c.req.param('id'),
+          await scimBody(c),
+          actor(c),
+          ifMatch(c),
+        );
+        etag(c, group.version);
+        return scimJson(c, await groupOut(c, group));
+      },
+    );
+  }
   app.delete(
     '/Groups/:id',
     scimDoc('scimDeleteGroup', 'Delete a group; its members lose its role', {

@@ -67,50 +67,45 @@ export function scimUserRoutes({ deps }: Services, base: (c: Context<AppEnv>) =>
       return scimJson(c, users.userResource(found, base(c)));
     },
   );
-  app.put(
-    '/Users/:id',
-    scimDoc('scimReplaceUser', 'Replace a user; active false disables them and ends their sessions', {
-      200: 'The user',
-      409: 'uniqueness',
-      412: 'If-Match does not match',
-      415: 'Not SCIM JSON',
-    }),
-    params(ResourcePath),
-    limitBody(SCIM_BODY_LIMIT),
-    async (c) => {
-      const written = await users.replaceUser(
-        c.get('tenant'),
-        c.req.param('id'),
-        await scimBody(c),
-        actor(c),
-        ifMatch(c),
-      );
-      etag(c, written.scim.version);
-      return scimJson(c, users.userResource(written, base(c)));
-    },
-  );
-  app.patch(
-    '/Users/:id',
-    scimDoc('scimPatchUser', 'Change a user with PatchOp operations (Entra ID’s shapes too)', {
-      200: 'The user',
-      409: 'uniqueness',
-      412: 'If-Match does not match',
-      415: 'Not SCIM JSON',
-    }),
-    params(ResourcePath),
-    limitBody(SCIM_BODY_LIMIT),
-    async (c) => {
-      const written = await users.patchUser(
-        c.get('tenant'),
-        c.req.param('id'),
-        await scimBody(c),
-        actor(c),
-        ifMatch(c),
-      );
-      etag(c, written.scim.version);
-      return scimJson(c, users.userResource(written, base(c)));
-    },
-  );
+  // PUT replaces the whole user, PATCH applies PatchOp operations: the same answer either way.
+  for (const [method, operationId, summary, write] of [
+    [
+      'PUT',
+      'scimReplaceUser',
+      'Replace a user; active false disables them and ends their sessions',
+      users.replaceUser.bind(users),
+    ],
+    [
+      'PATCH',
+      'scimPatchUser',
+      'Change a user with PatchOp operations (Entra ID’s shapes too)',
+      users.patchUser.bind(users),
+    ],
+  ] as const) {
+    app.on(
+      method,
+      '/Users/:id',
+      scimDoc(operationId, summary, {
+        200: 'The user',
+        409: 'uniqueness',
+        412: 'If-Match does not match',
+        415: 'Not SCIM JSON',
+      }),
+      params(ResourcePath),
+      limitBody(SCIM_BODY_LIMIT),
+      async (c) => {
+        const written = await write(
+          c.get('tenant'),
+          c.req.param('id'),
+          await scimBody(c),
+          actor(c),
+          ifMatch(c),
+        );
+        etag(c, written.scim.version);
+        return scimJson(c, users.userResource(written, base(c)));
+      },
+    );
+  }
   app.delete(
     '/Users/:id',
     scimDoc(
