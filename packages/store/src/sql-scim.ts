@@ -13,6 +13,7 @@ import type {
 } from '@deskgate/core/store';
 import type { SqlRecords } from './sql-keys.ts';
 import type { SqlDriver, SqlExecutor, SqlValue } from './sql-store.ts';
+import { insertIdentity, insertUser } from './sql-users.ts';
 import { bool, json } from './sql-values.ts';
 
 type ScimUser = { user: UserRecord; scim: ScimUserRecord };
@@ -63,15 +64,6 @@ function paging(query: { startIndex?: number; count?: number }): { limit: number
   };
 }
 
-const insertIdentity = (tx: SqlExecutor, i: IdentityRecord) =>
-  tx.run('INSERT INTO identities (tenant, issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?, ?)', [
-    i.tenant,
-    i.issuer,
-    i.subject,
-    i.userId,
-    i.createdAt,
-  ]);
-
 const scimUserParams = (s: ScimUserRecord): SqlValue[] => [
   s.userName,
   s.userName.toLowerCase(),
@@ -95,21 +87,7 @@ export class SqlScim {
 
   async createScimUser(user: UserRecord, scim: ScimUserRecord, identities: IdentityRecord[]): Promise<void> {
     await this.#db.transaction(async (tx) => {
-      await tx.run(
-        `INSERT INTO users (id, tenant, email, name, roles, confirmed, created_at, updated_at, disabled_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          user.id,
-          user.tenant,
-          user.email,
-          user.name,
-          json(user.roles),
-          bool(user.confirmed),
-          user.createdAt,
-          user.updatedAt,
-          user.disabledAt,
-        ],
-      );
+      await insertUser(tx, user);
       await this.#insertScimUser(tx, scim);
       for (const identity of identities) await insertIdentity(tx, identity);
     });

@@ -2,8 +2,35 @@
 // dialects; SqlStore delegates to these.
 import type { IdentityRecord, UserRecord } from '@deskgate/core/store';
 import type { SqlRecords } from './sql-keys.ts';
-import type { SqlDriver } from './sql-store.ts';
+import type { SqlDriver, SqlExecutor } from './sql-store.ts';
 import { bool, json } from './sql-values.ts';
+
+/** A user's row, inside the caller's transaction (a first sign-in, a SCIM provisioning). */
+export function insertUser(tx: SqlExecutor, user: UserRecord) {
+  return tx.run(
+    `INSERT INTO users (id, tenant, email, name, roles, confirmed, created_at, updated_at, disabled_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      user.id,
+      user.tenant,
+      user.email,
+      user.name,
+      json(user.roles),
+      bool(user.confirmed),
+      user.createdAt,
+      user.updatedAt,
+      user.disabledAt,
+    ],
+  );
+}
+
+/** An identity's row, inside the caller's transaction; a taken one is a unique violation (StoreConflictError). */
+export function insertIdentity(tx: SqlExecutor, i: IdentityRecord) {
+  return tx.run(
+    'INSERT INTO identities (tenant, issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?, ?)',
+    [i.tenant, i.issuer, i.subject, i.userId, i.createdAt],
+  );
+}
 
 export class SqlUsers {
   readonly #db: SqlDriver;
@@ -28,25 +55,8 @@ export class SqlUsers {
 
   async createUserWithIdentity(user: UserRecord, identity: IdentityRecord): Promise<void> {
     await this.#db.transaction(async (tx) => {
-      await tx.run(
-        `INSERT INTO users (id, tenant, email, name, roles, confirmed, created_at, updated_at, disabled_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          user.id,
-          user.tenant,
-          user.email,
-          user.name,
-          json(user.roles),
-          bool(user.confirmed),
-          user.createdAt,
-          user.updatedAt,
-          user.disabledAt,
-        ],
-      );
-      await tx.run(
-        'INSERT INTO identities (tenant, issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?, ?)',
-        [identity.tenant, identity.issuer, identity.subject, identity.userId, identity.createdAt],
-      );
+      await insertUser(tx, user);
+      await insertIdentity(tx, identity);
     });
   }
 
