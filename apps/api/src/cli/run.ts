@@ -10,7 +10,13 @@ import { runAudit } from './audit.ts';
 import { CliFailure, EXIT, helpHint, parseCommandLine, UsageError, type Values } from './commands.ts';
 import { runJwt } from './jwt.ts';
 import { runMail } from './mail.ts';
-import { checkTenantFlags, describeChanges, keepStoredSecrets, tenantFromFlags } from './tenant-input.ts';
+import {
+  changedSettings,
+  checkTenantFlags,
+  describeChanges,
+  keepStoredSecrets,
+  tenantFromFlags,
+} from './tenant-input.ts';
 import { runUser } from './user.ts';
 
 export interface CliIo {
@@ -139,17 +145,15 @@ async function run(command: string, args: string[], values: Values, io: CliIo): 
       const { input, stored } = await tenantInput(command, args[0], values, tenants, io.env);
       const saved = await tenants.save(input, command === 'tenant create' ? 'create' : 'put');
       note(`${stored ? 'updated' : 'created'} tenant ${saved.code}`);
-      const changes = stored ? describeChanges(stored, saved) : [];
-      for (const line of changes) note(line);
+      if (stored) for (const line of describeChanges(stored, saved)) note(line);
       // Audited by the names of what changed (a client secret: that it was replaced), never the values.
-      const named = changes.filter((line) => line.includes(':'));
-      const settings = [...new Set(named.map((line) => line.slice(0, line.indexOf(':'))))].join(' ');
+      const settings = stored ? changedSettings(stored, saved) : '';
       if (!stored || settings)
         await recordAudit(
           runtime.store,
           saved.code,
           operatorEvent(stored ? 'tenant_changed' : 'tenant_created', saved.code, {
-            ...(settings && { settings: settings.slice(0, 500) }),
+            ...(settings && { settings }),
           }),
           Date.now(),
         );

@@ -164,6 +164,15 @@ function placeholderPath(value: unknown, path: string): string | undefined {
 const show = (value: unknown) => JSON.stringify(value);
 
 /** One line per change from `before` to `after` (both as stored), for the operator. */
+/**
+ * The names of the settings that changed (`displayName origins oidc[sso].clientSecret`…), never their values:
+ * what the audit log records of a tenant change, from the CLI or the console. Empty when nothing changed.
+ */
+export function changedSettings(before: TenantConfig, after: TenantConfig): string {
+  const named = describeChanges(before, after).filter((line) => line.includes(':'));
+  return [...new Set(named.map((line) => line.slice(0, line.indexOf(':'))))].join(' ').slice(0, 500);
+}
+
 export function describeChanges(before: TenantConfig, after: TenantConfig): string[] {
   const lines: string[] = [];
   if (before.displayName !== after.displayName)

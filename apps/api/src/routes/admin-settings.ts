@@ -7,7 +7,7 @@ import type { CheckStep } from '@deskgate/core';
 import { DeskgateError, type TenantConfig } from '@deskgate/core';
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { describeChanges } from '../cli/tenant-input.ts';
+import { changedSettings } from '../cli/tenant-input.ts';
 import type { AppEnv } from '../deps.ts';
 import { requirePermission } from '../http/permission.ts';
 import { jsonBody, params } from '../http/validation.ts';
@@ -74,13 +74,12 @@ export function adminSettingsRoutes({ deps, staff, sessions, tenants, platformJw
   /** Saves the changed tenant (validated whole by TenantService) and audits what changed, by name. */
   async function save(c: Parameters<typeof consoleAudit>[1], before: TenantConfig, next: TenantConfig) {
     const saved = await tenants.save(next, 'put');
-    const changes = describeChanges(before, saved).filter((line) => line.includes(':'));
-    const settings = [...new Set(changes.map((line) => line.slice(0, line.indexOf(':'))))].join(' ');
+    const settings = changedSettings(before, saved);
     if (settings)
       await consoleAudit(deps, c, {
         type: 'tenant_changed',
         subject: saved.code,
-        details: { settings: settings.slice(0, 500) },
+        details: { settings },
       });
     return saved;
   }

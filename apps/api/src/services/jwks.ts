@@ -3,6 +3,7 @@
 // headers are refused by core before any key is looked up), so a token cannot make the API fetch anything.
 import { importJwksKeys, type JwtProfileName, type VerificationKey } from '@deskgate/core';
 import type { Logger } from 'pino';
+import { BodyRefused, readBoundedJson } from '../http/bounded-json.ts';
 
 /** A fetch (connect, headers and body) that takes longer is abandoned. */
 export const JWKS_TIMEOUT_MS = 5_000;
@@ -127,31 +128,16 @@ export class JwksCache {
       await response.body?.cancel().catch(() => {});
       throw new Error(`HTTP ${response.status}`);
     }
-    const declared = Number(response.headers.get('content-length') ?? 0);
-    if (declared > JWKS_MAX_BYTES) {
-      await response.body?.cancel().catch(() => {});
-      throw new Error(`the document is larger than ${JWKS_MAX_BYTES} bytes`);
-    }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    if (response.body) {
-      const reader = response.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > JWKS_MAX_BYTES) {
-          await reader.cancel().catch(() => {});
-          throw new Error(`the document is larger than ${JWKS_MAX_BYTES} bytes`);
-        }
-        chunks.push(value);
-      }
-    }
     let document: unknown;
     try {
-      document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));
-    } catch {
-      throw new Error('the document is not JSON');
+      document = await readBoundedJson(response, JWKS_MAX_BYTES);
+    } catch (error) {
+      if (!(error instanceof BodyRefused)) throw error;
+      throw new Error(
+        error.reason === 'too_large'
+          ? `the document is larger than ${JWKS_MAX_BYTES} bytes`
+          : 'the document is not JSON',
+      );
     }
     if (
       typeof document !== 'object' ||

@@ -9,6 +9,7 @@ import {
   type RoleLookupConfig,
   roleLookupFailed,
 } from '@deskgate/core';
+import { BodyRefused, readBoundedJson } from '../http/bounded-json.ts';
 
 /** A platform's answer larger than this is refused (users/me with roles and permissions is a few KiB). */
 export const ROLE_LOOKUP_MAX_BYTES = 1024 * 1024;
@@ -23,30 +24,15 @@ export interface PlatformRoleLookup {
 
 /** The body of a 2xx answer, parsed as JSON; at most ROLE_LOOKUP_MAX_BYTES. */
 async function readJson(response: Response): Promise<unknown> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > ROLE_LOOKUP_MAX_BYTES) {
-    await response.body?.cancel().catch(() => {});
-    throw roleLookupFailed('The platform role lookup answer is too large');
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (response.body) {
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > ROLE_LOOKUP_MAX_BYTES) {
-        await reader.cancel().catch(() => {});
-        throw roleLookupFailed('The platform role lookup answer is too large');
-      }
-      chunks.push(value);
-    }
-  }
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));
-  } catch {
-    throw roleLookupFailed('The platform role lookup answer is not JSON');
+    return await readBoundedJson(response, ROLE_LOOKUP_MAX_BYTES);
+  } catch (error) {
+    if (!(error instanceof BodyRefused)) throw error;
+    throw roleLookupFailed(
+      error.reason === 'too_large'
+        ? 'The platform role lookup answer is too large'
+        : 'The platform role lookup answer is not JSON',
+    );
   }
 }
 
