@@ -1,8 +1,8 @@
 // createApp(deps): the whole HTTP API as a Hono app, with no listening socket (the node entry adds that).
-import { DeskgateError, defaultRateLimits } from '@deskgate/core';
+import { DeskgateError, defaultRateLimits, StoreUnavailableError } from '@deskgate/core';
 import { Hono } from 'hono';
 import type { AppEnv, Deps } from './deps.ts';
-import { notFound, onError } from './http/errors.ts';
+import { notFound, onError, storeUnavailable } from './http/errors.ts';
 import { rateLimits } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
 import { loadTenant, sdkCors } from './http/tenant.ts';
@@ -24,6 +24,7 @@ import { EXCHANGE_SDK_PATHS, exchangeRoutes } from './routes/exchange.ts';
 import { firstPartyRoutes } from './routes/first-party.ts';
 import { magicLinkRoutes } from './routes/magic-link.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { operationsRoutes } from './routes/operations.ts';
 import { PLATFORM_JWT_SDK_PATHS, platformJwtRoutes } from './routes/platform-jwt.ts';
 import { publicRoutes } from './routes/public.ts';
 import { referenceRoutes } from './routes/reference.ts';
@@ -43,6 +44,7 @@ import { IdentityService } from './services/identities.ts';
 import { JwtKeyService } from './services/jwt-keys.ts';
 import { KeyRing } from './services/keyring.ts';
 import { MagicLinkService } from './services/magic-links.ts';
+import { Metrics } from './services/metrics.ts';
 import { OidcService } from './services/oidc.ts';
 import { PlatformJwtService } from './services/platform-jwt.ts';
 import { RateLimiter } from './services/rate-limiter.ts';
@@ -61,15 +63,17 @@ export function createApp(deps: Deps, options?: AppOptions) {
       'publicUrl must be an origin such as https://auth.example.com, without a trailing slash',
     );
   }
+  const metrics = deps.metrics ?? new Metrics({ store: deps.store });
   const tenants = new TenantService(deps.store, deps.keys, deps.now);
   const keyring = new KeyRing(deps.store, deps.keys);
-  const audit = new AuditService({ store: deps.store, now: deps.now, logger: deps.logger });
+  const audit = new AuditService({ store: deps.store, now: deps.now, logger: deps.logger, metrics });
   const sessions = new SessionService({
     store: deps.store,
     keys: deps.keys,
     keyring,
     issuer: deps.publicUrl,
     audit,
+    metrics,
   });
   // Trial mode turns an uninvited sign-in away with an access request for the managers (D1): the magic-link
   // issue's workflow, so the person confirms their email before any manager is asked.
@@ -131,15 +135,22 @@ export function createApp(deps: Deps, options?: AppOptions) {
     platformJwt: new PlatformJwtService({ store: deps.store, keys: jwtKeys, identities, sessions }),
     oidc: new OidcService({ tenants, fetch: deps.fetch }),
     productName: options?.productName ?? 'Deepdesk',
+    metrics,
     limits: rateLimits(
-      new RateLimiter({ store: deps.store, settings: deps.rateLimits ?? defaultRateLimits(), now: deps.now }),
+      new RateLimiter({
+        store: deps.store,
+        settings: deps.rateLimits ?? defaultRateLimits(),
+        now: deps.now,
+        metrics,
+      }),
       deps.trustedProxyHops ?? 0,
     ),
   };
 
   const app = new Hono<AppEnv>();
-  app.use(requestLog(deps.logger));
-  app.onError((error, c) => {
+  app.use(requestLog(deps.logger, metrics));
+  app.onError((raised, c) => {
+    const error = raised instanceof StoreUnavailableError ? storeUnavailable() : raised;
     // Browser navigations (the popup) get a page; the SDK and API clients get the JSON error body.
     const accept = c.req.header('accept') ?? '';
     if (error instanceof DeskgateError && accept.includes('text/html')) {
@@ -156,6 +167,7 @@ export function createApp(deps: Deps, options?: AppOptions) {
   });
   app.notFound(notFound);
 
+  app.route('/', operationsRoutes(services));
   app.route('/', publicRoutes(services));
   app.route('/', openApiRoutes(app, services));
   app.route('/', referenceRoutes(services));

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Principal } from './http/permission.ts';
 import type { Locale } from './pages/messages.ts';
 import type { BackgroundWork } from './services/background.ts';
+import type { Metrics } from './services/metrics.ts';
 import type { StaffSettings } from './services/staff.ts';
 
 export interface SdkAssets {
@@ -58,6 +59,15 @@ export interface Deps {
   onMailEnqueued?: () => void;
   /** Staff SSO (DESKGATE_STAFF_*, docs/staff-sso.md); without it staff sign-in answers sso_not_configured. */
   staff?: StaffSettings;
+  /** Where the app counts (GET /metrics, or the metrics port main.ts opens). @default one of the app's own */
+  metrics?: Metrics;
+  /**
+   * DESKGATE_METRICS_TOKEN: GET /metrics on the API's own port answers a request bearing this token. Without
+   * it /metrics answers 404 there (main.ts may serve it on DESKGATE_METRICS_PORT instead).
+   */
+  metricsToken?: string;
+  /** True once a shutdown began: /readyz answers 503 so the load balancer stops sending new requests. */
+  draining?: () => boolean;
 }
 
 export interface AppEnv {

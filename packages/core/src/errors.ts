@@ -9,6 +9,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
   method_not_allowed: 405,
   internal_error: 500,
+  store_unavailable: 503,
+  metrics_token_invalid: 401,
   tenant_not_found: 404,
   origin_not_allowed: 403,
   csrf_header_required: 403,

@@ -29,6 +29,13 @@ export interface Store extends ScimStore {
   /** Create or upgrade the schema; safe to call on every start and from several instances. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Reads the applied schema version (a round trip, so it also proves the store is reachable) beside the
+   * newest this build knows; /readyz is ready when they are equal.
+   */
+  schemaStatus(): Promise<{ applied: number; latest: number }>;
+  /** Counters of the store's own, for /metrics: its errors by kind and, for a pool, its connections. */
+  stats(): StoreStats;
 
   /** Insert; rejects with StoreConflictError when the code exists. */
   createTenant(tenant: TenantRecord): Promise<void>;
@@ -198,6 +205,8 @@ export interface Store extends ScimStore {
   markMailFailed(id: string, error: string, nextAttemptAt: number | null): Promise<void>;
   /** Newest first; `failed` only those given up or with a failed try and not sent. */
   listMail(options?: { failed?: boolean; limit?: number }): Promise<MailRecord[]>;
+  /** How much mail is waiting: not sent and still being tried (`queued`), and given up (`failed`). */
+  mailDepth(): Promise<{ queued: number; failed: number }>;
 
   /**
    * Fixed-window rate-limit counters, shared by every instance. Adds `cost` to the counter `key` for the
@@ -225,6 +234,21 @@ export interface Store extends ScimStore {
 
 export class StoreConflictError extends Error {
   override name = 'StoreConflictError';
+}
+
+/**
+ * The database cannot be reached now (down, restarting, refusing connections, or the pool timed out waiting
+ * for one): the API answers 503 store_unavailable, and the request can be retried.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+export interface StoreStats {
+  /** Failed statements since start, by kind: `unavailable` (StoreUnavailableError), `conflict`, `other`. */
+  errors: { unavailable: number; conflict: number; other: number };
+  /** A pool's connections (PostgreSQL); undefined for the embedded store. */
+  pool?: { max: number; total: number; idle: number; waiting: number };
 }
 
 export type * from './scim-store.ts';

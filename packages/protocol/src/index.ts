@@ -29,6 +29,10 @@ export const ERROR_CODES = [
   'not_found',
   'method_not_allowed',
   'internal_error',
+  // The database is unreachable (503, Retry-After): docs/operations.md
+  'store_unavailable',
+  // GET /metrics without the metrics token (DESKGATE_METRICS_TOKEN): docs/operations.md
+  'metrics_token_invalid',
   'tenant_not_found',
   'origin_not_allowed',
   'csrf_header_required',

@@ -3,6 +3,8 @@
 export const jwks = '/.well-known/jwks.json';
 export const openapi = '/openapi.json';
 export const health = '/healthz';
+export const ready = '/readyz';
+export const metrics = '/metrics';
 export const tenant = (t: string) => `/t/${t}`;
 export const session = (t: string) => `/t/${t}/auth/session`;
 export const refresh = (t: string) => `/t/${t}/auth/refresh`;

@@ -253,22 +253,34 @@ describe('login', () => {
     expect(t.windowEvents, 'never signed in, so no signed-out').toStrictEqual([]);
   });
 
-  it('keeps a known session when the API answers 429: reports rate_limited, no signed-out, no overlay', async () => {
-    let limited = false;
-    const t = setup({
-      'GET /t/demo/auth/session': () => (limited ? rateLimited(30) : json(200, session())),
-      'POST /t/demo/auth/refresh': () => json(200, session('refreshed')),
+  /** 503 store_unavailable: the API's database is down for a moment. */
+  const storeDown = () =>
+    new Response(JSON.stringify({ error: { code: 'store_unavailable', message: 'Try again shortly' } }), {
+      status: 503,
+      headers: { 'retry-after': '5' },
     });
-    await t.deskgate.login();
-    limited = true;
-    expect(await t.deskgate.login()).toStrictEqual(session());
-    await settle();
-    expect(t.deskgate.session).toStrictEqual(session());
-    expect(t.windowEvents.map((e) => e.type)).toStrictEqual(['deskgate:ready', 'deskgate:error']);
-    expect(t.windowEvents[1]!.detail).toStrictEqual({ code: 'rate_limited', message: 'Too many requests' });
-    expect(t.calls('POST /t/demo/auth/refresh'), 'a 429 is not a missing session').toBe(0);
-    expect(t.overlayLoads).toBe(0);
-  });
+  it.each([
+    ['429 rate_limited', () => rateLimited(30), { code: 'rate_limited', message: 'Too many requests' }],
+    ['503 store_unavailable', storeDown, { code: 'store_unavailable', message: 'Try again shortly' }],
+  ])(
+    'keeps a known session when the API answers %s: reports it, no signed-out, no overlay',
+    async (_, answer, detail) => {
+      let limited = false;
+      const t = setup({
+        'GET /t/demo/auth/session': () => (limited ? answer() : json(200, session())),
+        'POST /t/demo/auth/refresh': () => json(200, session('refreshed')),
+      });
+      await t.deskgate.login();
+      limited = true;
+      expect(await t.deskgate.login()).toStrictEqual(session());
+      await settle();
+      expect(t.deskgate.session).toStrictEqual(session());
+      expect(t.windowEvents.map((e) => e.type)).toStrictEqual(['deskgate:ready', 'deskgate:error']);
+      expect(t.windowEvents[1]!.detail).toStrictEqual(detail);
+      expect(t.calls('POST /t/demo/auth/refresh'), 'not a missing session').toBe(0);
+      expect(t.overlayLoads).toBe(0);
+    },
+  );
 
   it('shares one run between concurrent calls', async () => {
     const t = setup({ 'GET /t/demo/auth/session': () => json(200, session()) });

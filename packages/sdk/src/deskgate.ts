@@ -221,8 +221,10 @@ export function createInstance(
       // The overlay says what to check, on the console (and, for a page not set up, instead of a button).
       problem = toErrorInfo(error);
       emit('error', problem);
-      // 429: the API could not say whether the session still holds; keep a known one and try later.
-      if (problem.code === 'rate_limited' && session) return session;
+      // 429, or 503 while the API's database is down: the API could not say whether the session still holds;
+      // keep a known one and try later.
+      if ((problem.code === 'rate_limited' || problem.code === 'store_unavailable') && session)
+        return session;
     }
     setSession(null);
     await showOverlay(problem);

@@ -40,7 +40,9 @@ export function createRefresher(options: RefresherOptions): () => Promise<Sessio
     if (limited && Date.now() < limited.until) return Promise.reject(limited.error);
     inFlight ??= (locks ? locks.request(lockName, probeThenRefresh) : refresh())
       .catch((error: unknown) => {
-        if ((error as DeskgateError).code === 'rate_limited')
+        // 429, or 503 while the API's database is down: wait for its Retry-After before asking again.
+        const code = (error as DeskgateError).code;
+        if (code === 'rate_limited' || code === 'store_unavailable')
           limited = { until: Date.now() + retryDelay(error, RATE_LIMITED_FALLBACK_MS), error };
         throw error;
       })

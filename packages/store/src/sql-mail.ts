@@ -78,6 +78,15 @@ export class SqlMail {
     );
   }
 
+  async mailDepth(): Promise<{ queued: number; failed: number }> {
+    const [row] = await this.#db.all(
+      `SELECT COUNT(*) FILTER (WHERE failed = ?) AS queued, COUNT(*) FILTER (WHERE failed = ?) AS failed
+       FROM mail_outbox WHERE sent_at IS NULL`,
+      [0, 1],
+    );
+    return { queued: Number(row?.queued ?? 0), failed: Number(row?.failed ?? 0) };
+  }
+
   async createMagicLink(link: MagicLinkRecord): Promise<void> {
     await this.#db.transaction(async (tx) => {
       // A newer link for the same email and attempt (or first-party sign-in) makes the older ones useless.

@@ -14,7 +14,7 @@ import type {
 import type { SqlRecords } from './sql-keys.ts';
 import type { SqlDriver, SqlExecutor, SqlValue } from './sql-store.ts';
 import { insertIdentity, insertUser } from './sql-users.ts';
-import { bool, json } from './sql-values.ts';
+import { json } from './sql-values.ts';
 
 type ScimUser = { user: UserRecord; scim: ScimUserRecord };
 

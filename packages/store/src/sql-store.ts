@@ -22,6 +22,7 @@ import type {
   SigningKeyRecord,
   SsoTransactionRecord,
   Store,
+  StoreStats,
   TenantRecord,
   UserRecord,
 } from '@deskgate/core/store';
@@ -54,6 +55,18 @@ export interface SqlDriver extends SqlExecutor {
   /** Runs `fn` in a write transaction; commits when it resolves, rolls back when it rejects. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  stats(): StoreStats;
+}
+
+/** A driver's count of failed statements by kind, for StoreStats. */
+export function errorCounter() {
+  const errors: StoreStats['errors'] = { unavailable: 0, conflict: 0, other: 0 };
+  return {
+    errors,
+    count(kind: keyof StoreStats['errors']) {
+      errors[kind]++;
+    },
+  };
 }
 
 const COLUMN_TYPES: Record<SqlDriver['dialect'], ColumnTypes> = {
@@ -158,6 +171,18 @@ export class SqlStore implements Store {
 
   close(): Promise<void> {
     return this.#db.close();
+  }
+
+  async schemaStatus(): Promise<{ applied: number; latest: number }> {
+    const [row] = await this.#db.all('SELECT MAX(version) AS version FROM schema_migrations');
+    return {
+      applied: Number(row?.version ?? 0),
+      latest: Math.max(0, ...migrations.map((m) => m.version)),
+    };
+  }
+
+  stats(): StoreStats {
+    return this.#db.stats();
   }
 
   async createTenant(t: TenantRecord): Promise<void> {
@@ -478,6 +503,10 @@ export class SqlStore implements Store {
 
   markMailFailed(id: string, error: string, nextAttemptAt: number | null): Promise<void> {
     return this.#mail.markMailFailed(id, error, nextAttemptAt);
+  }
+
+  mailDepth(): Promise<{ queued: number; failed: number }> {
+    return this.#mail.mailDepth();
   }
 
   listMail(options?: { failed?: boolean; limit?: number }): Promise<MailRecord[]> {

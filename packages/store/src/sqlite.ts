@@ -3,7 +3,14 @@ import { realpathSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Store } from '@deskgate/core/store';
 import { StoreConflictError } from '@deskgate/core/store';
-import { type Row, type SqlDriver, type SqlExecutor, SqlStore, type SqlValue } from './sql-store.ts';
+import {
+  errorCounter,
+  type Row,
+  type SqlDriver,
+  type SqlExecutor,
+  SqlStore,
+  type SqlValue,
+} from './sql-store.ts';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, created when missing; `:memory:` for a private in-memory database. */
@@ -35,14 +42,15 @@ function inTurn<T>(key: unknown, fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
-function mapError(err: unknown): unknown {
-  const errcode = (err as { errcode?: unknown } | null)?.errcode;
-  return typeof errcode === 'number' && UNIQUE_VIOLATIONS.has(errcode)
-    ? new StoreConflictError('unique constraint violated', { cause: err })
-    : err;
-}
-
 export function createSqliteDriver(filename: string): SqlDriver {
+  const counter = errorCounter();
+  const mapError = (err: unknown): unknown => {
+    if (err instanceof StoreConflictError) return err;
+    const errcode = (err as { errcode?: unknown } | null)?.errcode;
+    const conflict = typeof errcode === 'number' && UNIQUE_VIOLATIONS.has(errcode);
+    counter.count(conflict ? 'conflict' : 'other');
+    return conflict ? new StoreConflictError('unique constraint violated', { cause: err }) : err;
+  };
   const db = new DatabaseSync(filename);
   db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // WAL lets readers proceed while one writer commits; it has no meaning for an in-memory database.
@@ -99,6 +107,7 @@ export function createSqliteDriver(filename: string): SqlDriver {
         }
       }),
     close: () => inTurn(key, async () => db.close()),
+    stats: () => ({ errors: { ...counter.errors } }),
   };
 }
 

@@ -1,5 +1,5 @@
 // One mapping from failures to `{"error":{"code","message"}}` responses; unknown failures become 500.
-import { DeskgateError } from '@deskgate/core';
+import { DeskgateError, StoreUnavailableError } from '@deskgate/core';
 import type { ErrorBody, ErrorCode } from '@deskgate/protocol';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -9,7 +9,19 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
-export function onError(error: Error, c: Context<AppEnv>) {
+/** How long a client should wait before it retries a request the unreachable store turned away. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
+/** The answer when the database is unreachable: 503 and a code, fast, so clients and balancers retry. */
+export function storeUnavailable(): DeskgateError {
+  return new DeskgateError('store_unavailable', 'The service cannot reach its database; try again shortly', {
+    headers: { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) },
+  });
+}
+
+export function onError(raised: Error, c: Context<AppEnv>) {
+  // Logged without its cause: pg's message can name the host and the database.
+  const error = raised instanceof StoreUnavailableError ? storeUnavailable() : raised;
   if (error instanceof DeskgateError) {
     c.get('log')?.info({ code: error.code, status: error.status }, 'request failed');
     return c.json(errorBody(error.code, error.message), error.status as ContentfulStatusCode, error.headers);

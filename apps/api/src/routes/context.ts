@@ -1,4 +1,5 @@
 // What the route modules share: services built once per app.
+
 import type { Deps } from '../deps.ts';
 import type { RateLimits } from '../http/rate-limit.ts';
 import type { AccessRequestService } from '../services/access-requests.ts';
@@ -9,6 +10,7 @@ import type { IdentityService } from '../services/identities.ts';
 import type { JwtKeyService } from '../services/jwt-keys.ts';
 import type { KeyRing } from '../services/keyring.ts';
 import type { MagicLinkService } from '../services/magic-links.ts';
+import type { Metrics } from '../services/metrics.ts';
 import type { OidcService } from '../services/oidc.ts';
 import type { PlatformJwtService } from '../services/platform-jwt.ts';
 import type { SessionService } from '../services/sessions.ts';
@@ -35,6 +37,8 @@ export interface Services {
   /** Shown on hosted pages. */
   productName: string;
   limits: RateLimits;
+  /** The app's Prometheus metrics (GET /metrics). */
+  metrics: Metrics;
   /** Staff SSO, when the deployment sets it up (DESKGATE_STAFF_*): its provider and staff sessions. */
   staff?: StaffService;
 }

@@ -17,7 +17,8 @@ function documentOptions(publicUrl: string): Partial<GenerateSpecOptions> {
           'Sign-in for agent-assist widgets inside CX platforms. Tenant routes live under /t/{tenant}. ' +
           `Cookie-authenticated writes need an allowed Origin and JSON or the \`${SDK_HEADER}\` header. ` +
           'Every error is {"error":{"code","message"}}; hosted pages answer browser navigations with an HTML ' +
-          `page. Interactive reference: ${REFERENCE_PATH}.`,
+          'page. While the database is unreachable, any route that reads it answers 503 `store_unavailable` ' +
+          `with Retry-After. Interactive reference: ${REFERENCE_PATH}.`,
       },
       servers: [{ url: publicUrl }],
       tags: [

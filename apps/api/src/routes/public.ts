@@ -60,24 +60,6 @@ export function publicRoutes({ deps, keyring, productName }: Services) {
   }
 
   app.get(
-    paths.health,
-    describeRoute({
-      operationId: 'health',
-      tags: ['operations'],
-      summary: 'Liveness',
-      responses: {
-        200: {
-          description: 'Up',
-          content: {
-            'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } },
-          },
-        },
-      },
-    }),
-    (c) => c.json({ status: 'ok' }),
-  );
-
-  app.get(
     paths.jwks,
     describeRoute({
       operationId: 'jwks',

@@ -14,6 +14,7 @@ import {
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { AppEnv } from '../deps.ts';
+import type { Metrics } from './metrics.ts';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
@@ -108,11 +109,13 @@ export class AuditService {
   readonly #store: Store;
   readonly #now: () => number;
   readonly #logger: Logger | undefined;
+  readonly #metrics: Metrics | undefined;
 
-  constructor(deps: { store: Store; now: () => number; logger?: Logger }) {
+  constructor(deps: { store: Store; now: () => number; logger?: Logger; metrics?: Metrics }) {
     this.#store = deps.store;
     this.#now = deps.now;
     this.#logger = deps.logger;
+    this.#metrics = deps.metrics;
   }
 
   /** Stores one event of `tenant` at `at` (default now); throws when it looks like it holds a secret. */
@@ -122,6 +125,7 @@ export class AuditService {
 
   /** A successful sign-in: the user, the method, and the session it started. */
   signIn(tenant: string, userId: string, method: string, details: Record<string, string>, at: number) {
+    this.#metrics?.signIn(method, null);
     return this.record(
       tenant,
       {
@@ -147,6 +151,7 @@ export class AuditService {
       await next();
       const code = c.error instanceof DeskgateError ? c.error.code : c.get('failure');
       const tenant = c.get('tenant');
+      if (code) this.#metrics?.signIn(method, code);
       // A request the rate limiter turned away never reached the credential check; recording each would let a
       // flood write one row per request. The request log has them.
       if (!code || !tenant || code === 'rate_limited') return;

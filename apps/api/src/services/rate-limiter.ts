@@ -8,16 +8,24 @@ import {
   retryAfterSeconds,
   type Store,
 } from '@deskgate/core';
+import type { Metrics } from './metrics.ts';
 
 export class RateLimiter {
   readonly #store: Store;
   readonly #settings: RateLimitSettings;
   readonly #now: () => number;
+  readonly #metrics: Metrics | undefined;
 
-  constructor(deps: { store: Store; settings: RateLimitSettings; now: () => number }) {
+  constructor(deps: { store: Store; settings: RateLimitSettings; now: () => number; metrics?: Metrics }) {
     this.#store = deps.store;
     this.#settings = deps.settings;
     this.#now = deps.now;
+    this.#metrics = deps.metrics;
+  }
+
+  #limited(rule: RateLimitRule, retryAfter: number): DeskgateError {
+    this.#metrics?.rateLimited(rule);
+    return limited(retryAfter);
   }
 
   /** Counts one request against the rule; throws rate_limited once the window's count passes the limit. */
@@ -31,7 +39,7 @@ export class RateLimiter {
       window.end,
       1,
     );
-    if (count > limit.limit) throw limited(retryAfterSeconds(window, now));
+    if (count > limit.limit) throw this.#limited(rule, retryAfterSeconds(window, now));
   }
 
   /** For failure-counted rules: throws rate_limited when the failures already reached the limit. */
@@ -40,7 +48,7 @@ export class RateLimiter {
     const limit = this.#settings[rule];
     const window = rateWindow(limit, now);
     const count = await this.#store.peekRateLimit(await rateLimitKey(rule, subject), window.start);
-    if (count >= limit.limit) throw limited(retryAfterSeconds(window, now));
+    if (count >= limit.limit) throw this.#limited(rule, retryAfterSeconds(window, now));
   }
 
   /** Counts one failure against a failure-counted rule. */

@@ -14,6 +14,7 @@ import {
   refreshCookie,
   type SessionRecord,
   type Store,
+  StoreUnavailableError,
   sessionGrants,
   sessionInfo,
   sha256,
@@ -26,6 +27,7 @@ import {
 import type { SessionInfo } from '@deskgate/protocol';
 import type { AuditService } from './audit.ts';
 import type { KeyRing } from './keyring.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface Issued {
   session: SessionInfo;
@@ -59,6 +61,7 @@ export class SessionService {
   readonly #keyring: KeyRing;
   readonly #issuer: string;
   readonly #audit: AuditService | undefined;
+  readonly #metrics: Metrics | undefined;
 
   constructor(deps: {
     store: Store;
@@ -66,8 +69,10 @@ export class SessionService {
     keyring: KeyRing;
     issuer: string;
     audit?: AuditService;
+    metrics?: Metrics;
   }) {
     this.#store = deps.store;
+    this.#metrics = deps.metrics;
     this.#audit = deps.audit;
     this.#keys = deps.keys;
     this.#keyring = deps.keyring;
@@ -203,6 +208,27 @@ export class SessionService {
    * a later replay means the token leaked, so the whole session is revoked.
    */
   async refresh(tenant: TenantConfig, token: string | undefined, now: number): Promise<Issued> {
+    try {
+      const { issued, outcome } = await this.#refresh(tenant, token, now);
+      this.#metrics?.refresh(outcome);
+      return issued;
+    } catch (error) {
+      this.#metrics?.refresh(
+        error instanceof DeskgateError
+          ? error.code
+          : error instanceof StoreUnavailableError
+            ? 'store_unavailable'
+            : 'internal_error',
+      );
+      throw error;
+    }
+  }
+
+  async #refresh(
+    tenant: TenantConfig,
+    token: string | undefined,
+    now: number,
+  ): Promise<{ issued: Issued; outcome: 'rotated' | 'grace' }> {
     if (!token) throw new DeskgateError('refresh_missing', 'No refresh cookie was sent');
     if (!isRefreshTokenFormat(token))
       throw new DeskgateError('refresh_invalid', 'The refresh cookie is not valid');
@@ -250,7 +276,10 @@ export class SessionService {
       await this.#store.revokeSession(session.id, 'user_disabled', now);
       throw disabledSession();
     }
-    return this.#issue(tenant, user, session, successor, now);
+    return {
+      issued: await this.#issue(tenant, user, session, successor, now),
+      outcome: decision.outcome === 'grace' ? 'grace' : 'rotated',
+    };
   }
 
   /**

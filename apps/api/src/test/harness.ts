@@ -20,6 +20,7 @@ import type { Deps } from '../deps.ts';
 import { loadAdminAssets, loadReferenceAssets } from '../runtime.ts';
 import { BackgroundWork } from '../services/background.ts';
 import { KeyRing } from '../services/keyring.ts';
+import { Metrics } from '../services/metrics.ts';
 import { SessionService } from '../services/sessions.ts';
 import { TenantService } from '../services/tenants.ts';
 
@@ -108,10 +109,17 @@ export async function createHarness(options?: {
   admin?: Deps['admin'] | null;
   /** Staff SSO with the dev IdP as the staff provider (client STAFF_CLIENT), for this staff domain. */
   staff?: { domain: string; permissions?: string[] };
+  /** GET /metrics on the app's port with this bearer token (DESKGATE_METRICS_TOKEN). */
+  metricsToken?: string;
+  /** What the app sees of the store: a test may put a store that fails in front of the real one. */
+  wrapStore?: (store: Store) => Store;
+  /** A shutdown began: /readyz answers 503. */
+  draining?: () => boolean;
 }): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'deskgate-api-'));
   const store = createSqliteStore({ filename: join(dir, 'test.sqlite') });
   await store.migrate();
+  const appStore = options?.wrapStore ? options.wrapStore(store) : store;
   const keys = await deriveKeys(crypto.getRandomValues(new Uint8Array(32)));
   let offset = 0;
   const now = () => Date.now() + offset;
@@ -158,7 +166,7 @@ export async function createHarness(options?: {
   const background = new BackgroundWork();
   const deps: Deps = {
     background,
-    store,
+    store: appStore,
     keys,
     publicUrl: PUBLIC_URL,
     now,
@@ -168,6 +176,9 @@ export async function createHarness(options?: {
     admin: options?.admin === undefined ? await adminAssets : (options.admin ?? undefined),
     rateLimits: options?.rateLimits,
     trustedProxyHops: options?.trustedProxyHops,
+    metrics: new Metrics({ store: appStore }),
+    ...(options?.metricsToken && { metricsToken: options.metricsToken }),
+    ...(options?.draining && { draining: options.draining }),
     ...(options?.staff && {
       staff: {
         issuer: idp.issuer,

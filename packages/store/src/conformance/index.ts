@@ -62,6 +62,23 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         await ctx.store.migrate();
         assert.deepEqual(await ctx.other.getTenant(tenant.code), tenant);
       });
+
+      it('reports the applied schema version equal to the newest it knows, once migrated', async () => {
+        const status = await ctx.store.schemaStatus();
+        assert.ok(status.latest >= 17, 'the newest migration this build knows');
+        assert.deepEqual(await ctx.other.schemaStatus(), { applied: status.latest, latest: status.latest });
+      });
+
+      it('counts failed statements by kind (a conflict is not an outage)', async () => {
+        const tenant = tenantFixture();
+        await ctx.store.createTenant(tenant);
+        const before = ctx.store.stats().errors;
+        await assert.rejects(ctx.store.createTenant(tenant), { name: 'StoreConflictError' });
+        const after = ctx.store.stats().errors;
+        assert.deepEqual(after, { ...before, conflict: before.conflict + 1 });
+        const pool = ctx.store.stats().pool;
+        if (pool) assert.ok(pool.total <= pool.max && pool.idle <= pool.total, 'pool counts are consistent');
+      });
     });
 
     describeTenants(ctx);

@@ -45,6 +45,22 @@ export function describeMail(ctx: ConformanceContext): void {
         await ctx.store.markMailSent(mail.id, T0);
     });
 
+    it('counts the mail waiting: queued (also leased or retried) and given up; sent mail not', async () => {
+      const before = await ctx.store.mailDepth();
+      const queued = mailFixture();
+      const retried = mailFixture({ attempts: 2, lastError: 'connection refused' });
+      const failed = mailFixture({ failed: true, attempts: 5, lastError: 'gave up' });
+      const sent = mailFixture();
+      for (const mail of [queued, retried, failed, sent]) await ctx.store.enqueueMail(mail);
+      await ctx.store.markMailSent(sent.id, T0);
+      assert.deepEqual(await ctx.other.mailDepth(), {
+        queued: before.queued + 2,
+        failed: before.failed + 1,
+      });
+      // Given-up mail is never claimed again, so the queue's clean-up before each test would keep it.
+      await ctx.store.markMailSent(failed.id, T0);
+    });
+
     it('claims due mail oldest first, leased, with its body; not mail that is not due yet', async () => {
       const first = mailFixture({ createdAt: T0 });
       const second = mailFixture({ createdAt: T0 + 1 });
