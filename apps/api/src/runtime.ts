@@ -72,6 +72,97 @@ export function limitSettings(env: NodeJS.ProcessEnv): {
   return { rateLimits: parseRateLimitSettings(env.DESKGATE_RATE_LIMITS), trustedProxyHops: Number(hops) };
 }
 
+/**
+ * The embedded store's key files (`master-key rotate`): `master.key` the current key; `master.key.next` the key a
+ * rotation seals with before it becomes master.key; `master.key.previous` the key before (kept for backups).
+ */
+export function masterKeyFiles(dataDir: string): { current: string; next: string; previous: string } {
+  const current = join(dataDir, 'master.key');
+  return { current, next: `${current}.next`, previous: `${current}.previous` };
+}
+
+/** DESKGATE_PREVIOUS_MASTER_KEY: none, one key or a comma-separated list; a bad one throws (never quoting it). */
+export function previousMasterKeys(env: NodeJS.ProcessEnv): Uint8Array[] {
+  const text = env.DESKGATE_PREVIOUS_MASTER_KEY?.trim();
+  if (!text) return [];
+  try {
+    return text.split(',').map((key) => parseMasterKey(key));
+  } catch {
+    throw new TypeError(
+      'DESKGATE_PREVIOUS_MASTER_KEY must be a master key or a comma-separated list of them (base64url of 32 bytes each)',
+    );
+  }
+}
+
+/** A key file's key, or undefined when there is no such file. */
+async function readKeyFile(file: string): Promise<Uint8Array | undefined> {
+  try {
+    return parseMasterKey(await readFile(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof TypeError) throw new TypeError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * The master key and the previous ones (read-only, DESKGATE_PREVIOUS_MASTER_KEY) from the environment, or for
+ * the embedded default from the data dir: master.key (generated when there is none), plus master.key.previous
+ * and master.key.next when present, so a store stopped at any point of `master-key rotate` still opens.
+ */
+export async function masterKeys(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  logger: Logger,
+): Promise<{ current: Uint8Array; previous: Uint8Array[] }> {
+  const previous = previousMasterKeys(env);
+  if (env.DESKGATE_MASTER_KEY) return { current: parseMasterKey(env.DESKGATE_MASTER_KEY), previous };
+  return {
+    current: await masterKey(env, dataDir, logger),
+    previous: [...previous, ...(await fileKeys(dataDir))],
+  };
+}
+
+/** The keys of master.key.next and master.key.previous, those of them that exist. */
+async function fileKeys(dataDir: string): Promise<Uint8Array[]> {
+  const files = masterKeyFiles(dataDir);
+  const keys: Uint8Array[] = [];
+  for (const file of [files.next, files.previous]) {
+    const key = await readKeyFile(file);
+    if (key) keys.push(key);
+  }
+  return keys;
+}
+
+export interface OperationsSettings {
+  /** DESKGATE_METRICS_TOKEN: /metrics on the API's port for a request bearing it. */
+  metricsToken?: string;
+  /** DESKGATE_METRICS_PORT (and DESKGATE_METRICS_HOST, default 127.0.0.1): /metrics on a port of its own. */
+  metricsPort?: { port: number; hostname: string };
+  /** DESKGATE_DRAIN_TIMEOUT_MS: how long a shutdown waits for requests in flight (default 10 s). */
+  drainTimeoutMs: number;
+}
+
+/** Metrics and shutdown settings from the environment; throws TypeError on a bad value (never quoting a token). */
+export function operationsSettings(env: NodeJS.ProcessEnv): OperationsSettings {
+  const token = env.DESKGATE_METRICS_TOKEN?.trim();
+  if (token !== undefined && token !== '' && token.length < 16)
+    throw new TypeError('DESKGATE_METRICS_TOKEN must be at least 16 characters (a random secret)');
+  const port = env.DESKGATE_METRICS_PORT?.trim();
+  if (port && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65_535))
+    throw new TypeError('DESKGATE_METRICS_PORT must be a port number (1-65535)');
+  const drain = env.DESKGATE_DRAIN_TIMEOUT_MS?.trim() || '10000';
+  if (!/^\d{1,6}$/.test(drain) || Number(drain) > 300_000)
+    throw new TypeError('DESKGATE_DRAIN_TIMEOUT_MS must be a number of milliseconds from 0 to 300000');
+  return {
+    ...(token ? { metricsToken: token } : {}),
+    ...(port
+      ? { metricsPort: { port: Number(port), hostname: env.DESKGATE_METRICS_HOST?.trim() || '127.0.0.1' } }
+      : {}),
+    drainTimeoutMs: Number(drain),
+  };
+}
+
 /** The master key from DESKGATE_MASTER_KEY, or for the embedded default one generated into the data dir. */
 async function masterKey(env: NodeJS.ProcessEnv, dataDir: string, logger: Logger): Promise<Uint8Array> {
   if (env.DESKGATE_MASTER_KEY) return parseMasterKey(env.DESKGATE_MASTER_KEY);
@@ -80,11 +171,18 @@ async function masterKey(env: NodeJS.ProcessEnv, dataDir: string, logger: Logger
       'DESKGATE_MASTER_KEY is required with DATABASE_URL: every instance must share one key',
     );
   }
-  const file = join(dataDir, 'master.key');
-  try {
-    return parseMasterKey(await readFile(file, 'utf8'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  const files = masterKeyFiles(dataDir);
+  const file = files.current;
+  const existing = await readKeyFile(file);
+  if (existing) return existing;
+  // Stopped between the renames of `master-key rotate`: everything is sealed with master.key.next by then.
+  const next = await readKeyFile(files.next);
+  if (next) {
+    logger.warn(
+      { file: files.next },
+      'a master-key rotation was interrupted; pnpm deskgate master-key rotate finishes it',
+    );
+    return next;
   }
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, `${generateMasterKey()}\n`, { mode: 0o600, flag: 'wx' });
@@ -110,7 +208,8 @@ export async function createRuntime(
   const from = mailFrom(env);
   const transport = smtpUrl ? createSmtpTransport(smtpUrl) : undefined;
   // The key first: a missing or bad key then stops the start before a database pool is open.
-  const keys = await deriveKeys(await masterKey(env, dataDir, logger));
+  const { current, previous } = await masterKeys(env, dataDir, logger);
+  const keys = await deriveKeys(current, previous);
   const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
   try {
     await store.migrate();

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
+import { attemptProof } from './attempt.ts';
 import { base64urlDecode, base64urlEncode, type SecretKey } from './encoding.ts';
 import {
+  attemptProofKeys,
   decryptSecret,
   deriveKeys,
   encryptSecret,
   generateMasterKey,
   isEncryptedSecret,
   MASTER_KEY_BYTES,
+  openSecret,
+  openSecretWithKey,
   parseMasterKey,
 } from './master-key.ts';
 
@@ -197,5 +201,78 @@ describe('deriveKeys', () => {
     assert.equal(keys.secrets.extractable, false);
     assert.equal(keys.refreshSuccessor.extractable, false);
     assert.equal(keys.attemptProof.extractable, false);
+  });
+});
+
+describe('previous master keys (rotation)', () => {
+  const KEY_C = base64urlEncode(Uint8Array.from({ length: 32 }, (_, i) => (i * 7) % 256));
+
+  it('has no previous keys unless given', async () => {
+    assert.deepEqual((await deriveKeys(parseMasterKey(KEY_A))).previous, []);
+  });
+
+  it('leaves out a previous key that is the current one, and repeats', async () => {
+    const keys = await deriveKeys(parseMasterKey(KEY_B), [
+      parseMasterKey(KEY_A),
+      parseMasterKey(KEY_B),
+      parseMasterKey(KEY_A),
+    ]);
+    assert.equal(keys.previous.length, 1);
+  });
+
+  it('openSecret opens a secret sealed with the current key or any previous one', async () => {
+    const old = await deriveKeys(parseMasterKey(KEY_A));
+    const older = await deriveKeys(parseMasterKey(KEY_C));
+    const rolled = await deriveKeys(parseMasterKey(KEY_B), [parseMasterKey(KEY_A), parseMasterKey(KEY_C)]);
+    for (const sealer of [old, older, rolled]) {
+      const sealed = await encryptSecret(sealer.secrets, SECRET, CONTEXT);
+      assert.equal(await openSecret(rolled, sealed, CONTEXT), SECRET);
+    }
+  });
+
+  it('openSecretWithKey tells whether the current key opened it', async () => {
+    const old = await deriveKeys(parseMasterKey(KEY_A));
+    const rolled = await deriveKeys(parseMasterKey(KEY_B), [parseMasterKey(KEY_A)]);
+    const underOld = await encryptSecret(old.secrets, SECRET, CONTEXT);
+    const underNew = await encryptSecret(rolled.secrets, SECRET, CONTEXT);
+    assert.deepEqual(await openSecretWithKey(rolled, underOld, CONTEXT), {
+      plaintext: SECRET,
+      current: false,
+    });
+    assert.deepEqual(await openSecretWithKey(rolled, underNew, CONTEXT), {
+      plaintext: SECRET,
+      current: true,
+    });
+  });
+
+  it('openSecret refuses a secret of no known key, a moved one and a malformed one, never echoing it', async () => {
+    const stranger = await deriveKeys(parseMasterKey(KEY_C));
+    const rolled = await deriveKeys(parseMasterKey(KEY_B), [parseMasterKey(KEY_A)]);
+    const sealed = await encryptSecret(stranger.secrets, SECRET, CONTEXT);
+    await assert.rejects(
+      openSecret(rolled, sealed, CONTEXT),
+      (e: unknown) => e instanceof TypeError && !e.message.includes(sealed) && !e.message.includes(SECRET),
+    );
+    const own = await encryptSecret(rolled.previous[0]!.secrets, SECRET, CONTEXT);
+    await assert.rejects(openSecret(rolled, own, 'tenant:other/oidc:sso/clientSecret'), TypeError);
+    await assert.rejects(openSecret(rolled, 'enc.v1.abc', CONTEXT), TypeError);
+    await assert.rejects(openSecret(rolled, SECRET, CONTEXT), TypeError);
+  });
+
+  it('without previous keys, a secret of the old key no longer opens', async () => {
+    const old = await deriveKeys(parseMasterKey(KEY_A));
+    const sealed = await encryptSecret(old.secrets, SECRET, CONTEXT);
+    await assert.rejects(openSecret(await deriveKeys(parseMasterKey(KEY_B)), sealed, CONTEXT), TypeError);
+  });
+
+  it('attemptProofKeys lists the current proof key first, then the previous ones', async () => {
+    const old = await deriveKeys(parseMasterKey(KEY_A));
+    const rolled = await deriveKeys(parseMasterKey(KEY_B), [parseMasterKey(KEY_A)]);
+    const proofs = await Promise.all(attemptProofKeys(rolled).map((key) => attemptProof(key, 'att-1')));
+    assert.deepEqual(proofs, [
+      await attemptProof(rolled.attemptProof, 'att-1'),
+      await attemptProof(old.attemptProof, 'att-1'),
+    ]);
+    assert.deepEqual(attemptProofKeys(old), [old.attemptProof]);
   });
 });

@@ -10,7 +10,16 @@ export interface DerivedKeys {
   refreshSuccessor: SecretKey;
   /** HMAC for the one-time proof the completion page hands the verified opener. */
   attemptProof: SecretKey;
+  /**
+   * The keys of previous master keys (DESKGATE_PREVIOUS_MASTER_KEY), newest first; empty but during a rotation.
+   * Read-only: secrets sealed with them still open and their attempt proofs still count, but nothing is
+   * sealed or signed with them.
+   */
+  previous: readonly PreviousKeys[];
 }
+
+/** What a previous master key is still good for: opening secrets and checking attempt proofs. */
+export type PreviousKeys = Pick<DerivedKeys, 'secrets' | 'attemptProof'>;
 
 /** Parses DESKGATE_MASTER_KEY (base64url of 32 random bytes); misuse throws TypeError at startup. */
 export function parseMasterKey(text: string): Uint8Array {
@@ -35,13 +44,37 @@ function hkdf(master: SecretKey, info: string, kind: 'HMAC' | 'AES-GCM'): Promis
   );
 }
 
-export async function deriveKeys(masterKey: Uint8Array): Promise<DerivedKeys> {
+/**
+ * The keys of `masterKey`, the one everything is sealed and signed with, and the read-only keys of `previous`
+ * master keys (a rotation in progress; a copy of the current key among them is left out).
+ */
+export async function deriveKeys(
+  masterKey: Uint8Array,
+  previous: readonly Uint8Array[] = [],
+): Promise<DerivedKeys> {
   const master = await crypto.subtle.importKey('raw', masterKey, 'HKDF', false, ['deriveKey']);
+  const older: PreviousKeys[] = [];
+  const seen = new Set([base64urlEncode(masterKey)]);
+  for (const bytes of previous) {
+    if (seen.has(base64urlEncode(bytes))) continue;
+    seen.add(base64urlEncode(bytes));
+    const key = await crypto.subtle.importKey('raw', bytes, 'HKDF', false, ['deriveKey']);
+    older.push({
+      secrets: await hkdf(key, 'deskgate/v1/secrets-at-rest', 'AES-GCM'),
+      attemptProof: await hkdf(key, 'deskgate/v1/attempt-proof', 'HMAC'),
+    });
+  }
   return {
     secrets: await hkdf(master, 'deskgate/v1/secrets-at-rest', 'AES-GCM'),
     refreshSuccessor: await hkdf(master, 'deskgate/v1/refresh-successor', 'HMAC'),
     attemptProof: await hkdf(master, 'deskgate/v1/attempt-proof', 'HMAC'),
+    previous: older,
   };
+}
+
+/** The HMAC keys an attempt proof may have been made with: the current one first, then the previous ones. */
+export function attemptProofKeys(keys: Pick<DerivedKeys, 'attemptProof' | 'previous'>): SecretKey[] {
+  return [keys.attemptProof, ...keys.previous.map((p) => p.attemptProof)];
 }
 
 const PREFIX = 'enc.v1.';
@@ -77,4 +110,37 @@ export async function decryptSecret(key: SecretKey, sealed: string, context: str
     // A wrong master key or a moved ciphertext; never echo the value.
     throw new TypeError(`Cannot decrypt the secret stored for ${context}: wrong master key?`);
   }
+}
+
+/**
+ * Opens a sealed secret with the current key or, failing that, with each previous one (AES-GCM's tag tells a
+ * wrong key reliably), and says whether the current key opened it. Throws the TypeError of decryptSecret when
+ * none does.
+ */
+export async function openSecretWithKey(
+  keys: Pick<DerivedKeys, 'secrets' | 'previous'>,
+  sealed: string,
+  context: string,
+): Promise<{ plaintext: string; current: boolean }> {
+  try {
+    return { plaintext: await decryptSecret(keys.secrets, sealed, context), current: true };
+  } catch (error) {
+    // A malformed value fails the same way under every key; only a wrong key is worth another try.
+    if (!isEncryptedSecret(sealed)) throw error;
+    for (const previous of keys.previous) {
+      try {
+        return { plaintext: await decryptSecret(previous.secrets, sealed, context), current: false };
+      } catch {}
+    }
+    throw error;
+  }
+}
+
+/** Opens a secret sealed with the current master key or a previous one (a rotation in progress). */
+export async function openSecret(
+  keys: Pick<DerivedKeys, 'secrets' | 'previous'>,
+  sealed: string,
+  context: string,
+): Promise<string> {
+  return (await openSecretWithKey(keys, sealed, context)).plaintext;
 }

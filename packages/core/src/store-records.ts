@@ -283,3 +283,18 @@ export interface AuditQuery {
   /** At most this many (default 100). */
   limit?: number;
 }
+
+/**
+ * A value sealed with the master key, and where it lives (`master-key rotate` re-seals each one). `value` is the
+ * column's text as stored: the sealed secret, or for a tenant its whole configuration as JSON text (the OIDC
+ * client secrets inside it are sealed). Never logged or printed.
+ */
+export interface SealedSecretRecord {
+  /** signing_keys.private_jwk_encrypted, jwt_keys.secret_encrypted, tenants.config, mail_outbox.body_encrypted. */
+  kind: 'signing_key' | 'jwt_key' | 'tenant' | 'mail';
+  /** The row's key: the signing key's kid, the JWT key's kid, the tenant's code, the message's id. */
+  id: string;
+  /** The tenant of a JWT key (part of its key), and a tenant's own code; null for the others. */
+  tenant: string | null;
+  value: string;
+}

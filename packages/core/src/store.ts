@@ -14,6 +14,7 @@ import type {
   MailRecord,
   PendingGrantRecord,
   RefreshTokenRecord,
+  SealedSecretRecord,
   SessionRecord,
   SigningKeyRecord,
   SsoTransactionRecord,
@@ -130,6 +131,17 @@ export interface Store extends ScimStore {
   /** Insert; returns false (and inserts nothing) when the generation exists. */
   insertSigningKey(key: SigningKeyRecord): Promise<boolean>;
   deleteSigningKey(kid: string): Promise<void>;
+
+  /**
+   * Every value sealed with the master key (`master-key rotate`): signing keys' private keys, JWT keys' secrets,
+   * tenants' configurations (their OIDC client secrets), and the bodies of mail not sent yet.
+   */
+  listSealedSecrets(): Promise<SealedSecretRecord[]>;
+  /**
+   * Compare-and-swap: writes `value` where `record` lives if the column still holds `record.value`. Returns
+   * false, changing nothing, when the row is gone or was changed meanwhile (read it again).
+   */
+  replaceSealedSecret(record: SealedSecretRecord, value: string): Promise<boolean>;
 
   createAttempt(attempt: AttemptRecord): Promise<void>;
   getAttempt(tenant: string, id: string): Promise<AttemptRecord | undefined>;

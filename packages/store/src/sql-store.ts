@@ -18,6 +18,7 @@ import type {
   ScimPage,
   ScimUserQuery,
   ScimUserRecord,
+  SealedSecretRecord,
   SessionRecord,
   SigningKeyRecord,
   SsoTransactionRecord,
@@ -34,6 +35,7 @@ import { SqlGrants } from './sql-grants.ts';
 import { SqlKeys } from './sql-keys.ts';
 import { SqlMail } from './sql-mail.ts';
 import { SqlScim } from './sql-scim.ts';
+import { SqlSecrets } from './sql-secrets.ts';
 import { SqlSessions } from './sql-sessions.ts';
 import { SqlUsers } from './sql-users.ts';
 import { json } from './sql-values.ts';
@@ -110,6 +112,7 @@ export class SqlStore implements Store {
   readonly #audit: SqlAudit;
   readonly #grants: SqlGrants;
   readonly #scim: SqlScim;
+  readonly #secrets: SqlSecrets;
 
   constructor(driver: SqlDriver) {
     this.#db = driver;
@@ -128,6 +131,7 @@ export class SqlStore implements Store {
     this.#audit = new SqlAudit(records);
     this.#grants = new SqlGrants(records);
     this.#scim = new SqlScim(driver, records);
+    this.#secrets = new SqlSecrets(records);
   }
 
   async #one<T>(sql: string, params: readonly SqlValue[]): Promise<T | undefined> {
@@ -589,5 +593,13 @@ export class SqlStore implements Store {
       );
       await tx.run('DELETE FROM sessions WHERE expires_at < ?', [before]);
     });
+  }
+
+  listSealedSecrets(): Promise<SealedSecretRecord[]> {
+    return this.#secrets.listSealedSecrets();
+  }
+
+  replaceSealedSecret(record: SealedSecretRecord, value: string): Promise<boolean> {
+    return this.#secrets.replaceSealedSecret(record, value);
   }
 }

@@ -2,6 +2,7 @@
 // group and top-level usages. commands.ts parses argv against them.
 
 import { API_KEY_COMMANDS, KEY_COMMAND_HELP, SCIM_TOKEN_COMMANDS } from './help-keys.ts';
+import { MASTER_KEY_COMMAND_HELP, MASTER_KEY_COMMANDS, MASTER_KEY_GROUP } from './help-master-key.ts';
 import { USER_COMMAND_HELP, USER_COMMANDS } from './help-user.ts';
 import { type Option, PROVIDER_OPTIONS, TENANT_FLAGS } from './options.ts';
 
@@ -11,7 +12,7 @@ const EXIT_CODES =
 
 const ENVIRONMENT =
   'Environment: DATABASE_URL (PostgreSQL) or DESKGATE_DATA_DIR (SQLite, default ./data), DESKGATE_MASTER_KEY,\n' +
-  'LOG_LEVEL (default warn; log lines go to stderr).';
+  'DESKGATE_PREVIOUS_MASTER_KEY (old keys, during a rotation), LOG_LEVEL (default warn; logs go to stderr).';
 
 const TENANT_COMMANDS = `  tenant list                          list tenants: code, name and origins, tab-separated
   tenant show <code>                   show one tenant as JSON, secrets as "(encrypted)"
@@ -47,6 +48,7 @@ ${ACCESS_REQUEST_COMMANDS}
 ${AUDIT_COMMANDS}
 ${USER_COMMANDS}
 ${MAIL_COMMANDS}
+${MASTER_KEY_COMMANDS}
   seed <file>                          create or replace the tenants in a seed file
   migrate                              apply database migrations
   help [<command>]                     this help, or a command's (same as <command> --help)
@@ -242,6 +244,7 @@ none. Never a secret, token or cookie: events do not hold them.
                                 "code","subject","details"}] on stdout`,
   },
   ...USER_COMMAND_HELP,
+  ...MASTER_KEY_COMMAND_HELP,
   {
     name: 'mail list',
     options: ['failed', 'limit', 'json'],
@@ -321,6 +324,8 @@ ${MAIL_COMMANDS}
 
 pnpm deskgate mail list --help shows its flags.
 ${EXIT_CODES}`,
+  'master-key': `${MASTER_KEY_GROUP}
+${EXIT_CODES}`,
   jwt: `Usage: pnpm deskgate jwt check <tenant> <token|->
 
 ${JWT_COMMANDS}
@@ -336,4 +341,5 @@ export const SUBCOMMANDS: Record<string, string> = {
   'access-request': 'list',
   user: 'list, show, disable, enable, grant, revoke or grants',
   mail: 'list',
+  'master-key': 'generate or rotate',
 };

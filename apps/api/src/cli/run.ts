@@ -10,6 +10,7 @@ import { runAudit } from './audit.ts';
 import { CliFailure, EXIT, helpHint, parseCommandLine, UsageError, type Values } from './commands.ts';
 import { runJwt } from './jwt.ts';
 import { runMail } from './mail.ts';
+import { runMasterKey } from './master-key.ts';
 import {
   changedSettings,
   checkTenantFlags,
@@ -112,6 +113,8 @@ async function run(command: string, args: string[], values: Values, io: CliIo): 
   const out = (text: string) => io.stdout.write(`${text}\n`);
   const note = (text: string) => io.stderr.write(`${text}\n`);
   if (command === 'tenant create' || command === 'tenant set') checkTenantFlags(command, args[0], values);
+  // Its own store and keys: generate needs neither, rotate the new key besides the runtime's.
+  if (command.startsWith('master-key ')) return runMasterKey(command, { env: io.env, out, note });
   const runtime = await createRuntime(io.env, createLogger(io.env.LOG_LEVEL ?? 'warn', 2));
   try {
     const tenants = new TenantService(runtime.store, runtime.keys, Date.now);

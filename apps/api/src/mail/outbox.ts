@@ -6,9 +6,9 @@
 // body, a link or the full address.
 import {
   type DerivedKeys,
-  decryptSecret,
   encryptSecret,
   type MailRecord,
+  openSecret,
   randomToken,
   type Store,
 } from '@deskgate/core';
@@ -25,7 +25,7 @@ interface MailBody {
 }
 
 /** The body's place in the store: a body sealed for one message does not open as another's. */
-function sealContext(id: string): string {
+export function sealContext(id: string): string {
   return `mail:${id}`;
 }
 
@@ -35,7 +35,7 @@ export async function sealMailBody(keys: DerivedKeys, id: string, body: MailBody
 
 /** Throws when the body does not open (another master key, a damaged value) or is not a body. */
 export async function openMailBody(keys: DerivedKeys, id: string, sealed: string): Promise<MailBody> {
-  const body = JSON.parse(await decryptSecret(keys.secrets, sealed, sealContext(id))) as Partial<MailBody>;
+  const body = JSON.parse(await openSecret(keys, sealed, sealContext(id))) as Partial<MailBody>;
   if (typeof body?.text !== 'string' || typeof body.html !== 'string') throw new TypeError('not a mail body');
   return { text: body.text, html: body.html };
 }

@@ -3,9 +3,9 @@
 // otherwise it signs in first-party on the API site and goes on to a validated return target.
 import {
   DeskgateError,
-  decryptSecret,
   encryptSecret,
   firstPartyCookie,
+  openSecret,
   resolveReturnTarget,
   type TenantConfig,
 } from '@deskgate/core';
@@ -134,9 +134,7 @@ export function remoteLoginRoutes({ deps, platformJwt, sessions, limits }: Servi
     let context: RemoteContext | undefined;
     try {
       context = sealed
-        ? (JSON.parse(
-            await decryptSecret(deps.keys.secrets, sealed, sealContext(tenant.code)),
-          ) as RemoteContext)
+        ? (JSON.parse(await openSecret(deps.keys, sealed, sealContext(tenant.code))) as RemoteContext)
         : undefined;
     } catch {}
     if (!context || now >= context.exp)

@@ -2,11 +2,11 @@
 import {
   type DerivedKeys,
   DeskgateError,
-  decryptSecret,
   encryptSecret,
   JWT_PROFILES,
   type JwtKeyRecord,
   type JwtProfileName,
+  openSecret,
   type PlatformJwtConfig,
   randomToken,
   readJwtHeader,
@@ -34,7 +34,7 @@ export interface NewJwtKey {
   alg: string;
 }
 
-function secretContext(tenant: string, kid: string): string {
+export function secretContext(tenant: string, kid: string): string {
   return `tenant:${tenant}:jwt-key:${kid}`;
 }
 
@@ -155,7 +155,7 @@ export class JwtKeyService {
         alg: key.alg,
         profile: key.profile as JwtProfileName,
         key: new TextEncoder().encode(
-          await decryptSecret(this.#keys.secrets, key.secretEncrypted, secretContext(tenant, key.kid)),
+          await openSecret(this.#keys, key.secretEncrypted, secretContext(tenant, key.kid)),
         ),
       })),
     );

@@ -1,10 +1,10 @@
 // deskgate's signing keys, shared by all instances through the store; the plan itself lives in core.
 import {
   type DerivedKeys,
-  decryptSecret,
   encryptSecret,
   generateSigningKey,
   type KeyRotationPolicy,
+  openSecret,
   planSigningKeys,
   type SigningKeyRecord,
   type Store,
@@ -13,6 +13,11 @@ import { type CryptoKey, importJWK, type JWK } from 'jose';
 
 /** How long an instance trusts its copy of the key list before reading the store again. */
 const KEY_LIST_TTL_MS = 30_000;
+
+/** The place a signing key's private JWK is sealed for. */
+export function signingKeyContext(kid: string): string {
+  return `key:${kid}`;
+}
 
 export class KeyRing {
   readonly #store: Store;
@@ -46,7 +51,7 @@ export class KeyRing {
       const privateJwkEncrypted = await encryptSecret(
         this.#keys.secrets,
         JSON.stringify(privateJwk),
-        `key:${record.kid}`,
+        signingKeyContext(record.kid),
       );
       // Losing the race to another instance is fine: its key is as good as ours.
       await this.#store.insertSigningKey({ ...record, privateJwkEncrypted });
@@ -84,7 +89,7 @@ export class KeyRing {
       const jwk =
         which === 'public'
           ? key.publicJwk
-          : JSON.parse(await decryptSecret(this.#keys.secrets, key.privateJwkEncrypted, `key:${key.kid}`));
+          : JSON.parse(await openSecret(this.#keys, key.privateJwkEncrypted, signingKeyContext(key.kid)));
       imported = (await importJWK(jwk as JWK, key.alg)) as CryptoKey;
       this.#imported.set(cacheKey, imported);
     }

@@ -2,9 +2,9 @@
 import {
   type DerivedKeys,
   DeskgateError,
-  decryptSecret,
   encryptSecret,
   type OidcProviderConfig,
+  openSecret,
   parseTenantConfig,
   REDACTED_SECRET,
   type Store,
@@ -12,7 +12,7 @@ import {
   type TenantConfig,
 } from '@deskgate/core';
 
-function secretContext(tenant: string, provider: string): string {
+export function secretContext(tenant: string, provider: string): string {
   return `tenant:${tenant}:oidc:${provider}:clientSecret`;
 }
 
@@ -100,10 +100,6 @@ export class TenantService {
 
   clientSecret(tenant: TenantConfig, provider: OidcProviderConfig): Promise<string> {
     if (!provider.clientSecretEncrypted) throw new TypeError(`Provider ${provider.id} has no client secret`);
-    return decryptSecret(
-      this.#keys.secrets,
-      provider.clientSecretEncrypted,
-      secretContext(tenant.code, provider.id),
-    );
+    return openSecret(this.#keys, provider.clientSecretEncrypted, secretContext(tenant.code, provider.id));
   }
 }

@@ -17,6 +17,7 @@ import { describePurge } from './purge.ts';
 import { describeRateLimits } from './rate-limits.ts';
 import { describeScimGroups } from './scim-groups.ts';
 import { describeScimUsers } from './scim-users.ts';
+import { describeSealedSecrets } from './sealed-secrets.ts';
 import { describeSessions } from './sessions.ts';
 import { describeSigningKeys } from './signing-keys.ts';
 import { describeSsoTransactions } from './sso-transactions.ts';
@@ -98,6 +99,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeAudit(ctx);
     describeScimUsers(ctx);
     describeScimGroups(ctx);
+    describeSealedSecrets(ctx);
     // Last: its cutoff lies beyond every other test's expiries and purges their rows too.
     describePurge(ctx);
   });
