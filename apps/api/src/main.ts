@@ -1,10 +1,12 @@
 // Node entry: reads the environment, applies the seed file, and serves createApp over HTTP or HTTPS.
 import { readFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApp } from './app.ts';
 import { EMPTY_BODY_LIMIT, limitBody } from './http/body-limit.ts';
+import { metricsResponse, readiness } from './routes/operations.ts';
 import {
   applySeedFile,
   createLogger,
@@ -13,10 +15,12 @@ import {
   loadAdminAssets,
   loadReferenceAssets,
   loadSdkAssets,
+  operationsSettings,
   watchSdkAssets,
 } from './runtime.ts';
 import { auditRetentionDays, DAY_MS } from './services/audit.ts';
 import { BackgroundWork } from './services/background.ts';
+import { Metrics } from './services/metrics.ts';
 import { staffSettings } from './services/staff.ts';
 
 const env = process.env;
@@ -35,6 +39,7 @@ const unsafeTestClock = env.DESKGATE_UNSAFE_TEST_CLOCK === '1';
 const now = () => Date.now() + clockOffsetMs;
 
 const limits = limitSettings(env);
+const operations = operationsSettings(env);
 const auditRetentionMs = auditRetentionDays(env) * DAY_MS;
 // The outbox worker runs on this clock too: a test that moves it forward brings retries due.
 const runtime = await createRuntime(env, logger, { now });
@@ -64,6 +69,9 @@ if (!admin) logger.warn('the admin console is not built (run `pnpm build`); /t/{
 const reference = await loadReferenceAssets();
 // Staff SSO, when all of DESKGATE_STAFF_ISSUER, _CLIENT_ID, _CLIENT_SECRET and _DOMAIN are set (a half setup stops here).
 const staff = staffSettings(env);
+const metrics = new Metrics({ store: runtime.store, processMetrics: true });
+/** Set when a shutdown begins: /readyz then answers 503, so balancers send no new requests. */
+let stopping = false;
 const api = createApp({
   store: runtime.store,
   keys: runtime.keys,
@@ -81,6 +89,9 @@ const api = createApp({
   background,
   // A queued mail goes out at once, not at the worker's next poll.
   onMailEnqueued: mailWorker ? () => mailWorker.kick() : undefined,
+  metrics,
+  ...(operations.metricsToken && { metricsToken: operations.metricsToken }),
+  draining: () => stopping,
 });
 let app: { fetch: typeof api.fetch } = api;
 if (unsafeTestClock) {
@@ -95,6 +106,7 @@ if (unsafeTestClock) {
   app = root;
 }
 
+// HTTP/1.1 (node:http or node:https): both have the connection-closing methods the shutdown uses.
 const server = serve(
   {
     fetch: app.fetch,
@@ -119,7 +131,26 @@ const server = serve(
     if (mailWorker) mailWorker.start();
     else logger.warn('mail stays in the outbox: SMTP_URL is not set');
   },
-);
+) as HttpServer;
+
+// DESKGATE_METRICS_PORT: /metrics (with /healthz and /readyz) on a port of its own, for the scraper only.
+const metricsServer =
+  operations.metricsPort &&
+  serve({
+    port: operations.metricsPort.port,
+    hostname: operations.metricsPort.hostname,
+    fetch: async (request) => {
+      const { pathname } = new URL(request.url);
+      if (request.method !== 'GET') return new Response(null, { status: 405 });
+      if (pathname === '/metrics') return metricsResponse(metrics);
+      if (pathname === '/healthz') return Response.json({ status: 'ok' });
+      if (pathname === '/readyz') {
+        const result = await readiness(runtime.store, stopping);
+        return Response.json(result, { status: result.ready ? 200 : 503 });
+      }
+      return new Response('Not found\n', { status: 404 });
+    },
+  });
 
 // Expired attempts, SSO transactions, refresh tokens and sessions are deleted in the background; each
 // instance does it, which is harmless since deletes of expired rows are idempotent.
@@ -133,25 +164,35 @@ const purge = setInterval(() => {
 }, PURGE_INTERVAL_MS);
 purge.unref();
 
-/** How long a shutdown waits for requests in flight before it goes on. */
-const DRAIN_TIMEOUT_MS = 2_000;
-let stopping = false;
+/** Past the drain, the rest of a shutdown (mail run, store) gets this long before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
- * SIGTERM/SIGINT: no new requests, those in flight finish (for a moment), the mail run in progress finishes;
- * mail not sent yet stays in the outbox for the next start or another instance.
+ * SIGTERM/SIGINT: /readyz turns 503, the listener closes (idle keep-alive connections at once), requests in
+ * flight finish within DESKGATE_DRAIN_TIMEOUT_MS (then their connections are cut), the mail run in progress
+ * finishes; mail not sent yet stays in the outbox for the next start or another instance. Exits 0.
  */
-async function shutdown() {
+async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
+  logger.info({ signal, drainTimeoutMs: operations.drainTimeoutMs }, 'shutting down: draining requests');
   clearInterval(purge);
+  const watchdog = setTimeout(() => {
+    logger.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, operations.drainTimeoutMs + SHUTDOWN_GRACE_MS);
+  watchdog.unref();
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, operations.drainTimeoutMs);
     timer.unref();
     server.close(() => {
       clearTimeout(timer);
       resolve();
     });
+    server.closeIdleConnections();
   });
   // The answered magic-link requests still writing their mail to the outbox finish first.
   await background.idle();
@@ -160,8 +201,10 @@ async function shutdown() {
   } catch (error) {
     logger.error({ err: error }, 'stopping the mail worker failed');
   }
+  metricsServer?.close();
   await runtime.store.close();
+  logger.info('shut down');
   process.exit(0);
 }
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
