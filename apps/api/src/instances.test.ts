@@ -4,13 +4,10 @@
 // store, so one instance sees what the other did at once. Each instance runs on a clock a test can move
 // (DESKGATE_UNSAFE_TEST_CLOCK), moved together, for the grace window and the signing-key rotation.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deriveKeys, generateMasterKey, parseMasterKey, type Store, sha256 } from '@deskgate/core';
 import { type DevSmtp, startDevSmtp } from '@deskgate/dev-smtp';
 import { COOKIE_ACCESS, COOKIE_REFRESH, paths, SDK_HEADER } from '@deskgate/protocol';
@@ -21,8 +18,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MailService } from './mail/index.ts';
 import { JwtKeyService } from './services/jwt-keys.ts';
+import { type Instance, startInstance, stopInstance } from './test/instances.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ADMIN_URL = process.env.DESKGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TENANT = 'acme';
 const ORIGIN = 'https://cx.test';
@@ -37,51 +34,6 @@ try {
   if (process.env.CI) throw error;
   unreachable = (error as Error).message;
   console.warn(`WARNING: skipping the two-instance tests, PostgreSQL is unreachable (${unreachable}).`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-interface Instance {
-  url: string;
-  child: ChildProcess;
-  output: string[];
-}
-
-async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['apps/api/src/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DESKGATE_PUBLIC_URL: url,
-      LOG_LEVEL: 'warn',
-      // Last: the instances behind one balancer share its public URL (the access token's issuer).
-      ...env,
-    },
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (d) => output.push(String(d)));
-  child.stderr?.on('data', (d) => output.push(String(d)));
-  await new Promise<void>((resolve, reject) => {
-    const onData = () => {
-      if (output.join('').includes('listening on')) resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the API exited (${code}):\n${output.join('')}`)));
-  });
-  return { url, child, output };
 }
 
 async function createAttempt(instance: Instance, ip = '') {
@@ -255,15 +207,7 @@ describe.skipIf(unreachable !== undefined)('two API instances sharing one Postgr
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(
-      instances.map(
-        (instance) =>
-          new Promise((resolve) => {
-            instance.child.once('exit', resolve);
-            instance.child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(instances.map(stopInstance));
     await store?.close();
     await smtp?.close();
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);

@@ -48,6 +48,16 @@ describe('planSigningKeys', () => {
     });
   });
 
+  it('signs with generation 1 at once, also on a clock a moment behind the instance that created it', () => {
+    const k1 = key(1, NOW + 5);
+    assert.deepEqual(planSigningKeys([k1], NOW), {
+      signing: k1,
+      create: undefined,
+      publish: [k1],
+      prune: [],
+    });
+  });
+
   it('signs with a fresh key and creates nothing', () => {
     const k1 = key(1, NOW - DAY);
     assert.deepEqual(planSigningKeys([k1], NOW), {

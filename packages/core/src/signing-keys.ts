@@ -38,7 +38,10 @@ export function planSigningKeys(
 ): KeyPlan {
   const sorted = [...keys].sort((a, b) => b.generation - a.generation);
   const active = sorted.filter((k) => k.activatesAt <= now);
-  const signing = active[0];
+  // The first key signs at once, also for an instance whose clock reads a moment earlier than the clock of
+  // the instance that created it (two instances signing their first tokens together).
+  const first = sorted.length === 1 && sorted[0]!.generation === 1 ? sorted[0] : undefined;
+  const signing = active[0] ?? first;
   const newest = sorted[0];
   let create: KeyPlan['create'];
   if (!newest) {

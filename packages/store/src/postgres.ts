@@ -143,6 +143,13 @@ export function createPostgresDriver(options: PostgresStoreOptions): SqlDriver {
         throw mapError(err);
       }
       let broken: Error | undefined;
+      // A checked-out client has no pool listener: a connection dropped between two statements of this
+      // transaction (a restart) is emitted here, and unheard it would crash the process. The next statement
+      // fails too, and the client is discarded on release.
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(executor(client, mapError));
@@ -157,6 +164,7 @@ export function createPostgresDriver(options: PostgresStoreOptions): SqlDriver {
         }
         throw mapError(err);
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },

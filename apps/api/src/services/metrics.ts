@@ -21,7 +21,8 @@ export class Metrics {
    */
   constructor(options: { store?: Store; processMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'deskgate_' });
+    // Under their usual names (process_cpu_seconds_total, nodejs_eventloop_lag_seconds...), as dashboards expect.
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
     this.#signIns = new Counter({
       name: 'deskgate_sign_ins_total',
       help: 'Sign-ins by method (sso, magic_link, jwt, api_key, exchange, ...) and outcome (ok or refused, with the error code)',
