@@ -16,6 +16,7 @@ import { decodeProtectedHeader, SignJWT } from 'jose';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { runCli } from './cli/run.ts';
 import { MailService } from './mail/index.ts';
 import { JwtKeyService } from './services/jwt-keys.ts';
 import { type Instance, startInstance, stopInstance } from './test/instances.ts';
@@ -155,6 +156,7 @@ describe.skipIf(unreachable !== undefined)('two API instances sharing one Postgr
   let sessionKey: JwtKey;
   let smtp: DevSmtp;
   let keys: Awaited<ReturnType<typeof deriveKeys>>;
+  let cliEnv: Record<string, string>;
 
   beforeAll(async () => {
     await admin.query(`CREATE DATABASE ${database}`);
@@ -195,6 +197,7 @@ describe.skipIf(unreachable !== undefined)('two API instances sharing one Postgr
         'attempts.redeem.failures.ip': { limit: 3 },
       }),
     };
+    cliEnv = { DATABASE_URL: databaseUrl.href, DESKGATE_MASTER_KEY: masterKey, LOG_LEVEL: 'warn' };
     // One after the other: both migrate and apply the seed at start-up.
     instances.push(await startInstance(env));
     instances.push(await startInstance(env));
@@ -330,6 +333,27 @@ describe.skipIf(unreachable !== undefined)('two API instances sharing one Postgr
     assert.equal(results.filter((r) => r.headers.getSetCookie().length > 0).length, 1);
     assert.equal((await redeem(b)).status, 400, 'and used up for good');
   });
+  it('sees a tenant change made with the CLI on both instances at their next request', async () => {
+    const origin = 'https://cx-new.test';
+    const probe = async (instance: Instance) => {
+      const response = await fetch(`${instance.url}${paths.sessionStatus(TENANT)}`, { headers: { origin } });
+      return response.status === 200
+        ? 'allowed'
+        : ((await response.json()) as { error: { code: string } }).error.code;
+    };
+    assert.deepEqual(await Promise.all(instances.map(probe)), ['origin_not_allowed', 'origin_not_allowed']);
+    let stderr = '';
+    const code = await runCli(['tenant', 'set', TENANT, '--add-origin', origin], {
+      env: cliEnv,
+      stdin: async () => '',
+      stdout: { write: () => {} },
+      stderr: { write: (text: string) => (stderr += text) },
+    });
+    assert.equal(code, 0, stderr);
+    // No cache to wait out: every request reads its tenant from the store.
+    assert.deepEqual(await Promise.all(instances.map(probe)), ['allowed', 'allowed']);
+  });
+
   it('signs in on one instance and refreshes on the other, then back, each time with a new refresh token', async () => {
     const [a, b] = instances as [Instance, Instance];
     const token = await mintJwt(sessionKey, { deskpro_id: 'm-refresh' }, 600);
