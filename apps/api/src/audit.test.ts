@@ -1,4 +1,4 @@
-// Contract of the audit log in the API (docs/operations.md, "Audit log"): every sign-in recorded once with its
+// Contract of the audit log in the API (docs/audit-log.md): every sign-in recorded once with its
 // method, user and session; refused sign-ins with their error code only, actor anonymous; nothing in any event
 // that looks like the keys, tokens or cookies used.
 import assert from 'node:assert/strict';

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { parseRateLimitSettings, type Store, StoreUnavailableError } from '@deskgate/core';
 import { paths } from '@deskgate/protocol';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { operationsSettings, poolSize } from './runtime.ts';
 import {
   COOKIE_REFRESH,
   createHarness,
@@ -253,5 +254,47 @@ describe('GET /metrics', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('operations settings from the environment', () => {
+  it('reads the metrics token and port, the drain timeout and the pool size, with their defaults', () => {
+    assert.deepEqual(operationsSettings({}), { drainTimeoutMs: 10_000 });
+    assert.deepEqual(
+      operationsSettings({
+        DESKGATE_METRICS_TOKEN: METRICS_TOKEN,
+        DESKGATE_METRICS_PORT: '9464',
+        DESKGATE_METRICS_HOST: '0.0.0.0',
+        DESKGATE_DRAIN_TIMEOUT_MS: '2500',
+      }),
+      {
+        metricsToken: METRICS_TOKEN,
+        metricsPort: { port: 9464, hostname: '0.0.0.0' },
+        drainTimeoutMs: 2500,
+      },
+    );
+    assert.equal(operationsSettings({ DESKGATE_METRICS_PORT: '9464' }).metricsPort?.hostname, '127.0.0.1');
+    assert.equal(poolSize({}), 10);
+    assert.equal(poolSize({ DESKGATE_DB_POOL_SIZE: '25' }), 25);
+  });
+
+  it('stops the start on a bad value, naming the variable and never quoting a token', () => {
+    for (const [env, variable] of [
+      [{ DESKGATE_METRICS_TOKEN: 'short-secret' }, 'DESKGATE_METRICS_TOKEN'],
+      [{ DESKGATE_METRICS_PORT: '70000' }, 'DESKGATE_METRICS_PORT'],
+      [{ DESKGATE_METRICS_PORT: 'http' }, 'DESKGATE_METRICS_PORT'],
+      [{ DESKGATE_DRAIN_TIMEOUT_MS: '-1' }, 'DESKGATE_DRAIN_TIMEOUT_MS'],
+      [{ DESKGATE_DRAIN_TIMEOUT_MS: '999999' }, 'DESKGATE_DRAIN_TIMEOUT_MS'],
+    ] as const) {
+      assert.throws(
+        () => operationsSettings(env),
+        (error: Error) =>
+          error instanceof TypeError &&
+          error.message.startsWith(variable) &&
+          !error.message.includes('short-secret'),
+      );
+    }
+    for (const size of ['0', '201', 'ten'])
+      assert.throws(() => poolSize({ DESKGATE_DB_POOL_SIZE: size }), /^TypeError: DESKGATE_DB_POOL_SIZE/);
   });
 });

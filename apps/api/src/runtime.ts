@@ -134,6 +134,15 @@ async function fileKeys(dataDir: string): Promise<Uint8Array[]> {
   return keys;
 }
 
+/** DESKGATE_DB_POOL_SIZE: the most PostgreSQL connections an instance opens (1-200, default 10). */
+export function poolSize(env: NodeJS.ProcessEnv): number {
+  const text = env.DESKGATE_DB_POOL_SIZE?.trim() || '10';
+  const size = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(size >= 1 && size <= 200))
+    throw new TypeError('DESKGATE_DB_POOL_SIZE must be a number of connections from 1 to 200');
+  return size;
+}
+
 export interface OperationsSettings {
   /** DESKGATE_METRICS_TOKEN: /metrics on the API's port for a request bearing it. */
   metricsToken?: string;
@@ -210,7 +219,7 @@ export async function createRuntime(
   // The key first: a missing or bad key then stops the start before a database pool is open.
   const { current, previous } = await masterKeys(env, dataDir, logger);
   const keys = await deriveKeys(current, previous);
-  const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
+  const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir, poolSize: poolSize(env) });
   try {
     await store.migrate();
   } catch (error) {

@@ -1,4 +1,4 @@
-// The audit log (docs/operations.md, "Audit log"): which events there are, and the guard that keeps secrets out
+// The audit log (docs/audit-log.md): which events there are, and the guard that keeps secrets out
 // of an event's details. The store only appends and lists events; retention purges the old ones.
 
 import { ACCESS_REQUEST_TOKEN_PREFIX } from './access-request.ts';

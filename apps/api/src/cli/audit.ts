@@ -1,4 +1,4 @@
-// `audit <tenant>`: the tenant's audit log (docs/operations.md, "Audit log"), newest first, with filters.
+// `audit <tenant>`: the tenant's audit log (docs/audit-log.md), newest first, with filters.
 import { AUDIT_EVENT_TYPES, type AuditEventRecord, DeskgateError } from '@deskgate/core';
 import type { Runtime } from '../runtime.ts';
 import type { TenantService } from '../services/tenants.ts';

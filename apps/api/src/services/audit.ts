@@ -1,4 +1,4 @@
-// The audit log (docs/operations.md, "Audit log"): records events in the store, after auditSafe checked that
+// The audit log (docs/audit-log.md): records events in the store, after auditSafe checked that
 // nothing in them looks like a secret. Sign-ins are recorded by SessionService.start (every method starts its
 // session there); refused sign-ins by one middleware on the sign-in routes (SIGN_IN_ROUTES), with the error
 // code only, never the token, key or cookie presented.
