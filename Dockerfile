@@ -48,6 +48,6 @@ USER node
 EXPOSE 8787
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8787)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# main.ts drains requests and the mail run on SIGTERM, then exits 0.
+# The server (serve.ts) drains requests and the mail run on SIGTERM, then exits 0.
 STOPSIGNAL SIGTERM
 CMD ["node", "apps/api/src/main.ts"]

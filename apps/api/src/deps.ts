@@ -51,7 +51,7 @@ export interface Deps {
    */
   trustedProxyHops?: number;
   /**
-   * Where work that outlives its request runs (a magic-link request's mail); main.ts waits for it before it
+   * Where work that outlives its request runs (a magic-link request's mail); serve.ts waits for it before it
    * exits. @default one of the app's own
    */
   background?: BackgroundWork;
@@ -59,11 +59,11 @@ export interface Deps {
   onMailEnqueued?: () => void;
   /** Staff SSO (DESKGATE_STAFF_*, docs/staff-sso.md); without it staff sign-in answers sso_not_configured. */
   staff?: StaffSettings;
-  /** Where the app counts (GET /metrics, or the metrics port main.ts opens). @default one of the app's own */
+  /** Where the app counts (GET /metrics, or the metrics port serve.ts opens). @default one of the app's own */
   metrics?: Metrics;
   /**
    * DESKGATE_METRICS_TOKEN: GET /metrics on the API's own port answers a request bearing this token. Without
-   * it /metrics answers 404 there (main.ts may serve it on DESKGATE_METRICS_PORT instead).
+   * it /metrics answers 404 there (serve.ts may serve it on DESKGATE_METRICS_PORT instead).
    */
   metricsToken?: string;
   /** True once a shutdown began: /readyz answers 503 so the load balancer stops sending new requests. */

@@ -31,7 +31,7 @@ export interface Runtime {
   logger: Logger;
   dataDir: string;
   /**
-   * Delivers the mail outbox over SMTP_URL (From: MAIL_FROM); main.ts starts it. Undefined without SMTP_URL:
+   * Delivers the mail outbox over SMTP_URL (From: MAIL_FROM); serve.ts starts it. Undefined without SMTP_URL:
    * mail then stays in the outbox until an instance with SMTP_URL sends it.
    */
   mailWorker?: OutboxWorker;

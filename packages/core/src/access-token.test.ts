@@ -1,13 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  type CryptoKey,
-  compactVerify,
-  decodeJwt,
-  decodeProtectedHeader,
-  importJWK,
-  type KeyObject,
-  SignJWT,
-} from 'jose';
+import { type CryptoKey, compactVerify, decodeJwt, decodeProtectedHeader, importJWK, SignJWT } from 'jose';
 import { describe, it } from 'vitest';
 import {
   type AccessClaims,
@@ -19,6 +11,7 @@ import {
 import { base64urlDecode, base64urlEncode } from './encoding.ts';
 import { DeskgateError } from './errors.ts';
 import { WYCHEPROOF_ES256_CASES, WYCHEPROOF_ES256_PUBLIC_JWK } from './fixtures/wycheproof-es256-jws.ts';
+import type { Es256Key } from './jws.ts';
 import { generateSigningKey } from './signing-keys.ts';
 import type { SessionRecord, UserRecord } from './store.ts';
 
@@ -76,7 +69,7 @@ const sign = (overrides: { session?: SessionRecord; ttlSeconds?: number; now?: n
     key: { kid: KEY.kid, privateKey: KEY.privateKey },
   });
 
-const keys = new Map<string, CryptoKey | KeyObject>([[KEY.kid, KEY.publicKey]]);
+const keys = new Map<string, Es256Key>([[KEY.kid, KEY.publicKey]]);
 
 const verify = (token: string, overrides: { tenant?: string; now?: number; issuer?: string } = {}) =>
   verifyAccessToken(token, {

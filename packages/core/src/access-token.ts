@@ -1,8 +1,8 @@
 // The access token (D5): a short JWT signed by deskgate, carried in the access cookie, verifiable via JWKS.
 import type { SessionInfo } from '@deskgate/protocol';
-import { type CryptoKey, errors, type JWTPayload, jwtVerify, type KeyObject, SignJWT } from 'jose';
+import type { JWTPayload } from 'jose';
 import { DeskgateError } from './errors.ts';
-import { SIGNING_ALG } from './signing-keys.ts';
+import { type Es256Key, signEs256, verifyEs256 } from './jws.ts';
 import type { SessionRecord, UserRecord } from './store.ts';
 
 export interface AccessClaims extends JWTPayload {
@@ -27,13 +27,13 @@ export async function signAccessToken(input: {
   session: SessionRecord;
   now: number;
   ttlSeconds: number;
-  key: { kid: string; privateKey: CryptoKey | KeyObject };
+  key: { kid: string; privateKey: Es256Key };
 }): Promise<{ token: string; expiresAt: number }> {
   const { user, session } = input;
   const iat = Math.floor(input.now / 1000);
   // Never outlive the session itself.
   const exp = Math.min(iat + input.ttlSeconds, Math.floor(session.expiresAt / 1000));
-  const token = await new SignJWT({
+  const claims: AccessClaims = {
     sid: session.id,
     tenant: session.tenant,
     email: user.email,
@@ -42,15 +42,22 @@ export async function signAccessToken(input: {
     confirmed: user.confirmed,
     ...(session.identityIssuer &&
       session.identitySubject && { idp: { iss: session.identityIssuer, sub: session.identitySubject } }),
-  })
-    .setProtectedHeader({ alg: SIGNING_ALG, kid: input.key.kid, typ: 'at+jwt' })
-    .setIssuer(input.issuer)
-    .setAudience(accessAudience(input.issuer, session.tenant))
-    .setSubject(user.id)
-    .setIssuedAt(iat)
-    .setExpirationTime(exp)
-    .sign(input.key.privateKey);
+    iss: input.issuer,
+    aud: accessAudience(input.issuer, session.tenant),
+    sub: user.id,
+    iat,
+    exp,
+  };
+  const token = signEs256({ kid: input.key.kid, typ: 'at+jwt' }, claims, input.key.privateKey);
   return { token, expiresAt: exp * 1000 };
+}
+
+const invalid = () => new DeskgateError('session_invalid', 'The session cookie is not valid');
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** `typ` as RFC 8725 compares it: case-insensitive, an `application/` prefix ignored. */
+function typeOf(typ: unknown): string | undefined {
+  return typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : undefined;
 }
 
 /** Verifies an access token for `tenant`; maps every failure to a session_* code. */
@@ -60,42 +67,44 @@ export async function verifyAccessToken(
     issuer: string;
     tenant: string;
     now: number;
-    getKey: (kid: string) => Promise<CryptoKey | KeyObject | undefined>;
+    getKey: (kid: string) => Promise<Es256Key | undefined>;
     /** Logout still needs to know which session an expired (but authentic) token names. */
     acceptExpired?: boolean;
   },
 ): Promise<AccessClaims> {
-  try {
-    const { payload } = await jwtVerify<AccessClaims>(
-      token,
-      async (header) => {
-        const key = header.kid ? await input.getKey(header.kid) : undefined;
-        if (!key) throw new DeskgateError('session_invalid', 'The session was signed with an unknown key');
-        return key;
-      },
-      {
-        issuer: input.issuer,
-        audience: accessAudience(input.issuer, input.tenant),
-        algorithms: [SIGNING_ALG],
-        typ: 'at+jwt',
-        currentDate: new Date(input.now),
-        requiredClaims: ['sub', 'sid', 'exp', 'iat'],
-      },
-    );
-    if (payload.tenant !== input.tenant)
-      throw new DeskgateError('session_invalid', 'The session is for another tenant');
-    return payload;
-  } catch (error) {
-    if (error instanceof DeskgateError) throw error;
-    if (error instanceof errors.JWTExpired) {
-      // jose checks claims only after the signature, so an expired token's payload is authentic.
-      const payload = error.payload as AccessClaims;
-      if (input.acceptExpired && payload.tenant === input.tenant && typeof payload.sid === 'string')
-        return payload;
-      throw new DeskgateError('session_expired', 'The session has expired');
-    }
-    throw new DeskgateError('session_invalid', 'The session cookie is not valid');
+  const verified = await verifyEs256(token, async (header) =>
+    typeof header.kid === 'string' && header.kid ? input.getKey(header.kid) : undefined,
+  );
+  if (!verified.ok) {
+    if (verified.reason === 'unknown_key')
+      throw new DeskgateError('session_invalid', 'The session was signed with an unknown key');
+    throw invalid();
   }
+  const { header } = verified;
+  const payload = verified.payload as AccessClaims;
+  // The claims of an authentic token, as jose checked them before: type, issuer, audience, required claims.
+  const audience = accessAudience(input.issuer, input.tenant);
+  const aud = payload.aud;
+  if (
+    typeOf(header.typ) !== 'at+jwt' ||
+    payload.iss !== input.issuer ||
+    !(aud === audience || (Array.isArray(aud) && aud.includes(audience))) ||
+    typeof payload.sub !== 'string' ||
+    typeof payload.sid !== 'string' ||
+    !isNumber(payload.exp) ||
+    !isNumber(payload.iat) ||
+    (payload.nbf !== undefined && !isNumber(payload.nbf))
+  )
+    throw invalid();
+  const now = Math.floor(input.now / 1000);
+  if (payload.nbf !== undefined && payload.nbf > now) throw invalid();
+  if (payload.tenant !== input.tenant)
+    throw new DeskgateError('session_invalid', 'The session is for another tenant');
+  if (payload.exp <= now) {
+    if (input.acceptExpired) return payload;
+    throw new DeskgateError('session_expired', 'The session has expired');
+  }
+  return payload;
 }
 
 export function sessionInfo(claims: AccessClaims, sessionExpiresAt: number): SessionInfo {

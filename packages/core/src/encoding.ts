@@ -1,5 +1,7 @@
-// Byte and token helpers on Web Crypto: base64url, random tokens, digests, HMAC and constant-time compare.
+// Byte and token helpers: base64url, random tokens, digests (node:crypto), HMAC (Web Crypto), constant-time compare.
+
 import type { webcrypto } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /** A Web Crypto key (named here because core is compiled without the DOM library). */
 export type SecretKey = webcrypto.CryptoKey;
@@ -21,7 +23,9 @@ const encoder = new TextEncoder();
 
 /** base64url(SHA-256(text)): how opaque tokens are stored and how S256 challenges are formed. */
 export async function sha256(text: string): Promise<string> {
-  return base64urlEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text))));
+  // node:crypto, not WebCrypto: a digest is on every request's path, and a WebCrypto digest is a thread-pool job
+  // costing some 20 times as much (BENCHMARKS.md).
+  return createHash('sha256').update(text).digest('base64url');
 }
 
 export async function hmacSha256(key: SecretKey, text: string): Promise<string> {

@@ -9,6 +9,7 @@ export * from './cookies.ts';
 export * from './encoding.ts';
 export * from './errors.ts';
 export * from './identity.ts';
+export * from './jws.ts';
 export * from './magic-link.ts';
 export * from './master-key.ts';
 export * from './outbound.ts';

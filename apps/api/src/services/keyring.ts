@@ -1,4 +1,6 @@
 // deskgate's signing keys, shared by all instances through the store; the plan itself lives in core.
+
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import {
   type DerivedKeys,
   encryptSecret,
@@ -9,7 +11,6 @@ import {
   type SigningKeyRecord,
   type Store,
 } from '@deskgate/core';
-import { type CryptoKey, importJWK, type JWK } from 'jose';
 
 /** How long an instance trusts its copy of the key list before reading the store again. */
 const KEY_LIST_TTL_MS = 30_000;
@@ -24,7 +25,7 @@ export class KeyRing {
   readonly #keys: DerivedKeys;
   readonly #policy: KeyRotationPolicy | undefined;
   #cache: { at: number; keys: SigningKeyRecord[] } | undefined;
-  readonly #imported = new Map<string, CryptoKey>();
+  readonly #imported = new Map<string, KeyObject>();
 
   constructor(store: Store, keys: DerivedKeys, policy?: KeyRotationPolicy) {
     this.#store = store;
@@ -40,7 +41,7 @@ export class KeyRing {
   }
 
   /** The key to sign with now, creating the first or the next generation when the plan says so. */
-  async signingKey(now: number): Promise<{ kid: string; privateKey: CryptoKey }> {
+  async signingKey(now: number): Promise<{ kid: string; privateKey: KeyObject }> {
     let plan = planSigningKeys(await this.#list(now), now, this.#policy);
     if (plan.create) {
       const { record, privateJwk } = await generateSigningKey(
@@ -68,7 +69,7 @@ export class KeyRing {
   }
 
   /** Public key by kid; an unknown kid re-reads the store once (another instance may have rotated). */
-  async verificationKey(kid: string, now: number): Promise<CryptoKey | undefined> {
+  async verificationKey(kid: string, now: number): Promise<KeyObject | undefined> {
     let key = (await this.#list(now)).find((k) => k.kid === kid);
     if (!key) key = (await this.#list(now, true)).find((k) => k.kid === kid);
     return key ? this.#import(key, 'public') : undefined;
@@ -82,7 +83,8 @@ export class KeyRing {
     return { keys: plan.publish.map((k) => k.publicJwk) };
   }
 
-  async #import(key: SigningKeyRecord, which: 'public' | 'private'): Promise<CryptoKey> {
+  /** node:crypto KeyObjects: the access token is signed and verified with node:crypto (core/jws.ts). */
+  async #import(key: SigningKeyRecord, which: 'public' | 'private'): Promise<KeyObject> {
     const cacheKey = `${which}:${key.kid}`;
     let imported = this.#imported.get(cacheKey);
     if (!imported) {
@@ -90,7 +92,10 @@ export class KeyRing {
         which === 'public'
           ? key.publicJwk
           : JSON.parse(await openSecret(this.#keys, key.privateJwkEncrypted, signingKeyContext(key.kid)));
-      imported = (await importJWK(jwk as JWK, key.alg)) as CryptoKey;
+      imported =
+        which === 'public'
+          ? createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
+          : createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
       this.#imported.set(cacheKey, imported);
     }
     return imported;
