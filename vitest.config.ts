@@ -30,6 +30,8 @@ export default defineConfig({
       node('dev-smtp', 'packages/dev-smtp'),
       node('api', 'apps/api'),
       node('demo', 'apps/demo'),
+      // A smoke run of `pnpm bench` (bench/src/bench.test.ts): the harness, never the figures.
+      node('bench', 'bench'),
       // The admin console's pure logic (its locale choice, messages, query strings).
       node('admin', 'apps/admin', { isolate: false }),
       // The SDK's build (Node); its code is tested in the browser project below.
