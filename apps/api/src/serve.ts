@@ -24,7 +24,7 @@ import { Metrics } from './services/metrics.ts';
 import { staffSettings } from './services/staff.ts';
 
 const env = process.env;
-const logger = createLogger();
+const logger = createLogger(undefined, 1, { async: true });
 const port = Number(env.PORT ?? 8787);
 const hostname = env.HOST ?? '127.0.0.1';
 const tls = env.DESKGATE_TLS_CERT && env.DESKGATE_TLS_KEY;

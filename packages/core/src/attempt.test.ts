@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { describe, it } from 'vitest';
 import {
   ATTEMPT_TTL_SECONDS,
@@ -11,7 +11,7 @@ import {
   newAttempt,
   verifierMatches,
 } from './attempt.ts';
-import type { SecretKey } from './encoding.ts';
+import type { HmacKey } from './encoding.ts';
 import { MAX_CONFIRM_FAILURES } from './rate-limit.ts';
 import type { AttemptRecord } from './store.ts';
 
@@ -24,8 +24,7 @@ const RFC_VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const RFC_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 
 const KEY_BYTES = new Uint8Array(32).fill(7);
-const hmacKey = (bytes: Uint8Array): Promise<SecretKey> =>
-  crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+const hmacKey = async (bytes: Uint8Array): Promise<HmacKey> => createSecretKey(bytes);
 
 const attempt = (overrides: Partial<AttemptRecord> = {}): AttemptRecord => ({
   ...newAttempt('acme', ORIGIN, RFC_CHALLENGE, NOW - MINUTE),

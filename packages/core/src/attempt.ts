@@ -2,9 +2,9 @@
 import type { RedeemAttemptResponse } from '@deskgate/protocol';
 import {
   confirmationCode,
+  type HmacKey,
   hmacSha256,
   randomToken,
-  type SecretKey,
   sha256,
   timingSafeEqual,
 } from './encoding.ts';
@@ -57,7 +57,7 @@ export async function verifierMatches(attempt: AttemptRecord, verifier: string):
 }
 
 /** The proof only the completion page knows; posting it to the verified opener releases the attempt. */
-export function attemptProof(key: SecretKey, attemptId: string): Promise<string> {
+export function attemptProof(key: HmacKey, attemptId: string): Promise<string> {
   return hmacSha256(key, `attempt-proof:${attemptId}`);
 }
 

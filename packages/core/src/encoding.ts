@@ -1,7 +1,5 @@
-// Byte and token helpers: base64url, random tokens, digests (node:crypto), HMAC (Web Crypto), constant-time compare.
-
-import type { webcrypto } from 'node:crypto';
-import { createHash } from 'node:crypto';
+// Byte and token helpers: base64url, random tokens, digests and HMAC (node:crypto), constant-time compare.
+import { createHash, createHmac, type KeyObject, type webcrypto } from 'node:crypto';
 
 /** A Web Crypto key (named here because core is compiled without the DOM library). */
 export type SecretKey = webcrypto.CryptoKey;
@@ -28,8 +26,12 @@ export async function sha256(text: string): Promise<string> {
   return createHash('sha256').update(text).digest('base64url');
 }
 
-export async function hmacSha256(key: SecretKey, text: string): Promise<string> {
-  return base64urlEncode(new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(text))));
+/** A key for HMAC: node:crypto's secret KeyObject (master-key.ts derives them). */
+export type HmacKey = KeyObject;
+
+/** base64url(HMAC-SHA-256(key, text)), with node:crypto for the same reason as sha256. */
+export async function hmacSha256(key: HmacKey, text: string): Promise<string> {
+  return createHmac('sha256', key).update(text).digest('base64url');
 }
 
 /** Compares two strings without leaking where they differ. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { attemptProof } from './attempt.ts';
-import { base64urlDecode, base64urlEncode, type SecretKey } from './encoding.ts';
+import { base64urlDecode, base64urlEncode, type HmacKey, hmacSha256, type SecretKey } from './encoding.ts';
 import {
   attemptProofKeys,
   decryptSecret,
@@ -180,27 +180,45 @@ describe('deriveKeys', () => {
     const data = new TextEncoder().encode('x');
     const one = await deriveKeys(parseMasterKey(KEY_A));
     const two = await deriveKeys(parseMasterKey(KEY_A));
-    const mac = async (k: SecretKey) =>
-      base64urlEncode(new Uint8Array(await crypto.subtle.sign('HMAC', k, data)));
+    const mac = (k: HmacKey) => hmacSha256(k, 'x');
     assert.equal(await mac(one.refreshSuccessor), await mac(two.refreshSuccessor));
     assert.equal(await mac(one.attemptProof), await mac(two.attemptProof));
   });
 
   it('derives separate keys per purpose and per master key', async () => {
-    const data = new TextEncoder().encode('x');
     const a = await deriveKeys(parseMasterKey(KEY_A));
     const b = await deriveKeys(parseMasterKey(KEY_B));
-    const mac = async (k: SecretKey) =>
-      base64urlEncode(new Uint8Array(await crypto.subtle.sign('HMAC', k, data)));
+    const mac = (k: HmacKey) => hmacSha256(k, 'x');
     const macs = [await mac(a.refreshSuccessor), await mac(a.attemptProof), await mac(b.refreshSuccessor)];
     assert.equal(new Set(macs).size, 3);
   });
 
-  it('makes the derived keys non-extractable', async () => {
+  it('makes the AES key non-extractable, and the HMAC keys secret KeyObjects', async () => {
     const keys = await deriveKeys(parseMasterKey(KEY_A));
     assert.equal(keys.secrets.extractable, false);
-    assert.equal(keys.refreshSuccessor.extractable, false);
-    assert.equal(keys.attemptProof.extractable, false);
+    assert.equal(keys.refreshSuccessor.type, 'secret');
+    assert.equal(keys.attemptProof.type, 'secret');
+  });
+
+  it('derives the HMAC keys Web Crypto derived before (HKDF-SHA-256, empty salt): old successors and proofs hold', async () => {
+    const master = await crypto.subtle.importKey('raw', parseMasterKey(KEY_A), 'HKDF', false, ['deriveKey']);
+    const keys = await deriveKeys(parseMasterKey(KEY_A));
+    for (const [info, key] of [
+      ['deskgate/v1/refresh-successor', keys.refreshSuccessor],
+      ['deskgate/v1/attempt-proof', keys.attemptProof],
+    ] as const) {
+      const webKey = await crypto.subtle.deriveKey(
+        { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: new TextEncoder().encode(info) },
+        master,
+        { name: 'HMAC', hash: 'SHA-256', length: 256 },
+        false,
+        ['sign'],
+      );
+      const before = base64urlEncode(
+        new Uint8Array(await crypto.subtle.sign('HMAC', webKey, new TextEncoder().encode('successor:t'))),
+      );
+      assert.equal(await hmacSha256(key, 'successor:t'), before, info);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 // The deployment master key and the purpose-bound keys derived from it with HKDF.
-import { base64urlDecode, base64urlEncode, type SecretKey } from './encoding.ts';
+import { createSecretKey, hkdfSync } from 'node:crypto';
+import { base64urlDecode, base64urlEncode, type HmacKey, type SecretKey } from './encoding.ts';
 
 export const MASTER_KEY_BYTES = 32;
 
@@ -7,9 +8,9 @@ export interface DerivedKeys {
   /** AES-256-GCM for secrets that must be read back (client secrets, signing keys). */
   secrets: SecretKey;
   /** HMAC for deriving a refresh token's successor from the token itself. */
-  refreshSuccessor: SecretKey;
+  refreshSuccessor: HmacKey;
   /** HMAC for the one-time proof the completion page hands the verified opener. */
-  attemptProof: SecretKey;
+  attemptProof: HmacKey;
   /**
    * The keys of previous master keys (DESKGATE_PREVIOUS_MASTER_KEY), newest first; empty but during a rotation.
    * Read-only: secrets sealed with them still open and their attempt proofs still count, but nothing is
@@ -32,6 +33,15 @@ export function parseMasterKey(text: string): Uint8Array {
 
 export function generateMasterKey(): string {
   return base64urlEncode(crypto.getRandomValues(new Uint8Array(MASTER_KEY_BYTES)));
+}
+
+/**
+ * The HMAC keys as node:crypto KeyObjects: HKDF-SHA-256 with an empty salt, 32 bytes, the same key a Web Crypto
+ * deriveKey would make (so tokens and proofs made before stay valid), used on every refresh without a
+ * thread-pool job.
+ */
+function hmacKey(master: Uint8Array, info: string): HmacKey {
+  return createSecretKey(Buffer.from(hkdfSync('sha256', master, new Uint8Array(0), info, 32)));
 }
 
 function hkdf(master: SecretKey, info: string, kind: 'HMAC' | 'AES-GCM'): Promise<SecretKey> {
@@ -61,19 +71,19 @@ export async function deriveKeys(
     const key = await crypto.subtle.importKey('raw', bytes, 'HKDF', false, ['deriveKey']);
     older.push({
       secrets: await hkdf(key, 'deskgate/v1/secrets-at-rest', 'AES-GCM'),
-      attemptProof: await hkdf(key, 'deskgate/v1/attempt-proof', 'HMAC'),
+      attemptProof: hmacKey(bytes, 'deskgate/v1/attempt-proof'),
     });
   }
   return {
     secrets: await hkdf(master, 'deskgate/v1/secrets-at-rest', 'AES-GCM'),
-    refreshSuccessor: await hkdf(master, 'deskgate/v1/refresh-successor', 'HMAC'),
-    attemptProof: await hkdf(master, 'deskgate/v1/attempt-proof', 'HMAC'),
+    refreshSuccessor: hmacKey(masterKey, 'deskgate/v1/refresh-successor'),
+    attemptProof: hmacKey(masterKey, 'deskgate/v1/attempt-proof'),
     previous: older,
   };
 }
 
 /** The HMAC keys an attempt proof may have been made with: the current one first, then the previous ones. */
-export function attemptProofKeys(keys: Pick<DerivedKeys, 'attemptProof' | 'previous'>): SecretKey[] {
+export function attemptProofKeys(keys: Pick<DerivedKeys, 'attemptProof' | 'previous'>): HmacKey[] {
   return [keys.attemptProof, ...keys.previous.map((p) => p.attemptProof)];
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { describe, it } from 'vitest';
-import type { SecretKey } from './encoding.ts';
+import type { HmacKey } from './encoding.ts';
 import {
   createRefreshToken,
   decideRefresh,
@@ -17,8 +17,7 @@ const TOKEN = `rt1.${'A'.repeat(43)}`;
 
 const KEY_BYTES_A = new Uint8Array(32).fill(1);
 const KEY_BYTES_B = new Uint8Array(32).fill(2);
-const hmacKey = (bytes: Uint8Array): Promise<SecretKey> =>
-  crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+const hmacKey = async (bytes: Uint8Array): Promise<HmacKey> => createSecretKey(bytes);
 
 const session = (overrides: Partial<SessionRecord> = {}): SessionRecord => ({
   id: 'sess-1',

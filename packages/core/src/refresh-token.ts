@@ -1,5 +1,5 @@
 // Refresh tokens (D5, D7): opaque, stored as digests, rotated on every use with reuse detection.
-import { hmacSha256, randomToken, type SecretKey } from './encoding.ts';
+import { type HmacKey, hmacSha256, randomToken } from './encoding.ts';
 import type { RefreshTokenRecord, SessionRecord } from './store.ts';
 
 /** Parallel tabs refreshing the same token within this window get the same successor. */
@@ -19,7 +19,7 @@ export function isRefreshTokenFormat(token: string): boolean {
  * The successor is derived from the presented token with a server key, so a replay inside the grace
  * window can be answered with the same successor without ever storing a token in plaintext.
  */
-export async function successorRefreshToken(key: SecretKey, token: string): Promise<string> {
+export async function successorRefreshToken(key: HmacKey, token: string): Promise<string> {
   return `${PREFIX}${await hmacSha256(key, `successor:${token}`)}`;
 }
 

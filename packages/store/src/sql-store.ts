@@ -89,10 +89,22 @@ const BOOLEAN_COLUMNS = new Set(['confirmed', 'weak', 'failed']);
  * Columns are the records' fields in snake_case, so one mapping serves every table; the conformance
  * suite compares whole records, which catches a column that does not map back.
  */
+/** snake_case column -> camelCase field, worked out once per column name (it is on every row of every read). */
+const FIELDS = new Map<string, string>();
+
+function fieldOf(column: string): string {
+  let field = FIELDS.get(column);
+  if (field === undefined) {
+    field = column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    FIELDS.set(column, field);
+  }
+  return field;
+}
+
 function toRecord<T>(row: Row): T {
   const record: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(row)) {
-    const field = column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    const field = fieldOf(column);
     if (JSON_COLUMNS.has(column)) record[field] = JSON.parse(value as string);
     // SQLite hands back 0/1, PostgreSQL a boolean.
     else if (BOOLEAN_COLUMNS.has(column)) record[field] = Boolean(value);
@@ -101,8 +113,18 @@ function toRecord<T>(row: Row): T {
   return record as T;
 }
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 export class SqlStore implements Store {
   readonly #db: SqlDriver;
+  /** The last record read of each tenant, with the text it was parsed from (getTenant). */
+  readonly #tenants = new Map<string, { text: string; record: TenantRecord }>();
   readonly #keys: SqlKeys;
   readonly #attempts: SqlAttempts;
   readonly #sessions: SqlSessions;
@@ -207,8 +229,19 @@ export class SqlStore implements Store {
     );
   }
 
-  getTenant(code: string): Promise<TenantRecord | undefined> {
-    return this.#one<TenantRecord>('SELECT * FROM tenants WHERE code = ?', [code]);
+  /**
+   * Every request reads its tenant. The row is read each time (a change by another instance or the CLI counts
+   * at once), but while its stored text is the same the record parsed from it is handed out again, frozen:
+   * no JSON parse per request, and a caller that changed it would throw instead of changing it for the next.
+   */
+  async getTenant(code: string): Promise<TenantRecord | undefined> {
+    const [row] = await this.#db.all('SELECT * FROM tenants WHERE code = ?', [code]);
+    if (!row) return undefined;
+    const memo = this.#tenants.get(code);
+    if (memo && memo.text === row.config && memo.record.updatedAt === row.updated_at) return memo.record;
+    const record = deepFreeze(toRecord<TenantRecord>(row));
+    this.#tenants.set(code, { text: row.config as string, record });
+    return record;
   }
 
   listTenants(): Promise<TenantRecord[]> {

@@ -19,6 +19,18 @@ export function secretContext(tenant: string, provider: string): string {
 /** How long the set of all allowed origins is reused; it only picks an error code (see isAllowedAnywhere). */
 export const ALLOWED_ORIGINS_TTL_MS = 30_000;
 
+/** Validated configurations by the stored record they came from; a changed tenant is a new record. */
+const PARSED = new WeakMap<object, TenantConfig>();
+
+/** Shared by every request of the tenant, so frozen: whoever would change it must make a copy. */
+function freeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) freeze(inner);
+  }
+  return value;
+}
+
 export class TenantService {
   readonly #store: Store;
   readonly #keys: DerivedKeys;
@@ -33,7 +45,14 @@ export class TenantService {
 
   async get(code: string): Promise<TenantConfig | undefined> {
     const record = await this.#store.getTenant(code);
-    return record ? parseTenantConfig(record.config) : undefined;
+    if (!record) return undefined;
+    // The store hands out the same (frozen) record while the stored tenant is unchanged: validate it once.
+    let config = PARSED.get(record.config as object);
+    if (!config) {
+      config = freeze(parseTenantConfig(record.config));
+      PARSED.set(record.config as object, config);
+    }
+    return config;
   }
 
   async list(): Promise<TenantConfig[]> {
