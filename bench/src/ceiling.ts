@@ -33,16 +33,23 @@ function verifyHs256(secret: Buffer, token: string): boolean {
 
 const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
 
-/** Runs `op` for about `ms` milliseconds and returns operations per second. */
+/**
+ * Runs `op` for about `ms` milliseconds in three rounds and returns the best round's operations per second:
+ * a ceiling is what the core can do, and a round that another process interrupted says less about that.
+ */
 async function rate(op: () => unknown, ms: number): Promise<number> {
   for (let i = 0; i < 200; i++) await op(); // warm-up: JIT, key caches
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    for (let i = 0; i < 50; i++) await op();
-    n += 50;
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    let n = 0;
+    const start = performance.now();
+    while (performance.now() - start < ms / 3) {
+      for (let i = 0; i < 50; i++) await op();
+      n += 50;
+    }
+    best = Math.max(best, Math.round((n * 1000) / (performance.now() - start)));
   }
-  return Math.round((n * 1000) / (performance.now() - start));
+  return best;
 }
 
 export type Work = 'session' | 'refresh' | 'jwt' | 'apikey' | 'exchange-mint' | 'exchange-redeem';
@@ -109,19 +116,34 @@ export async function measureCeiling(ms: number): Promise<Ceiling> {
 
   const node: Record<Work, () => unknown> = {
     session: () => verifyEs256(publicKey, accessToken),
-    refresh: () => (digest(bearer), signEs256(privateKey, claims())),
-    jwt: () => (verifyHs256(hmacSecret, platformJwt), signEs256(privateKey, claims())),
-    apikey: () => (digest(bearer), signEs256(privateKey, claims())),
-    'exchange-mint': () => (verifyEs256(publicKey, accessToken), digest(bearer)),
-    'exchange-redeem': () => (digest(bearer), signEs256(privateKey, claims())),
+    refresh: () => [digest(bearer), signEs256(privateKey, claims())],
+    jwt: () => [verifyHs256(hmacSecret, platformJwt), signEs256(privateKey, claims())],
+    apikey: () => [digest(bearer), signEs256(privateKey, claims())],
+    'exchange-mint': () => [verifyEs256(publicKey, accessToken), digest(bearer)],
+    'exchange-redeem': () => [digest(bearer), signEs256(privateKey, claims())],
   };
-  const jose: Record<Work, () => unknown> = {
+  const jose: Record<Work, () => Promise<unknown>> = {
     session: joseVerify,
-    refresh: () => (digest(bearer), joseSign()),
-    jwt: async () => (await joseHs(), joseSign()),
-    apikey: () => (digest(bearer), joseSign()),
-    'exchange-mint': async () => (await joseVerify(), digest(bearer)),
-    'exchange-redeem': () => (digest(bearer), joseSign()),
+    refresh: () => {
+      digest(bearer);
+      return joseSign();
+    },
+    jwt: async () => {
+      await joseHs();
+      return joseSign();
+    },
+    apikey: () => {
+      digest(bearer);
+      return joseSign();
+    },
+    'exchange-mint': async () => {
+      await joseVerify();
+      return digest(bearer);
+    },
+    'exchange-redeem': () => {
+      digest(bearer);
+      return joseSign();
+    },
   };
   const out: Ceiling = { node: {} as Ceiling['node'], jose: {} as Ceiling['jose'] };
   for (const work of Object.keys(WORK) as Work[]) {

@@ -2,6 +2,7 @@
 // percentiles, errors, and the server's peak RSS (VmHWM, which the kernel keeps for the process's whole life,
 // so each server process is measured from a fresh start).
 import { readFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 
 export interface LoadResult {
@@ -34,6 +35,77 @@ export interface LoadOptions {
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
+  return options.rate ? paced(options, options.rate) : flat(options);
+}
+
+/**
+ * A fixed rate, open loop: request i leaves at start + i/rate whatever the earlier ones are doing, over a pool
+ * of keep-alive connections that grows when answers are slow, and its latency counts from that planned moment.
+ * (autocannon's own rate limit sends each second's requests in a burst at the second's start, which measures
+ * the burst, not the service.)
+ */
+async function paced(options: LoadOptions, rate: number): Promise<LoadResult> {
+  const expect = options.expect ?? 200;
+  const url = new URL(options.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(options.connections, 64) });
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  let lastAnswer = started;
+  const one = (planned: number) =>
+    new Promise<void>((resolve) => {
+      const copy = { headers: { ...(options.headers ?? {}) }, body: options.body };
+      options.next?.(copy);
+      const body = copy.body === undefined ? undefined : Buffer.from(copy.body);
+      const req = request(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          method: options.method ?? 'GET',
+          path: options.path,
+          headers: { ...copy.headers, ...(body && { 'content-length': String(body.length) }) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode !== expect) errors++;
+            lastAnswer = performance.now();
+            latencies.push(lastAnswer - planned);
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(body);
+    });
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < options.amount; i++) {
+    const planned = started + (i * 1000) / rate;
+    const wait = planned - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(one(planned));
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  return {
+    rps: Math.round(latencies.length / ((lastAnswer - started) / 1000)),
+    p50: at(0.5),
+    p99: at(0.99),
+    max: Math.round(latencies.at(-1) ?? 0),
+    errors,
+    requests: latencies.length,
+  };
+}
+
+/** As fast as the server answers, over a fixed number of connections each with one request in flight. */
+async function flat(options: LoadOptions): Promise<LoadResult> {
   const expect = options.expect ?? 200;
   let unexpected = 0;
   const started = performance.now();
@@ -42,7 +114,6 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     url: options.url,
     connections: options.connections,
     amount: options.amount,
-    ...(options.rate ? { overallRate: options.rate } : {}),
     timeout: 10,
     requests: [
       {

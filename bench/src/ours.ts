@@ -3,6 +3,7 @@
 // services (sessions, exchange tokens) or signed as a platform would (JWTs), so the load measures the serving.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ import { KeyRing } from '../../apps/api/src/services/keyring.ts';
 import { SessionService } from '../../apps/api/src/services/sessions.ts';
 import { TenantService } from '../../apps/api/src/services/tenants.ts';
 import { freePort } from '../../apps/api/src/test/instances.ts';
+import { parseDockerfile, stageEnv } from '../../scripts/dockerfile.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TENANT = 'bench';
@@ -53,14 +55,30 @@ export interface Deployment {
   close(): Promise<void>;
 }
 
-/** Starts `node apps/api/src/main.ts` and resolves once /healthz answers; its output goes nowhere. */
+/** The Node.js options the container image runs the API with (its V8 heap sizes): the benchmark runs the same. */
+export function imageNodeOptions(): string {
+  const dockerfile = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+  return stageEnv(dockerfile.stages.at(-1)!, dockerfile.globalArgs).NODE_OPTIONS ?? '';
+}
+
+/**
+ * Starts `node apps/api/src/main.ts` with the image's NODE_OPTIONS and resolves once /healthz answers; its
+ * output goes nowhere (the request log at info, as in production, written and thrown away).
+ */
 export async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [...nodeArgs, 'apps/api/src/main.ts'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    // The benchmark's own DATABASE_URL names the server to make scratch databases on, never the store to use.
+    env: {
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL')),
+      NODE_OPTIONS: imageNodeOptions(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...env,
+    },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let tries = 0; ; tries++) {

@@ -1,21 +1,22 @@
 // BENCHMARKS.md from one run's results: the machine, every figure, the ratios and the targets; the findings
 // (what the profile showed and what was changed, with the numbers before and after) come from findings.md.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { ScenarioResult } from './api-bench.ts';
 import { WORK } from './ceiling.ts';
 import type { LoadResult } from './load.ts';
 import type { BenchResults } from './run.ts';
 
-const require = createRequire(import.meta.url);
 const FINDINGS = new URL('../findings.md', import.meta.url);
 
+/** A package's version, from the bench's or the API's dependencies (some export no package.json). */
 function version(pkg: string): string {
-  try {
-    return (require(`${pkg}/package.json`) as { version: string }).version;
-  } catch {
-    return '?';
+  for (const dir of ['../node_modules/', '../../apps/api/node_modules/']) {
+    try {
+      const manifest = readFileSync(new URL(`${dir}${pkg}/package.json`, import.meta.url), 'utf8');
+      return (JSON.parse(manifest) as { version: string }).version;
+    } catch {}
   }
+  return '?';
 }
 
 const n = (value: number) => value.toLocaleString('en-US');
@@ -242,7 +243,7 @@ export function renderReport(results: BenchResults): string {
     out.push(
       table(
         ['area', 'self time'],
-        results.profile.byArea.map((a) => [a.area, `${a.selfPercent}%`]),
+        results.profile.byArea.filter((a) => a.selfPercent >= 0.5).map((a) => [a.area, `${a.selfPercent}%`]),
       ),
     );
     out.push('');

@@ -33,8 +33,22 @@ function apiCalls(page: Page, apiUrl: string): string[] {
   return calls;
 }
 
-/** The loader's responseEnd on the page's clock: when the script could start. */
-const LOADER_END = `performance.getEntriesByType('resource').find((e) => e.name.includes('/sdk/deskgate.js'))?.responseEnd`;
+/**
+ * The loader's responseEnd on the page's clock (when the script could start), and `now`. Functions, not strings:
+ * Playwright passes a function to the page without eval, which the demo page's CSP forbids.
+ */
+function pageTimes(page: Page): Promise<{ loaderEnd: number; now: number; ready: number | undefined }> {
+  return page.evaluate(() => {
+    const entry = performance.getEntriesByType('resource').find((e) => e.name.includes('/sdk/deskgate.js')) as
+      | { responseEnd: number }
+      | undefined;
+    return {
+      loaderEnd: entry?.responseEnd ?? 0,
+      now: performance.now(),
+      ready: (globalThis as { __ready?: number }).__ready,
+    };
+  });
+}
 
 async function launch(name: BrowserTimings['browser']): Promise<Browser> {
   return name === 'Chromium'
@@ -70,9 +84,8 @@ export async function benchBrowsers(options: { runs: number }): Promise<BrowserT
             const calls = apiCalls(page, apiUrl);
             await page.goto(`${cxUrl}/`);
             await page.getByRole('button', { name: /Sign in to Deepdesk/ }).waitFor({ state: 'visible' });
-            const at = await page.evaluate('performance.now()');
-            const end = (await page.evaluate(LOADER_END)) as number;
-            overlay.push((at as number) - end);
+            const times = await pageTimes(page);
+            overlay.push(times.now - times.loaderEnd);
             overlayRequests = Math.max(overlayRequests, calls.length);
             await context.close();
           }
@@ -85,15 +98,17 @@ export async function benchBrowsers(options: { runs: number }): Promise<BrowserT
             await widget.locator('#widget-status[data-state="signed-in"]').waitFor();
             await widget.close();
             const page = await context.newPage();
-            await page.addInitScript(
-              "addEventListener('deskgate:ready', () => { window.__ready = performance.now(); });",
-            );
+            await page.addInitScript(() => {
+              const page = globalThis as unknown as EventTarget & { __ready?: number };
+              page.addEventListener('deskgate:ready', () => {
+                page.__ready = performance.now();
+              });
+            });
             const calls = apiCalls(page, apiUrl);
             await page.goto(`${cxUrl}/`);
-            await page.waitForFunction('window.__ready !== undefined');
-            const at = (await page.evaluate('window.__ready')) as number;
-            const end = (await page.evaluate(LOADER_END)) as number;
-            ready.push(at - end);
+            await page.waitForFunction(() => (globalThis as { __ready?: number }).__ready !== undefined);
+            const times = await pageTimes(page);
+            ready.push((times.ready ?? times.now) - times.loaderEnd);
             // Settle: anything the page still sends belongs to its load.
             await page.waitForTimeout(200);
             if (calls.length >= readyRequests) {
