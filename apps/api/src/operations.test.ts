@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { parseRateLimitSettings, type Store, StoreUnavailableError } from '@deskgate/core';
 import { paths } from '@deskgate/protocol';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { operationsSettings, poolSize } from './runtime.ts';
+import { operationsSettings, poolSize } from './settings.ts';
 import {
   COOKIE_REFRESH,
   createHarness,

@@ -1,8 +1,7 @@
-// Builds the runtime from the environment: store, master key, logger, seed file, SDK and reference files.
-import { unwatchFile, watchFile } from 'node:fs';
+// Builds the runtime from the environment: store, master key, logger, mail worker; applies the seed file.
+// The settings are read by settings.ts, the built files by assets.ts.
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import {
   DeskgateError,
   deriveKeys,
@@ -12,18 +11,16 @@ import {
   parseApiKey,
   parseMasterKey,
   parseOrigin,
-  parseRateLimitSettings,
-  type RateLimitSettings,
   SCIM_TOKEN_PREFIX,
   type Store,
   sha256,
 } from '@deskgate/core';
 import { openStore } from '@deskgate/store';
 import pino, { type Logger } from 'pino';
-import type { AdminAssets, ReferenceAssets, SdkAssets } from './deps.ts';
-import { createSmtpTransport, DEFAULT_MAIL_FROM, OutboxWorker } from './mail/index.ts';
+import { createSmtpTransport, OutboxWorker } from './mail/index.ts';
 import { JwtKeyService, KID_PATTERN, MIN_SECRET_BYTES } from './services/jwt-keys.ts';
 import { TenantService } from './services/tenants.ts';
+import { mailFrom, poolSize } from './settings.ts';
 
 export interface Runtime {
   store: Store;
@@ -35,14 +32,6 @@ export interface Runtime {
    * mail then stays in the outbox until an instance with SMTP_URL sends it.
    */
   mailWorker?: OutboxWorker;
-}
-
-/** MAIL_FROM, or the default; throws TypeError for a value with no address in it. */
-export function mailFrom(env: NodeJS.ProcessEnv): string {
-  const from = env.MAIL_FROM?.trim() || DEFAULT_MAIL_FROM;
-  if (/[\r\n]/.test(from) || !/[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+/.test(from))
-    throw new TypeError('MAIL_FROM must be an address, optionally with a name: Name <no-reply@example.com>');
-  return from;
 }
 
 /**
@@ -66,20 +55,6 @@ export function createLogger(
     },
     destination,
   );
-}
-
-/** Request limits from DESKGATE_RATE_LIMITS and DESKGATE_TRUSTED_PROXY_HOPS; throws on a bad value. */
-export function limitSettings(env: NodeJS.ProcessEnv): {
-  rateLimits: RateLimitSettings;
-  trustedProxyHops: number;
-} {
-  const hops = env.DESKGATE_TRUSTED_PROXY_HOPS?.trim() || '0';
-  if (!/^\d{1,2}$/.test(hops)) {
-    throw new TypeError(
-      'DESKGATE_TRUSTED_PROXY_HOPS must be the number of proxies in front of the API (0-99)',
-    );
-  }
-  return { rateLimits: parseRateLimitSettings(env.DESKGATE_RATE_LIMITS), trustedProxyHops: Number(hops) };
 }
 
 /**
@@ -142,44 +117,6 @@ async function fileKeys(dataDir: string): Promise<Uint8Array[]> {
     if (key) keys.push(key);
   }
   return keys;
-}
-
-/** DESKGATE_DB_POOL_SIZE: the most PostgreSQL connections an instance opens (1-200, default 10). */
-export function poolSize(env: NodeJS.ProcessEnv): number {
-  const text = env.DESKGATE_DB_POOL_SIZE?.trim() || '10';
-  const size = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(size >= 1 && size <= 200))
-    throw new TypeError('DESKGATE_DB_POOL_SIZE must be a number of connections from 1 to 200');
-  return size;
-}
-
-export interface OperationsSettings {
-  /** DESKGATE_METRICS_TOKEN: /metrics on the API's port for a request bearing it. */
-  metricsToken?: string;
-  /** DESKGATE_METRICS_PORT (and DESKGATE_METRICS_HOST, default 127.0.0.1): /metrics on a port of its own. */
-  metricsPort?: { port: number; hostname: string };
-  /** DESKGATE_DRAIN_TIMEOUT_MS: how long a shutdown waits for requests in flight (default 10 s). */
-  drainTimeoutMs: number;
-}
-
-/** Metrics and shutdown settings from the environment; throws TypeError on a bad value (never quoting a token). */
-export function operationsSettings(env: NodeJS.ProcessEnv): OperationsSettings {
-  const token = env.DESKGATE_METRICS_TOKEN?.trim();
-  if (token !== undefined && token !== '' && token.length < 16)
-    throw new TypeError('DESKGATE_METRICS_TOKEN must be at least 16 characters (a random secret)');
-  const port = env.DESKGATE_METRICS_PORT?.trim();
-  if (port && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65_535))
-    throw new TypeError('DESKGATE_METRICS_PORT must be a port number (1-65535)');
-  const drain = env.DESKGATE_DRAIN_TIMEOUT_MS?.trim() || '10000';
-  if (!/^\d{1,6}$/.test(drain) || Number(drain) > 300_000)
-    throw new TypeError('DESKGATE_DRAIN_TIMEOUT_MS must be a number of milliseconds from 0 to 300000');
-  return {
-    ...(token ? { metricsToken: token } : {}),
-    ...(port
-      ? { metricsPort: { port: Number(port), hostname: env.DESKGATE_METRICS_HOST?.trim() || '127.0.0.1' } }
-      : {}),
-    drainTimeoutMs: Number(drain),
-  };
 }
 
 /** The master key from DESKGATE_MASTER_KEY, or for the embedded default one generated into the data dir. */
@@ -377,101 +314,4 @@ export async function applySeedFile(runtime: Runtime, file: string, now = Date.n
     codes.push(saved.code);
   }
   return codes;
-}
-
-/** Where the built SDK is: `dir`, or the workspace's packages/sdk/dist. */
-function sdkDistDir(dir?: string): string {
-  return dir ?? dirname(fileURLToPath(import.meta.resolve('@deskgate/sdk/dist/manifest.json')));
-}
-
-/** Reads the built SDK (packages/sdk/dist) so the API can serve it; undefined when it was not built. */
-export async function loadSdkAssets(dir?: string): Promise<SdkAssets | undefined> {
-  let distDir: string;
-  /** The loader, and the content-hashed chunks it imports by name (overlay, exchange). */
-  let manifest: { loader: string; [chunk: string]: string };
-  try {
-    distDir = sdkDistDir(dir);
-    manifest = JSON.parse(await readFile(join(distDir, 'manifest.json'), 'utf8'));
-  } catch {
-    return undefined;
-  }
-  const asset = async (name: string) => {
-    const body = await readFile(join(distDir, name), 'utf8');
-    const digest = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
-    return { body, etag: `"${digest.toString('base64url').slice(0, 16)}"` };
-  };
-  const chunks: SdkAssets['chunks'] = new Map();
-  for (const [name, file] of Object.entries(manifest))
-    if (name !== 'loader') chunks.set(file, await asset(file));
-  return { loader: await asset(manifest.loader), chunks };
-}
-
-/** Reads the built admin console (apps/admin/dist: manifest.json `{ script, style }` and those two files); undefined when it was not built. */
-export async function loadAdminAssets(dir?: string): Promise<AdminAssets | undefined> {
-  let distDir: string;
-  let manifest: { script?: unknown; style?: unknown };
-  try {
-    distDir = dir ?? dirname(fileURLToPath(import.meta.resolve('@deskgate/admin/dist/manifest.json')));
-    manifest = JSON.parse(await readFile(join(distDir, 'manifest.json'), 'utf8'));
-  } catch {
-    return undefined;
-  }
-  const { script, style } = manifest;
-  // Only plain file names of dist/ itself: the manifest names what the API serves.
-  const plain = (name: unknown): name is string => typeof name === 'string' && /^[\w.-]+$/.test(name);
-  if (!plain(script) || !plain(style))
-    throw new TypeError(`${distDir}/manifest.json must name { script, style }`);
-  const files: AdminAssets['files'] = new Map();
-  for (const [name, contentType] of [
-    [script, 'text/javascript; charset=utf-8'],
-    [style, 'text/css; charset=utf-8'],
-  ] as const) {
-    const body = await readFile(join(distDir, name), 'utf8');
-    const digest = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
-    files.set(name, { body, contentType, etag: `"${digest.toString('base64url').slice(0, 16)}"` });
-  }
-  return { script, style, files };
-}
-
-/** Interval of the manifest poll in watch mode: a rebuild removes and recreates dist/, which fs.watch loses. */
-const SDK_WATCH_INTERVAL_MS = 250;
-
-/**
- * For `pnpm dev` (DESKGATE_SDK_WATCH=1): calls `onChange` with the SDK files each time a rebuild writes a new
- * manifest (the build's last step). Returns the function that stops watching.
- */
-export function watchSdkAssets(
-  dir: string | undefined,
-  onChange: (assets: SdkAssets) => void,
-  logger: Logger,
-): () => void {
-  const manifest = join(sdkDistDir(dir), 'manifest.json');
-  watchFile(manifest, { interval: SDK_WATCH_INTERVAL_MS }, async (current) => {
-    if (current.mtimeMs === 0) return; // removed: the rebuild has only just started
-    const assets = await loadSdkAssets(dir);
-    if (!assets) return;
-    onChange(assets);
-    logger.info('reloaded the rebuilt SDK');
-  });
-  return () => unwatchFile(manifest);
-}
-
-/** The files of the API reference viewer that /reference uses, read once from the installed package. */
-const REFERENCE_FILES = {
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-} as const;
-
-export async function loadReferenceAssets(): Promise<ReferenceAssets> {
-  const dir = dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
-  const assets: ReferenceAssets = new Map();
-  for (const [name, contentType] of Object.entries(REFERENCE_FILES)) {
-    const bytes = new Uint8Array(await readFile(join(dir, name)));
-    assets.set(name, {
-      body: contentType.startsWith('text/') ? new TextDecoder().decode(bytes) : bytes,
-      contentType,
-    });
-  }
-  return assets;
 }

@@ -5,23 +5,15 @@ import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApp } from './app.ts';
+import { loadAdminAssets, loadReferenceAssets, loadSdkAssets, watchSdkAssets } from './assets.ts';
 import { EMPTY_BODY_LIMIT, limitBody } from './http/body-limit.ts';
 import { metricsResponse, readiness } from './routes/operations.ts';
-import {
-  applySeedFile,
-  createLogger,
-  createRuntime,
-  limitSettings,
-  loadAdminAssets,
-  loadReferenceAssets,
-  loadSdkAssets,
-  operationsSettings,
-  watchSdkAssets,
-} from './runtime.ts';
+import { applySeedFile, createLogger, createRuntime } from './runtime.ts';
 import { auditRetentionDays, DAY_MS } from './services/audit.ts';
 import { BackgroundWork } from './services/background.ts';
 import { Metrics } from './services/metrics.ts';
 import { staffSettings } from './services/staff.ts';
+import { limitSettings, operationsSettings } from './settings.ts';
 
 const env = process.env;
 const logger = createLogger(undefined, 1, { async: true });

@@ -16,8 +16,8 @@ import {
 import { createSqliteStore } from '@deskgate/store';
 import pino from 'pino';
 import { createApp } from '../app.ts';
+import { loadAdminAssets, loadReferenceAssets } from '../assets.ts';
 import type { Deps } from '../deps.ts';
-import { loadAdminAssets, loadReferenceAssets } from '../runtime.ts';
 import { BackgroundWork } from '../services/background.ts';
 import { KeyRing } from '../services/keyring.ts';
 import { Metrics } from '../services/metrics.ts';
