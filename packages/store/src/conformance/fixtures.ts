@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type {
   AttemptRecord,
   ExchangeTokenRecord,
+  MailRecord,
   RefreshTokenRecord,
   SigningKeyRecord,
   SsoTransactionRecord,
@@ -103,5 +104,23 @@ export const refreshFixture = (
   createdAt: T0,
   expiresAt: T0 + 24 * 60 * MINUTE_MS,
   usedAt: null,
+  ...overrides,
+});
+
+/** A queued mail, due at T0, its body a stand-in for a sealed one. */
+export const mailFixture = (overrides: Partial<MailRecord> = {}): MailRecord => ({
+  id: uid(),
+  tenant: tenantCode(),
+  to: 'agent@example.com',
+  template: 'magic-link',
+  subject: 'Your sign-in link',
+  bodyEncrypted: 'sealed-body',
+  createdAt: T0,
+  attempts: 0,
+  nextAttemptAt: T0,
+  leaseUntil: null,
+  sentAt: null,
+  lastError: null,
+  failed: false,
   ...overrides,
 });

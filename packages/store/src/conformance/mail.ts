@@ -1,27 +1,10 @@
 // The mail outbox and magic links: a message is claimed by one worker at a time and retried until sent or
 // given up; a magic link is used once, and a newer one for the same email and attempt replaces the older.
 import assert from 'node:assert/strict';
-import type { MagicLinkRecord, MailRecord } from '@deskgate/core/store';
+import type { MagicLinkRecord } from '@deskgate/core/store';
 import { beforeEach, describe, it } from 'vitest';
 import type { ConformanceContext } from './context.ts';
-import { MINUTE_MS, T0, tenantCode, uid } from './fixtures.ts';
-
-const mailFixture = (overrides: Partial<MailRecord> = {}): MailRecord => ({
-  id: uid(),
-  tenant: tenantCode(),
-  to: 'agent@example.com',
-  template: 'magic-link',
-  subject: 'Your sign-in link',
-  bodyEncrypted: 'sealed-body',
-  createdAt: T0,
-  attempts: 0,
-  nextAttemptAt: T0,
-  leaseUntil: null,
-  sentAt: null,
-  lastError: null,
-  failed: false,
-  ...overrides,
-});
+import { MINUTE_MS, mailFixture, T0, tenantCode, uid } from './fixtures.ts';
 
 const linkFixture = (overrides: Partial<MagicLinkRecord> = {}): MagicLinkRecord => ({
   digest: uid(),

@@ -1,10 +1,10 @@
 // Sealed secrets (`master-key rotate`): every value sealed with the master key is listed where it lives, and
 // replaced by a compare-and-swap that loses, changing nothing, when the value changed meanwhile.
 import assert from 'node:assert/strict';
-import type { JwtKeyRecord, MailRecord, SealedSecretRecord } from '@deskgate/core/store';
+import type { JwtKeyRecord, SealedSecretRecord } from '@deskgate/core/store';
 import { describe, it } from 'vitest';
 import { type ConformanceContext, count } from './context.ts';
-import { keyFixture, T0, tenantCode, tenantFixture, uid } from './fixtures.ts';
+import { keyFixture, mailFixture, T0, tenantCode, tenantFixture, uid } from './fixtures.ts';
 
 const jwtKey = (tenant: string, kid = uid()): JwtKeyRecord => ({
   tenant,
@@ -17,22 +17,8 @@ const jwtKey = (tenant: string, kid = uid()): JwtKeyRecord => ({
   revokedAt: null,
 });
 
-const mail = (overrides: Partial<MailRecord> = {}): MailRecord => ({
-  id: uid(),
-  tenant: tenantCode(),
-  to: 'agent@example.com',
-  template: 'magic-link',
-  subject: 'Your sign-in link',
-  bodyEncrypted: `enc.v1.mail-${uid()}`,
-  createdAt: T0,
-  attempts: 0,
-  nextAttemptAt: T0,
-  leaseUntil: null,
-  sentAt: null,
-  lastError: null,
-  failed: false,
-  ...overrides,
-});
+/** A mail whose sealed body is its own, so a swap of one row shows in no other. */
+const mail = () => mailFixture({ bodyEncrypted: `enc.v1.mail-${uid()}` });
 
 export function describeSealedSecrets(ctx: ConformanceContext): void {
   describe('sealed secrets', () => {
