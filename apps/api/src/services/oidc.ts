@@ -174,6 +174,7 @@ export class OidcService {
         claims = oauth.getValidatedIdTokenClaims(result);
         if (!claims || !result.id_token)
           throw new DeskgateError('sso_id_token_invalid', 'The IdP returned no ID token');
+        checkAudience(claims, provider.clientId);
         await this.#verifySignature(as, provider, result.id_token);
         input.onClaims?.(claims as Record<string, unknown>);
       }
@@ -248,6 +249,19 @@ export class OidcService {
 }
 
 /**
+ * OIDC Core 3.1.3.7 steps 3 and 5, stricter than oauth4webapi: it accepts `aud: [us, other]` when `azp` names
+ * us, and reads `azp` only beside several audiences. We trust no audience but our own client (a token also
+ * meant for another client is one that client could replay to us), and an `azp` must name us.
+ */
+function checkAudience(claims: oauth.IDToken, clientId: string) {
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (audiences.some((aud) => aud !== clientId))
+    throw new DeskgateError('sso_id_token_invalid', 'The ID token is also meant for another client');
+  if (claims.azp !== undefined && claims.azp !== clientId)
+    throw new DeskgateError('sso_id_token_invalid', 'The ID token was issued to another client');
+}
+
+/**
  * The IdP's `error` value as we may repeat it: the shape of every registered OAuth and OIDC error code
  * (`access_denied`, `login_required`, ...). Anything else came from whoever wrote the URL, so it is never
  * reflected, not even escaped.
@@ -271,12 +285,33 @@ function mapOidcError(error: unknown): DeskgateError {
     );
   }
   if (error instanceof oauth.OperationProcessingError) {
-    const cause = error.cause as { claim?: string; parameter?: string } | undefined;
-    if (error.code === oauth.JWT_CLAIM_COMPARISON && cause?.claim === 'nonce') {
+    const cause = error.cause as
+      | { claim?: string; parameter?: string; claims?: Record<string, unknown>; header?: unknown }
+      | undefined;
+    // We always send a nonce, so an ID token without one was not minted for this sign-in either.
+    if (
+      (error.code === oauth.JWT_CLAIM_COMPARISON && cause?.claim === 'nonce') ||
+      (cause?.claims && cause.claims.nonce === undefined)
+    ) {
       return new DeskgateError('sso_nonce_mismatch', 'The ID token nonce does not match this sign-in');
     }
-    if (error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK) {
+    // A failure that carries the ID token's claims or header is the ID token's fault (a missing sub, iat
+    // or aud, an alg the IdP does not advertise), not the rest of the response's.
+    if (
+      error.code === oauth.JWT_CLAIM_COMPARISON ||
+      error.code === oauth.JWT_TIMESTAMP_CHECK ||
+      cause?.claims ||
+      cause?.header
+    ) {
       return new DeskgateError('sso_id_token_invalid', 'The ID token is not valid for this sign-in');
+    }
+    // The token endpoint failed (a 5xx and its HTML error page): the IdP is down, the agent retries later.
+    if (
+      error.code === oauth.RESPONSE_IS_NOT_CONFORM &&
+      error.cause instanceof Response &&
+      error.cause.status >= 500
+    ) {
+      return new DeskgateError('sso_idp_unreachable', 'The identity provider failed to answer');
     }
     if (cause?.parameter === 'state') {
       return new DeskgateError('sso_state_mismatch', 'The state does not match this sign-in');
