@@ -172,7 +172,7 @@ ${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
     formBody(ConfirmForm),
     async (c) => {
       const tenant = c.get('tenant');
-      const { attempt, locale, bound } = await completedAttempt(c, tenant, c.req.valid('param').id);
+      const { attempt, locale } = await completedAttempt(c, tenant, c.req.valid('param').id);
       const m = messages(locale);
       // Say what really happened to an attempt that is past confirming.
       if (attempt.redeemedAt !== null)
@@ -191,8 +191,10 @@ ${alert ?? ''}<label for="code">${fill(m.confirmLabel, product)}</label>
           m.confirmMismatch,
           { tries: String(MAX_CONFIRM_FAILURES - failures) },
         )}</p>\n`;
+        // The form again, without the hand-off: a page that reached the form is not on the fast path, and
+        // an error answer carries no secret (the proof).
         return c.html(
-          layout(locale, m.completeTitle, await completionBody(tenant, attempt, locale, bound, alert)),
+          layout(locale, m.completeTitle, await completionBody(tenant, attempt, locale, false, alert)),
           400,
         );
       }

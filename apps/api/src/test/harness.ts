@@ -3,7 +3,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { DEFAULT_STAFF_PERMISSIONS, deriveKeys, type Store, sha256, type UserRecord } from '@deskgate/core';
+import {
+  type AuditEventRecord,
+  base64urlEncode,
+  DEFAULT_STAFF_PERMISSIONS,
+  type DerivedKeys,
+  deriveKeys,
+  type Store,
+  sha256,
+  type UserRecord,
+} from '@deskgate/core';
 import { type DevAccount, type DevIdp, loginHeadless, startDevIdp } from '@deskgate/dev-idp';
 import {
   COOKIE_ACCESS,
@@ -23,6 +32,8 @@ import { KeyRing } from '../services/keyring.ts';
 import { Metrics } from '../services/metrics.ts';
 import { SessionService } from '../services/sessions.ts';
 import { TenantService } from '../services/tenants.ts';
+import { describeFindings, logSources, SecretWitness, type Source } from './secret-scan.ts';
+import { storedAudit, watchStore, within, witnessApp, witnessOutbound } from './witness.ts';
 
 export const PUBLIC_URL = 'https://auth.test';
 export const CX_ORIGIN = 'https://cx.test';
@@ -115,12 +126,22 @@ export async function createHarness(options?: {
   wrapStore?: (store: Store) => Store;
   /** A shutdown began: /readyz answers 503. */
   draining?: () => boolean;
+  /**
+   * Only for a test that plants a secret in a log, an audit entry or an error body on purpose: close() then
+   * skips the secret scan (every other harness fails its close() on any leak; see test/secret-scan.ts).
+   */
+  plantsLeaks?: true;
 }): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'deskgate-api-'));
   const store = createSqliteStore({ filename: join(dir, 'test.sqlite') });
   await store.migrate();
+  const masterKey = crypto.getRandomValues(new Uint8Array(32));
+  const keys = await deriveKeys(masterKey);
+  // Every harness is a witness: it records the secrets the run handles, and close() scans for them.
+  const witness = new SecretWitness();
+  recordConfiguredSecrets(witness, masterKey, keys, options);
+  const audited = watchStore(store, keys, witness);
   const appStore = options?.wrapStore ? options.wrapStore(store) : store;
-  const keys = await deriveKeys(crypto.getRandomValues(new Uint8Array(32)));
   let offset = 0;
   const now = () => Date.now() + offset;
   const idp = await startDevIdp({
@@ -145,6 +166,9 @@ export async function createHarness(options?: {
       },
     }),
   );
+  const tenantOverrides =
+    typeof options?.tenant === 'function' ? options.tenant(idp.issuer) : options?.tenant;
+  witness.recordJson(tenantOverrides, 'the tenant of createHarness');
   await new TenantService(store, keys, now).save(
     {
       code: TENANT,
@@ -159,7 +183,7 @@ export async function createHarness(options?: {
         // The dev IdP puts roles in its ID tokens, as the demo's does; roles.test.ts covers IAM off.
         roleIam: true,
       },
-      ...(typeof options?.tenant === 'function' ? options.tenant(idp.issuer) : options?.tenant),
+      ...tenantOverrides,
     },
     'create',
   );
@@ -171,7 +195,7 @@ export async function createHarness(options?: {
     publicUrl: PUBLIC_URL,
     now,
     logger,
-    fetch: options?.fetch,
+    fetch: witnessOutbound(options?.fetch ?? globalThis.fetch, witness),
     reference: await referenceAssets,
     admin: options?.admin === undefined ? await adminAssets : (options.admin ?? undefined),
     rateLimits: options?.rateLimits,
@@ -190,9 +214,10 @@ export async function createHarness(options?: {
     }),
   };
   const app = createApp(deps);
+  witnessApp(app, witness);
   const defaultJar = new Jar();
 
-  return {
+  const harness: Harness = {
     app,
     deps,
     store,
@@ -239,11 +264,70 @@ export async function createHarness(options?: {
       return response;
     },
     async close() {
+      const scan = !options?.plantsLeaks;
+      let audit: AuditEventRecord[] = [];
+      let outbox: Source[] = [];
+      if (scan) {
+        // Work left running after an answer (a mail, its log line) belongs to the run; bounded, never a hang.
+        await within(Promise.all([background.idle(), witness.settled()]), 2_000);
+        audit = await storedAudit(store, audited);
+        // What the outbox keeps in the clear (subject, last delivery error): `mail list` prints it.
+        outbox = await store.listMail({ limit: 1_000_000 }).then(
+          (mails) =>
+            mails.map((m) => ({
+              where: `outbox entry ${m.template} ${m.id}`,
+              text: `${m.subject}\n${m.lastError ?? ''}`,
+            })),
+          () => [],
+        );
+      }
       await idp.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
+      if (!scan) return;
+      const findings = witness.scan([
+        ...logSources(logs),
+        ...audit.map((e) => ({ where: `audit entry ${e.type} ${e.id}`, text: JSON.stringify(e) })),
+        ...outbox,
+        ...witness.errorBodies,
+      ]);
+      if (findings.length) throw new Error(describeFindings(findings));
     },
   };
+  witnesses.set(harness, witness);
+  return harness;
+}
+
+const witnesses = new WeakMap<Harness, SecretWitness>();
+
+/** What the harness recorded so far (secret-scan.test.ts checks it saw every kind of token). */
+export function secretWitness(h: Harness): SecretWitness {
+  const witness = witnesses.get(h);
+  if (!witness) throw new Error('not a harness of createHarness');
+  return witness;
+}
+
+/** The secrets the harness itself configures: master key (and what is derived from it), client secrets. */
+function recordConfiguredSecrets(
+  witness: SecretWitness,
+  masterKey: Uint8Array,
+  keys: DerivedKeys,
+  options: { metricsToken?: string } | undefined,
+) {
+  const bytes = Buffer.from(masterKey);
+  for (const text of [base64urlEncode(masterKey), bytes.toString('base64'), bytes.toString('hex')])
+    witness.record('master key', text);
+  for (const [name, key] of [
+    ['refresh-successor key', keys.refreshSuccessor],
+    ['attempt-proof key', keys.attemptProof],
+  ] as const) {
+    const raw = key.export();
+    witness.record(name, raw.toString('base64url'));
+    witness.record(name, raw.toString('hex'));
+  }
+  witness.record('tenant OIDC client secret', CLIENT_SECRET);
+  witness.record('staff OIDC client secret', STAFF_CLIENT.clientSecret);
+  witness.record('metrics token', options?.metricsToken);
 }
 
 /** The bindings @hono/node-server passes: the client's socket address. */
