@@ -2,9 +2,10 @@
 // form's same-origin post, and a click on the chooser that starts a sign-in method.
 import { DeskgateError } from '@deskgate/core';
 import { paths } from '@deskgate/protocol';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import { LOCALES } from '../pages/messages.ts';
+import { originGuard } from './csrf.ts';
 
 /**
  * A request from our own hosted pages. Under `Referrer-Policy: no-referrer` browsers send `Origin: null`
@@ -21,8 +22,8 @@ export function isSameOriginRequest(c: Context, selfOrigin: string): boolean {
  * navigation, as Fetch Metadata (which pages cannot forge) reports it. So a foreign page cannot drive the
  * agent's tab past the chooser, and a request without Fetch Metadata (not a current browser) is refused.
  */
-export function requireChooserNavigation(): MiddlewareHandler<AppEnv> {
-  return async function requireChooserNavigation(c, next) {
+export function requireChooserNavigation() {
+  return originGuard('chooser', async function requireChooserNavigation(c, next) {
     const fromChooser =
       c.req.header('sec-fetch-site') === 'same-origin' &&
       c.req.header('sec-fetch-user') === '?1' &&
@@ -31,7 +32,7 @@ export function requireChooserNavigation(): MiddlewareHandler<AppEnv> {
       throw new DeskgateError('signin_chooser_required', 'Start signing in from the sign-in window');
     }
     await next();
-  };
+  });
 }
 
 /**
@@ -39,11 +40,11 @@ export function requireChooserNavigation(): MiddlewareHandler<AppEnv> {
  * access request): a cross-site form post would otherwise act for whoever's browser sends it. `message`
  * says where to do it instead.
  */
-export function requireSameOrigin(selfOrigin: string, message: string): MiddlewareHandler<AppEnv> {
-  return async function requireSameOrigin(c, next) {
+export function requireSameOrigin(selfOrigin: string, message: string) {
+  return originGuard('same-origin', async function requireSameOrigin(c, next) {
     if (!isSameOriginRequest(c, selfOrigin)) throw new DeskgateError('origin_not_allowed', message);
     await next();
-  };
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import { SDK_HEADER, TENANT_CODE_PATTERN } from '@deskgate/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import type { TenantService } from '../services/tenants.ts';
+import { originGuard } from './csrf.ts';
 import { isSameOriginRequest } from './navigation.ts';
 
 const CORS_MAX_AGE_SECONDS = 600;
@@ -103,8 +104,8 @@ async function refusal(
  * SameSite=None cookies give no CSRF protection, so every SDK write must come from an allowed Origin and
  * be JSON or carry the SDK header: both force a CORS preflight that only allowed origins pass.
  */
-export function requireSdkWrite(): MiddlewareHandler<AppEnv> {
-  return async function requireSdkWrite(c, next) {
+export function requireSdkWrite() {
+  return originGuard('sdk', async function requireSdkWrite(c, next) {
     const origin = c.req.header('origin');
     if (!isAllowedOrigin(c.get('tenant'), origin)) {
       throw new DeskgateError(
@@ -118,5 +119,5 @@ export function requireSdkWrite(): MiddlewareHandler<AppEnv> {
       throw new DeskgateError('csrf_header_required', `Send JSON or the ${SDK_HEADER} header`);
     }
     await next();
-  };
+  });
 }

@@ -1,9 +1,10 @@
 // What the admin console's API routes share (routes/admin*.ts): the CSRF rule for writes, the route
 // documentation, the audit record with the signed-in user as actor, and the error lists.
 import { type AuditEventInput, DeskgateError, type TenantConfig } from '@deskgate/core';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import type { AppEnv, Deps } from '../deps.ts';
+import { originGuard } from '../http/csrf.ts';
 import { isSameOriginRequest } from '../http/navigation.ts';
 import { errorResponses } from '../schemas/common.ts';
 import { recordAudit } from '../services/audit.ts';
@@ -12,15 +13,15 @@ import { recordAudit } from '../services/audit.ts';
  * A write of the console: from a page of this site (Origin, or Fetch Metadata under no-referrer) and JSON, which
  * a cross-site form cannot send and a cross-site fetch cannot send without a preflight nobody answers.
  */
-export function requireConsoleWrite(origin: string): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+export function requireConsoleWrite(origin: string) {
+  return originGuard('console', async function requireConsoleWrite(c, next) {
     if (!isSameOriginRequest(c, origin))
       throw new DeskgateError('origin_not_allowed', 'Use the admin console of this site');
     const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json')
       throw new DeskgateError('csrf_header_required', 'The admin console sends JSON');
     await next();
-  };
+  });
 }
 
 export const WRITE_ERRORS = [

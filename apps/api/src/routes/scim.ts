@@ -6,6 +6,7 @@ import { DeskgateError, ScimError, scimListResponse } from '@deskgate/core';
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import { bearerKey } from '../http/bearer.ts';
+import { originGuard } from '../http/csrf.ts';
 import { loadTenant } from '../http/tenant.ts';
 import { params } from '../http/validation.ts';
 import { TenantPath } from '../schemas/common.ts';
@@ -32,16 +33,20 @@ export function scimRoutes(services: Services) {
     await next();
   });
   app.use('*', limits.failures('scim.failures.ip', 'ip', SCIM_TOKEN_FAILURES));
-  app.use('*', async (c, next) => {
-    const token = await scimTokens.authenticate(
-      c.get('tenant').code,
-      bearerKey(c.req.header('authorization')),
-      undefined,
-      deps.now(),
-    );
-    c.set('scimToken', token.kid);
-    await next();
-  });
+  // The only credential, so no origin rule is needed (the CSRF matrix knows it by this declaration).
+  app.use(
+    '*',
+    originGuard('bearer-only', async (c, next) => {
+      const token = await scimTokens.authenticate(
+        c.get('tenant').code,
+        bearerKey(c.req.header('authorization')),
+        undefined,
+        deps.now(),
+      );
+      c.set('scimToken', token.kid);
+      await next();
+    }),
+  );
   app.use('*', limits.requests('scim.requests.token', 'scimToken'));
 
   // ---- Discovery (RFC 7644 §4) ----
