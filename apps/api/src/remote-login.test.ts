@@ -86,7 +86,11 @@ describe('remote login from the sign-in chooser (the SDK popup)', () => {
     const location = new URL(start.headers.get('location')!);
     assert.equal(location.origin + location.pathname, 'https://platform.example.com/deskgate-login');
     assert.equal(location.searchParams.get('team'), 'support', "the platform URL's own query is kept");
-    assert.equal(location.searchParams.get('return'), `${PUBLIC_URL}${paths.remoteLoginCallback(TENANT)}`);
+    assert.match(
+      location.searchParams.get('return') ?? '',
+      new RegExp(`^${PUBLIC_URL}${paths.remoteLoginCallback(TENANT)}/[\\w-]{22}$`),
+      'return = our callback, with the state of this start',
+    );
     const context = start.headers.getSetCookie().find((c) => c.startsWith('__Host-deskgate_remote_login='));
     assert.match(context ?? '', /; Path=\/; Max-Age=600; HttpOnly; Secure; SameSite=Lax$/);
 
@@ -193,6 +197,47 @@ describe('remote login, first-party (return target)', () => {
       assert.equal(await errorCode(response), 'return_target_invalid', target);
       assert.deepEqual(response.headers.getSetCookie(), [], target);
     }
+  });
+
+  it('gives the platform a callback URL with a random state of this start, which the callback requires', async () => {
+    const jar = new Jar();
+    const start = await firstParty('/done', jar);
+    const back = new URL(new URL(start.headers.get('location')!).searchParams.get('return')!);
+    const state = back.pathname.slice(`${paths.remoteLoginCallback(TENANT)}/`.length);
+    assert.match(state, /^[\w-]{22}$/);
+    const again = await firstParty('/done', new Jar());
+    assert.notEqual(again.headers.get('location'), start.headers.get('location'), 'a new state per start');
+  });
+
+  it('refuses login CSRF: a start driven in the agent’s browser, then the attacker’s own token (sso_state_mismatch)', async () => {
+    // The attacker starts in their own browser, gets their state and a one-time token of their own account.
+    const attackerJar = new Jar();
+    const attackerStart = await firstParty('/done', attackerJar);
+    const attackerToken = await platformToken({ id: 'mallory', email: 'mallory@example.com' });
+    const attackerCallback = back(attackerStart.headers.get('location')!, attackerToken);
+    const agent = new Jar();
+    // …then to the callback with the attacker's token: under the attacker's state, a made-up one, or none.
+    for (const path of [
+      attackerCallback,
+      `${paths.remoteLoginCallback(TENANT, 'x'.repeat(22))}?jwt=${attackerToken}`,
+      `${paths.remoteLoginCallback(TENANT)}?jwt=${attackerToken}`,
+    ]) {
+      // A page the agent visits navigates the agent's browser to the start (a top-level GET sets the cookie)…
+      const driven = await h.page(`${paths.remoteLogin(TENANT)}?return=/done`, agent, {
+        headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' },
+      });
+      assert.equal(driven.status, 302);
+      const refused = await h.page(path, agent);
+      assert.ok([400, 404].includes(refused.status), `${refused.status} for ${path.split('?')[0]}`);
+      assert.ok(
+        !refused.headers.getSetCookie().some((c) => c.startsWith('__Secure-')),
+        'no session cookie for the agent',
+      );
+      assert.equal(agent.get('__Secure-access_token_cookie'), undefined);
+    }
+    assert.deepEqual(await h.store.findUsersByEmail(TENANT, 'mallory@example.com'), [], 'nobody signed in');
+    // The refusals did not use the token up: in the attacker's own browser it signs the attacker in.
+    assert.equal((await h.page(attackerCallback, attackerJar)).status, 303);
   });
 });
 

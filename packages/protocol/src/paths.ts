@@ -30,7 +30,12 @@ export const sessionJwt = (t: string) => `/t/${t}/session/jwt`;
 export const sessionApiKey = (t: string) => `/t/${t}/session/api-key`;
 /** Deskpro-style remote login (F6): to the platform's login page, and back with `?jwt=`. */
 export const remoteLogin = (t: string) => `/t/${t}/auth/remote-login`;
-export const remoteLoginCallback = (t: string) => `/t/${t}/auth/remote-login/callback`;
+/**
+ * Where the platform sends the browser back: the start puts a random `state` in the path (a path survives any
+ * way a platform adds `jwt` to the URL), and only the browser holding that start's context cookie may use it.
+ */
+export const remoteLoginCallback = (t: string, state?: string) =>
+  `/t/${t}/auth/remote-login/callback${state === undefined ? '' : `/${state}`}`;
 /** Hosted sign-out page (first-party); under the refresh cookie's path, so both cookies reach it. */
 export const signOut = (t: string) => `/t/${t}/auth/refresh/signout`;
 /** Mints a single-use exchange token for an outbound link (F8): `{ redirect }` in, `ExchangeLink` out. */

@@ -6,8 +6,10 @@ import {
   encryptSecret,
   firstPartyCookie,
   openSecret,
+  randomToken,
   resolveReturnTarget,
   type TenantConfig,
+  timingSafeEqual,
 } from '@deskgate/core';
 import { paths } from '@deskgate/protocol';
 import { type Context, Hono } from 'hono';
@@ -17,8 +19,9 @@ import type { AppEnv } from '../deps.ts';
 import { liveAttempt } from '../http/attempt.ts';
 import { requireBinding } from '../http/binding.ts';
 import { readCookie, setCookies, setSessionCookies } from '../http/cookies.ts';
+import { originGuard } from '../http/csrf.ts';
 import { requireChooserNavigation } from '../http/navigation.ts';
-import { query } from '../http/validation.ts';
+import { params, query } from '../http/validation.ts';
 import { pageHeaders } from '../pages/headers.ts';
 import {
   ATTEMPT_PAGE_ERRORS,
@@ -26,6 +29,7 @@ import {
   errorResponses,
   PageLocale,
   queryText,
+  TenantPath,
 } from '../schemas/common.ts';
 import type { Services } from './context.ts';
 import { JWT_FAILURES } from './platform-jwt.ts';
@@ -43,6 +47,12 @@ export const REMOTE_LOGIN_COOKIE = '__Host-deskgate_remote_login';
 interface RemoteContext {
   attempt?: string;
   return?: string;
+  /**
+   * Also in the callback URL the platform is given. Without it, a page could start a first-party remote login
+   * in the agent's browser (any navigation sets the context cookie) and then send that browser to the callback
+   * with the attacker's own one-time token: login CSRF, the agent signed in as the attacker.
+   */
+  state: string;
   exp: number;
 }
 
@@ -52,6 +62,14 @@ const StartQuery = v.object({
   locale: PageLocale,
 });
 const CallbackQuery = v.object({ jwt: queryText('The one-time JWT the platform signed (Deskpro: `jwt`)') });
+// Any other shape is simply not this browser's sign-in (sso_state_mismatch), not a validation error.
+const CallbackPath = v.object({
+  ...TenantPath.entries,
+  state: v.pipe(
+    v.string(),
+    v.description('The state the start put in the callback URL it gave the platform'),
+  ),
+});
 
 const sealContext = (tenant: string) => `tenant:${tenant}:remote-login`;
 
@@ -94,17 +112,17 @@ export function remoteLoginRoutes({ deps, platformJwt, sessions, limits }: Servi
     page,
     limits.requests('methods.start.ip', 'ip'),
     query(StartQuery),
-    async (c, next) => {
-      // From the chooser only, as every method's start (the attempt check lives in the handler).
+    // From the chooser only, as every method's start (the attempt check lives in the handler).
+    originGuard('chooser', async (c, next) => {
       if (c.req.query('attempt') !== undefined) return requireChooserNavigation()(c, next);
       await next();
-    },
+    }),
     async (c) => {
       const tenant = c.get('tenant');
       const remote = remoteLoginOf(tenant);
       const asked = c.req.valid('query');
       const now = deps.now();
-      const context: RemoteContext = { exp: now + CONTEXT_TTL_SECONDS * 1000 };
+      const context: RemoteContext = { state: randomToken(16), exp: now + CONTEXT_TTL_SECONDS * 1000 };
       if (asked.attempt !== undefined) {
         const { attempt } = await liveAttempt(c, deps, tenant, asked.attempt);
         if (attempt.completedAt !== null)
@@ -122,13 +140,24 @@ export function remoteLoginRoutes({ deps, platformJwt, sessions, limits }: Servi
       );
       setCookies(c, [contextCookie(sealed, CONTEXT_TTL_SECONDS)]);
       const target = new URL(remote.url);
-      target.searchParams.set('return', deps.publicUrl + paths.remoteLoginCallback(tenant.code));
+      target.searchParams.set(
+        'return',
+        deps.publicUrl + paths.remoteLoginCallback(tenant.code, context.state),
+      );
       return c.redirect(target.href, 302);
     },
   );
 
-  /** The context this browser started, burnt on first read; sso_state_mismatch without a live one. */
-  async function takeContext(c: Context<AppEnv>, tenant: TenantConfig, now: number): Promise<RemoteContext> {
+  /**
+   * The context this browser started, burnt on first read; sso_state_mismatch without a live one, or when the
+   * callback's state is not the one this browser's start gave the platform.
+   */
+  async function takeContext(
+    c: Context<AppEnv>,
+    tenant: TenantConfig,
+    state: string,
+    now: number,
+  ): Promise<RemoteContext> {
     const sealed = readCookie(c, REMOTE_LOGIN_COOKIE);
     setCookies(c, [contextCookie('', 0)]);
     let context: RemoteContext | undefined;
@@ -137,7 +166,12 @@ export function remoteLoginRoutes({ deps, platformJwt, sessions, limits }: Servi
         ? (JSON.parse(await openSecret(deps.keys, sealed, sealContext(tenant.code))) as RemoteContext)
         : undefined;
     } catch {}
-    if (!context || now >= context.exp)
+    if (
+      !context ||
+      now >= context.exp ||
+      typeof context.state !== 'string' ||
+      !timingSafeEqual(context.state, state)
+    )
       throw new DeskgateError(
         'sso_state_mismatch',
         'This sign-in response does not belong to a sign-in in progress in this browser',
@@ -146,7 +180,7 @@ export function remoteLoginRoutes({ deps, platformJwt, sessions, limits }: Servi
   }
 
   app.get(
-    '/remote-login/callback',
+    '/remote-login/callback/:state',
     describeRoute({
       operationId: 'remoteLoginCallback',
       tags: ['hosted pages'],
@@ -177,12 +211,13 @@ export function remoteLoginRoutes({ deps, platformJwt, sessions, limits }: Servi
     limits.requests('pages.ip', 'ip'),
     limits.failures('jwt.failures.ip', 'ip', JWT_FAILURES),
     limits.failures('jwt.failures.tenant', 'tenant', JWT_FAILURES),
+    params(CallbackPath),
     query(CallbackQuery),
     async (c) => {
       const tenant = c.get('tenant');
       const remote = remoteLoginOf(tenant);
       const now = deps.now();
-      const context = await takeContext(c, tenant, now);
+      const context = await takeContext(c, tenant, c.req.valid('param').state, now);
       const token = c.req.valid('query').jwt;
       if (!token) throw new DeskgateError('jwt_malformed', 'The platform sent no token (`jwt`)');
       if (context.attempt !== undefined) {

@@ -99,7 +99,7 @@ export function auditAccessRequestDecision(
 export const SIGN_IN_ROUTES = [
   { app: 'platform', verb: 'POST', path: '/session/jwt', method: 'jwt' },
   { app: 'platform', verb: 'POST', path: '/session/api-key', method: 'api_key' },
-  { app: 'auth', verb: 'GET', path: '/remote-login/callback', method: 'jwt' },
+  { app: 'auth', verb: 'GET', path: '/remote-login/callback/:state', method: 'jwt' },
   { app: 'auth', verb: 'GET', path: '/sso/callback', method: 'sso' },
   { app: 'auth', verb: 'POST', path: '/magic-link/open', method: 'magic_link' },
   { app: 'auth', verb: 'POST', path: '/exchange', method: 'exchange' },
