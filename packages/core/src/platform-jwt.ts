@@ -367,7 +367,10 @@ export async function verifyPlatformJwt(
   if (exp === undefined) s.fail('exp', 'jwt_claims_invalid', 'The token has no exp');
   if (!isNumber(exp)) s.fail('exp', 'jwt_claims_invalid', 'The token exp is not a number');
   if (exp + CLOCK_LEEWAY_SECONDS <= now) s.fail('exp', 'jwt_expired', 'The token has expired');
-  s.pass('exp', `expires ${new Date(exp * 1000).toISOString()}`);
+  // An exp past Date's range (about year 275760) has no ISO form, and toISOString would throw: a 500 for a
+  // signed token (found by apps/api/src/fuzz.test.ts). The lifetime check below still refuses it.
+  const expires = new Date(exp * 1000);
+  s.pass('exp', `expires ${Number.isNaN(expires.getTime()) ? `at ${exp} s` : expires.toISOString()}`);
 
   if (nbf !== undefined && !isNumber(nbf))
     s.fail('nbf', 'jwt_claims_invalid', 'The token nbf is not a number');

@@ -1,5 +1,5 @@
 // One mapping from failures to `{"error":{"code","message"}}` responses; unknown failures become 500.
-import { DeskgateError, StoreUnavailableError } from '@deskgate/core';
+import { DeskgateError, ScimError, StoreUnavailableError, scimErrorBody } from '@deskgate/core';
 import type { ErrorBody, ErrorCode } from '@deskgate/protocol';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -26,6 +26,9 @@ export function onError(raised: Error, c: Context<AppEnv>) {
     c.get('log')?.info({ code: error.code, status: error.status }, 'request failed');
     return c.json(errorBody(error.code, error.message), error.status as ContentfulStatusCode, error.headers);
   }
+  // A SCIM refusal (a 404, a 409): Hono hands it here before scimErrors() answers it in SCIM's shape and logs
+  // it, so it is no bug to log as one (found by fuzz.test.ts: every SCIM 404 logged an "unhandled error").
+  if (error instanceof ScimError) return c.json(scimErrorBody(error), error.status as ContentfulStatusCode);
   // Never echo an unexpected error: it may quote a token or a connection string.
   // The stack's first line repeats the message, so only the frames are logged.
   const frames = error.stack?.split('\n').slice(1).join('\n');
