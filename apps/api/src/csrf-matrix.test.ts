@@ -5,9 +5,6 @@
 // by the guard's own code and change nothing in the database nor set a cookie. A new route joins by itself,
 // and one without a declared rule fails the inventory by name.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { defaultRateLimits, type RateLimitSettings } from '@deskgate/core';
 import { SDK_HEADER } from '@deskgate/protocol';
@@ -150,27 +147,17 @@ interface Guarded {
 
 let h: Harness;
 let db: DatabaseSync;
-let parent: string;
 let challenge: string;
 
 beforeAll(async () => {
-  // The harness keeps its SQLite file in a fresh directory under os.tmpdir(): point that at a directory of
-  // our own for the one call, so the file can be read directly (a second connection, reads only).
-  parent = await mkdtemp(join(tmpdir(), 'deskgate-csrf-'));
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = parent;
-  const created = createHarness({ rateLimits: unlimited() });
-  if (saved === undefined) delete process.env.TMPDIR;
-  else process.env.TMPDIR = saved;
-  h = await created;
-  const [dir] = await readdir(parent);
-  db = new DatabaseSync(join(parent, dir!, 'test.sqlite'));
+  h = await createHarness({ rateLimits: unlimited() });
+  // The harness's SQLite file, read directly through a second connection (reads only).
+  db = new DatabaseSync(h.databaseFile);
   challenge = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
 });
 afterAll(async () => {
   db?.close();
   await h?.close();
-  if (parent) await rm(parent, { recursive: true, force: true });
 });
 
 /** Thousands of requests from one address: no rate limit may answer in the guard's place. */

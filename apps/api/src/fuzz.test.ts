@@ -3,9 +3,6 @@
 // code, or (when refused) any change to the store beyond the ones refusals make by design. Bounded inside
 // `pnpm test`; `pnpm fuzz` runs the same properties far longer (docs/development.md).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SDK_HEADER } from '@deskgate/protocol';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -19,7 +16,6 @@ import {
   errorLogs,
   FUZZ_RUNS,
   type FuzzRequest,
-  findDatabase,
   generousRateLimits,
   type Known,
   type RouteSpec,
@@ -47,7 +43,6 @@ const TIMEOUT_MS = Math.max(60_000, FUZZ_RUNS * 60);
 
 describe('fuzzing every endpoint', () => {
   let h: Harness;
-  let dir: string;
   let db: ChangeLog;
   let inventory: RouteSpec[];
   let known: Known;
@@ -55,31 +50,22 @@ describe('fuzzing every endpoint', () => {
   let shared: Jar;
 
   beforeAll(async () => {
-    // createHarness puts its SQLite file under os.tmpdir(); a TMPDIR of our own tells us which file it is.
-    dir = await mkdtemp(join(tmpdir(), 'deskgate-fuzz-'));
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = dir;
-    try {
-      // Every feature on, so its code is fuzzed too: magic links, platform JWTs (both profiles), remote login.
-      h = await createHarness({
-        rateLimits: generousRateLimits(),
-        tenant: {
-          magicLink: { enabled: true },
-          platformJwt: {
-            profiles: { session: { preset: 'messenger' }, 'one-time': { preset: 'deskpro' } },
-            remoteLogin: {
-              url: 'https://platform.test/deskgate-login',
-              returnUrls: ['https://desk.test/home'],
-              logoutRedirectUrl: 'https://platform.test/logged-out',
-            },
+    // Every feature on, so its code is fuzzed too: magic links, platform JWTs (both profiles), remote login.
+    h = await createHarness({
+      rateLimits: generousRateLimits(),
+      tenant: {
+        magicLink: { enabled: true },
+        platformJwt: {
+          profiles: { session: { preset: 'messenger' }, 'one-time': { preset: 'deskpro' } },
+          remoteLogin: {
+            url: 'https://platform.test/deskgate-login',
+            returnUrls: ['https://desk.test/home'],
+            logoutRedirectUrl: 'https://platform.test/logged-out',
           },
         },
-      });
-    } finally {
-      if (saved === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = saved;
-    }
-    db = new ChangeLog(findDatabase(dir));
+      },
+    });
+    db = new ChangeLog(h.databaseFile);
     inventory = routeInventory(h.app.routes);
     const { attempt } = await createAttempt(h);
     const manager = await sessionAs(h, ['deepdesk.manager']);
@@ -104,7 +90,6 @@ describe('fuzzing every endpoint', () => {
         console.log(route.padEnd(60), [...byStatus].map(([k, n]) => `${k}:${n}`).join(' '));
     db?.close();
     await h?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   /** Answers by route and status class: printed under DESKGATE_FUZZ_STATS=1, to see what the runs reach. */

@@ -75,6 +75,8 @@ export interface Harness {
   app: ReturnType<typeof createApp>;
   deps: Deps;
   store: Store;
+  /** The SQLite file behind `store`, for a test that reads it directly (a second connection, reads only). */
+  databaseFile: string;
   idp: DevIdp;
   logs: string[];
   advance(ms: number): void;
@@ -133,7 +135,8 @@ export async function createHarness(options?: {
   plantsLeaks?: true;
 }): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'deskgate-api-'));
-  const store = createSqliteStore({ filename: join(dir, 'test.sqlite') });
+  const databaseFile = join(dir, 'test.sqlite');
+  const store = createSqliteStore({ filename: databaseFile });
   await store.migrate();
   const masterKey = crypto.getRandomValues(new Uint8Array(32));
   const keys = await deriveKeys(masterKey);
@@ -221,6 +224,7 @@ export async function createHarness(options?: {
     app,
     deps,
     store,
+    databaseFile,
     idp,
     logs,
     now,

@@ -1,5 +1,3 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { ERROR_CODES } from '@deskgate/protocol';
 import type { Answer, FuzzRequest } from './requests.ts';
@@ -46,11 +44,6 @@ export function errorBodyProblem(req: FuzzRequest, answer: Answer): string | und
  * The harness's SQLite file (createHarness makes it under os.tmpdir(), which reads TMPDIR each time): the
  * caller points TMPDIR at a directory of its own while the harness is created, then finds the file here.
  */
-export function findDatabase(dir: string): string {
-  const made = readdirSync(dir).filter((name) => name.startsWith('deskgate-api-'));
-  if (made.length !== 1) throw new Error(`expected one harness directory in ${dir}, found ${made.length}`);
-  return join(dir, made[0]!, 'test.sqlite');
-}
 
 export interface RowChange {
   table: string;
