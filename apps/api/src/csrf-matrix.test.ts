@@ -5,8 +5,6 @@
 // by the guard's own code and change nothing in the database nor set a cookie. A new route joins by itself,
 // and one without a declared rule fails the inventory by name.
 import assert from 'node:assert/strict';
-import { DatabaseSync } from 'node:sqlite';
-import { defaultRateLimits, type RateLimitSettings } from '@deskgate/core';
 import { SDK_HEADER } from '@deskgate/protocol';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type OriginGuarded, REQUEST_ORIGIN, type RequestOriginKind } from './http/csrf.ts';
@@ -15,6 +13,7 @@ import { ATTEMPT_SDK_PATHS } from './routes/attempts.ts';
 import { EXCHANGE_SDK_PATHS } from './routes/exchange.ts';
 import { PLATFORM_JWT_SDK_PATHS } from './routes/platform-jwt.ts';
 import { SESSION_SDK_PATHS } from './routes/session.ts';
+import { ChangeLog, unexpectedChanges } from './test/change-log.ts';
 import {
   CX_ORIGIN,
   createHarness,
@@ -24,6 +23,7 @@ import {
   sessionAs,
   socket,
   TENANT,
+  unlimitedRateLimits,
 } from './test/harness.ts';
 
 const EVIL = 'https://evil.test';
@@ -146,13 +146,13 @@ interface Guarded {
 }
 
 let h: Harness;
-let db: DatabaseSync;
+let db: ChangeLog;
 let challenge: string;
 
 beforeAll(async () => {
-  h = await createHarness({ rateLimits: unlimited() });
+  h = await createHarness({ rateLimits: unlimitedRateLimits() });
   // The harness's SQLite file, read directly through a second connection (reads only).
-  db = new DatabaseSync(h.databaseFile);
+  db = new ChangeLog(h.databaseFile);
   challenge = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
 });
 afterAll(async () => {
@@ -160,31 +160,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Thousands of requests from one address: no rate limit may answer in the guard's place. */
-function unlimited(): RateLimitSettings {
-  const settings = defaultRateLimits();
-  for (const rule of Object.values(settings)) rule.limit = 1_000_000;
-  return settings;
-}
-
-/** What the database holds, table by table, less what a refused request may write. */
-function snapshot(): Map<string, string> {
-  const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    .all() as { name: string }[];
-  const out = new Map<string, string>();
-  for (const { name } of tables) {
-    // The limiter counts every request, refused ones included.
-    if (name === 'rate_limits') continue;
-    // Refused sign-ins are audited by design (their code only); anything else in the audit is a change.
-    const where = name === 'audit_events' ? " WHERE outcome <> 'refused'" : '';
-    out.set(name, JSON.stringify(db.prepare(`SELECT * FROM "${name}"${where}`).all()));
-  }
-  return out;
-}
-
-function changed(before: Map<string, string>, after: Map<string, string>): string[] {
-  return [...after].filter(([name, rows]) => before.get(name) !== rows).map(([name]) => name);
+/** The tables the request(s) since db.mark() changed, less what a refused request may write by design. */
+function changedTables(): string[] {
+  return [...new Set(unexpectedChanges(db.since()).map((change) => change.table))];
 }
 
 function routeKey(route: { method: string; path: string }) {
@@ -354,7 +332,7 @@ describe('the CSRF matrix', () => {
       const where = (v: Variant, r: Response, code: string) =>
         `${routeKey(route)} [${route.kind}] ${describeVariant(v)}: ${r.status} ${code}`;
 
-      const before = snapshot();
+      db.mark();
       for (const v of refused) {
         cases++;
         const response = await send(route, v, cookie);
@@ -372,15 +350,14 @@ describe('the CSRF matrix', () => {
         if (acao !== null && (route.kind !== 'sdk' || acao !== v.origin))
           failures.push(`${where(v, response, code)} answered Access-Control-Allow-Origin: ${acao}`);
       }
-      const after = snapshot();
-      const touched = changed(before, after);
+      const touched = changedTables();
       if (touched.length > 0) {
         // Find the culprit: each refused request on its own, with a session of its own.
         for (const v of refused) {
           const own = await cookieOf();
-          const one = snapshot();
+          db.mark();
           const response = await send(route, v, own);
-          const tables = changed(one, snapshot());
+          const tables = changedTables();
           if (tables.length > 0)
             changes.push(`${where(v, response, '')} should be refused and changed ${tables.join(', ')}`);
         }
@@ -389,12 +366,12 @@ describe('the CSRF matrix', () => {
 
       for (const [index, v] of allowed.entries()) {
         cases++;
-        const state = index === 0 ? snapshot() : undefined;
+        if (index === 0) db.mark();
         const response = await send(route, v, cookie);
         const code = response.status >= 400 ? await errorCode(response).catch(() => '') : '';
         if ((GUARD_CODES as readonly string[]).includes(code))
           failures.push(`${where(v, response, code)}, expected to pass the guard`);
-        if (state && ACTS.includes(routeKey(route)) && changed(state, snapshot()).length === 0)
+        if (index === 0 && ACTS.includes(routeKey(route)) && changedTables().length === 0)
           failures.push(`${where(v, response, code)}: the allowed request changed nothing (fixture broken?)`);
         if (route.kind !== 'sdk' && response.headers.has('access-control-allow-origin'))
           failures.push(`${where(v, response, code)} answered with Access-Control-Allow-Origin`);

@@ -9,6 +9,8 @@ import {
   DEFAULT_STAFF_PERMISSIONS,
   type DerivedKeys,
   deriveKeys,
+  RATE_LIMIT_RULES,
+  type RateLimitSettings,
   type Store,
   sha256,
   type UserRecord,
@@ -332,6 +334,13 @@ function recordConfiguredSecrets(
   witness.record('tenant OIDC client secret', CLIENT_SECRET);
   witness.record('staff OIDC client secret', STAFF_CLIENT.clientSecret);
   witness.record('metrics token', options?.metricsToken);
+}
+
+/** Rate limits out of reach: for suites that send thousands of requests from one address (fuzzing, CSRF matrix). */
+export function unlimitedRateLimits(): RateLimitSettings {
+  return Object.fromEntries(
+    Object.keys(RATE_LIMIT_RULES).map((name) => [name, { limit: 1_000_000_000, windowSeconds: 60 }]),
+  ) as RateLimitSettings;
 }
 
 /** The bindings @hono/node-server passes: the client's socket address. */

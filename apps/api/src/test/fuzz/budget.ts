@@ -1,4 +1,3 @@
-import { RATE_LIMIT_RULES, type RateLimitSettings } from '@deskgate/core';
 import type fc from 'fast-check';
 
 // --- Budget ---------------------------------------------------------------------------------------------
@@ -26,16 +25,6 @@ export function runParameters(): fc.Parameters<unknown> {
     ...(FUZZ_SEED !== undefined && { seed: FUZZ_SEED }),
     ...(FUZZ_PATH !== undefined && { path: FUZZ_PATH, endOnFailure: true }),
   };
-}
-
-/**
- * Every limit out of reach: thousands of refusals from one address would otherwise turn into 429s and the fuzzer
- * would only exercise the rate limiter (limits.test.ts covers it).
- */
-export function generousRateLimits(): RateLimitSettings {
-  return Object.fromEntries(
-    Object.keys(RATE_LIMIT_RULES).map((name) => [name, { limit: 1_000_000_000, windowSeconds: 60 }]),
-  ) as RateLimitSettings;
 }
 
 // --- The route inventory --------------------------------------------------------------------------------
