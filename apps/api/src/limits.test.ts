@@ -147,6 +147,70 @@ describe('request body limits', () => {
     for (const [route, limited] of writes) assert.ok(limited, `${route} declares no body limit`);
   });
 
+  it("reads bodies from Node's request stream on a real server exactly as app.request reads them", async () => {
+    const server = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const headers = { origin: 'https://cx.test', 'content-type': 'application/json', 'x-deskgate-sdk': '1' };
+    /** Status and error code of the same POST through app.request and through the server. */
+    const both = async (path: string, body: () => string | ReadableStream<Uint8Array>) => {
+      const answers = [];
+      for (const viaServer of [false, true]) {
+        const init = {
+          method: 'POST',
+          headers,
+          body: body(),
+          ...(typeof body() === 'string' ? {} : { duplex: 'half' }),
+        } as RequestInit;
+        const response = viaServer
+          ? await fetch(`http://127.0.0.1:${port}${path}`, init)
+          : await h.app.request(`${PUBLIC_URL}${path}`, init, socket());
+        const text = await response.text();
+        answers.push({
+          status: response.status,
+          code: text.includes('"error"') ? JSON.parse(text).error.code : null,
+        });
+      }
+      assert.deepEqual(answers[1], answers[0], path);
+      return answers[1]!;
+    };
+    /** `text` in chunks of 7 bytes, so that multi-byte characters are split between chunks. */
+    const chunked = (text: string) => () => {
+      const bytes = new TextEncoder().encode(text);
+      let at = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (at >= bytes.length) return controller.close();
+          controller.enqueue(bytes.slice(at, at + 7));
+          at += 7;
+        },
+      });
+    };
+    try {
+      const challenge = await newChallenge();
+      const valid = JSON.stringify({ ...challenge, pad: 'é'.repeat(100) });
+      assert.equal((await both(paths.attempts(TENANT), () => valid)).status, 201);
+      assert.equal((await both(paths.attempts(TENANT), chunked(valid))).status, 201);
+      // A UTF-8 byte order mark is dropped, as the Fetch API's text() drops it.
+      assert.equal((await both(paths.attempts(TENANT), () => `\uFEFF${valid}`)).status, 201);
+      const base = JSON.stringify({ ...challenge, pad: '' });
+      const atLimit = JSON.stringify({ ...challenge, pad: 'x'.repeat(JSON_BODY_LIMIT - base.length) });
+      assert.equal((await both(paths.attempts(TENANT), chunked(atLimit))).status, 201);
+      assert.deepEqual(await both(paths.attempts(TENANT), chunked(`${atLimit} `)), {
+        status: 413,
+        code: 'body_too_large',
+      });
+      for (const bad of ['', '{', '[]', 'null', '\xff\xfe']) {
+        assert.deepEqual(await both(paths.attempts(TENANT), () => bad), {
+          status: 400,
+          code: 'validation_failed',
+        });
+      }
+    } finally {
+      server.close();
+    }
+  });
+
   it('refuses a 600 MB stream to a real server with 413 and closes the connection early', async () => {
     const server = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((resolve) => server.once('listening', resolve));

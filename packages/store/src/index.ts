@@ -25,7 +25,7 @@ export function openStore(options: OpenStoreOptions): Store {
   const { databaseUrl, dataDir, poolSize } = options;
   if (!databaseUrl) {
     mkdirSync(dataDir, { recursive: true });
-    return createSqliteStore({ filename: join(dataDir, 'deskgate.sqlite') });
+    return createSqliteStore({ filename: join(dataDir, 'deskgate.sqlite'), backgroundCheckpoints: true });
   }
   // Only the scheme goes into the message: the rest of the URL may carry a password.
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(databaseUrl)?.[1]?.toLowerCase();

@@ -11,10 +11,17 @@ import {
   SqlStore,
   type SqlValue,
 } from './sql-store.ts';
+import { BACKSTOP_PAGES, type Checkpointer, startCheckpoints } from './sqlite-checkpoints.ts';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, created when missing; `:memory:` for a private in-memory database. */
   filename: string;
+  /**
+   * Checkpoint the WAL from a worker thread instead of inside the commit that fills it (sqlite-checkpoints.ts).
+   * The server turns it on (openStore); tests and tools that open many short-lived stores leave it off.
+   * @default false
+   */
+  backgroundCheckpoints?: boolean;
 }
 
 // How long a writer waits for another process holding the file's write lock.
@@ -42,7 +49,10 @@ function inTurn<T>(key: unknown, fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
-export function createSqliteDriver(filename: string): SqlDriver {
+export function createSqliteDriver(
+  filename: string,
+  options: { backgroundCheckpoints?: boolean } = {},
+): SqlDriver {
   const counter = errorCounter();
   const mapError = (err: unknown): unknown => {
     if (err instanceof StoreConflictError) return err;
@@ -61,8 +71,14 @@ export function createSqliteDriver(filename: string): SqlDriver {
   // CPU time went into waiting for the disk (BENCHMARKS.md).
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
+  const inMemory = filename === ':memory:' || filename === '';
+  let checkpointer: Checkpointer | undefined;
+  if (options.backgroundCheckpoints && !inMemory) {
+    db.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    checkpointer = startCheckpoints(filename);
+  }
   // An in-memory database is private to its connection, so it gets a queue of its own.
-  const key = filename === ':memory:' || filename === '' ? {} : realpathSync(filename);
+  const key = inMemory ? {} : realpathSync(filename);
 
   const statements = new Map<string, StatementSync>();
   const prepare = (sql: string): StatementSync => {
@@ -111,11 +127,18 @@ export function createSqliteDriver(filename: string): SqlDriver {
           throw mapError(err);
         }
       }),
-    close: () => inTurn(key, async () => db.close()),
+    close: () =>
+      inTurn(key, async () => {
+        // The worker's connection closes first, so that this last one checkpoints and removes the WAL.
+        await checkpointer?.stop();
+        db.close();
+      }),
     stats: () => ({ errors: { ...counter.errors } }),
   };
 }
 
 export function createSqliteStore(options: SqliteStoreOptions): Store {
-  return new SqlStore(createSqliteDriver(options.filename));
+  return new SqlStore(
+    createSqliteDriver(options.filename, { backgroundCheckpoints: options.backgroundCheckpoints }),
+  );
 }

@@ -38,8 +38,17 @@ export function secretContext(tenant: string, kid: string): string {
   return `tenant:${tenant}:jwt-key:${kid}`;
 }
 
+/** Opened secrets kept (about 100 bytes each): far more than the active keys of every tenant together. */
+const OPENED_SECRETS = 10_000;
+
 export class JwtKeyService {
   readonly #store: Store;
+  /**
+   * Each secret opened once, by its sealed text: opening (AES-GCM through WebCrypto) on every platform-JWT
+   * sign-in was a tenth of the request's time (bench/findings.md). The sealed text is the key, so a secret
+   * stored again under the same kid is opened again; revocation is read from the store on every request.
+   */
+  readonly #opened = new Map<string, Uint8Array>();
   readonly #keys: DerivedKeys;
   readonly #now: () => number;
   readonly #jwks: JwksCache;
@@ -118,6 +127,17 @@ export class JwtKeyService {
     return info;
   }
 
+  async #open(tenant: string, kid: string, sealed: string): Promise<Uint8Array> {
+    const cacheKey = `${tenant}\0${kid}\0${sealed}`;
+    let secret = this.#opened.get(cacheKey);
+    if (!secret) {
+      secret = new TextEncoder().encode(await openSecret(this.#keys, sealed, secretContext(tenant, kid)));
+      if (this.#opened.size >= OPENED_SECRETS) this.#opened.delete(this.#opened.keys().next().value!);
+      this.#opened.set(cacheKey, secret);
+    }
+    return secret;
+  }
+
   async list(tenant: string): Promise<JwtKeyInfo[]> {
     return (await this.#store.listJwtKeys(tenant)).map(({ secretEncrypted: _, ...info }) => info);
   }
@@ -154,9 +174,7 @@ export class JwtKeyService {
         kid: key.kid,
         alg: key.alg,
         profile: key.profile as JwtProfileName,
-        key: new TextEncoder().encode(
-          await openSecret(this.#keys, key.secretEncrypted, secretContext(tenant, key.kid)),
-        ),
+        key: await this.#open(tenant, key.kid, key.secretEncrypted),
       })),
     );
     let published = (await fromJwks(false)).flat();

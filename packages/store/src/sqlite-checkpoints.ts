@@ -1,0 +1,43 @@
+// Background checkpoints for a SQLite file in WAL mode.
+//
+// Why: a commit appends to the WAL; every 1,000 pages SQLite's automatic checkpoint copies it back into the
+// database file inside the commit that crossed the mark, with two fsyncs. node:sqlite is synchronous, so
+// that commit blocked the event loop for up to tens of milliseconds, and every request in flight with it:
+// most of the time spent in COMMIT and the slowest 1% of sign-ins and refreshes (BENCHMARKS.md, bench/findings.md).
+// A worker thread now runs the checkpoints on a connection of its own every `intervalMs`. The serving
+// connection keeps an automatic checkpoint at a larger mark as a backstop, should the worker fall behind
+// (a writer that never pauses keeps a PASSIVE checkpoint from ever reaching the WAL's end) or be gone.
+import { Worker } from 'node:worker_threads';
+
+/** The backstop: the serving connection checkpoints itself past this many WAL pages (16 MB at 4 KB). */
+export const BACKSTOP_PAGES = 4000;
+/** How often the worker checkpoints. @default */
+export const CHECKPOINT_INTERVAL_MS = 100;
+
+export interface Checkpointer {
+  /** Stops the worker and closes its connection; resolves once it has (before the serving one closes). */
+  stop(): Promise<void>;
+}
+
+export function startCheckpoints(filename: string, intervalMs = CHECKPOINT_INTERVAL_MS): Checkpointer {
+  const worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), {
+    workerData: { filename, intervalMs },
+  });
+  // It must not keep a process alive that has nothing else to do.
+  worker.unref();
+  let stopped: Promise<void> | undefined;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  // A worker that fails (it cannot open the file, say) leaves the backstop to do its job; nothing to report.
+  worker.on('error', () => {});
+  return {
+    stop() {
+      stopped ??= (async () => {
+        const closed = new Promise<void>((resolve) => worker.once('message', () => resolve()));
+        worker.postMessage('stop');
+        await Promise.race([closed, exited]);
+        await worker.terminate();
+      })();
+      return stopped;
+    },
+  };
+}
