@@ -20,8 +20,15 @@ export interface Checkpointer {
 }
 
 export function startCheckpoints(filename: string, intervalMs = CHECKPOINT_INTERVAL_MS): Checkpointer {
-  const worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), {
     workerData: { filename, intervalMs },
+    // It runs one prepared statement: V8's default heap for a thread would add some 30 MB to the process.
+    resourceLimits: {
+      maxOldGenerationSizeMb: 8,
+      maxYoungGenerationSizeMb: 1,
+      codeRangeSizeMb: 2,
+      stackSizeMb: 1,
+    },
   });
   // It must not keep a process alive that has nothing else to do.
   worker.unref();

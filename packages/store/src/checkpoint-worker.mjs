@@ -1,9 +1,9 @@
-// The thread of sqlite-checkpoints.ts: copies the WAL back into the database file (a PASSIVE checkpoint,
-// with its fsyncs) on its own connection, so that the serving thread never waits for the disk.
+// The thread of sqlite-checkpoints.ts (plain JavaScript: a thread that strips types loads a compiler): copies
+// the WAL back into the database file (a PASSIVE checkpoint, with its fsyncs) on a connection of its own.
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { filename, intervalMs } = workerData as { filename: string; intervalMs: number };
+const { filename, intervalMs } = workerData;
 const db = new DatabaseSync(filename);
 // PASSIVE never waits for a lock: a round that finds the checkpoint lock taken (another process's
 // checkpointer) returns busy, and the next round tries again.
@@ -20,8 +20,8 @@ const timer = setInterval(() => {
   }
 }, intervalMs);
 
-parentPort!.once('message', () => {
+parentPort.once('message', () => {
   clearInterval(timer);
   db.close();
-  parentPort!.postMessage('closed');
+  parentPort.postMessage('closed');
 });
