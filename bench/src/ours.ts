@@ -55,14 +55,20 @@ export interface Deployment {
   close(): Promise<void>;
 }
 
-/** The Node.js options the container image runs the API with (its V8 heap sizes): the benchmark runs the same. */
-export function imageNodeOptions(): string {
+/**
+ * The Node.js settings the container image runs the API with (its V8 heap sizes, its compile cache, glibc's
+ * malloc arenas): the benchmark runs the same.
+ */
+export function imageNodeEnv(): Record<string, string> {
   const dockerfile = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
-  return stageEnv(dockerfile.stages.at(-1)!, dockerfile.globalArgs).NODE_OPTIONS ?? '';
+  const env = stageEnv(dockerfile.stages.at(-1)!, dockerfile.globalArgs);
+  return Object.fromEntries(
+    ['NODE_OPTIONS', 'NODE_COMPILE_CACHE', 'MALLOC_ARENA_MAX'].flatMap((name) => (env[name] ? [[name, env[name]]] : [])),
+  );
 }
 
 /**
- * Starts `node apps/api/src/main.ts` with the image's NODE_OPTIONS and resolves once /healthz answers; its
+ * Starts `node apps/api/src/main.ts` with the image's Node.js settings and resolves once /healthz answers; its
  * output goes nowhere (the request log at info, as in production, written and thrown away).
  */
 export async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
@@ -74,7 +80,7 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
     // The benchmark's own DATABASE_URL names the server to make scratch databases on, never the store to use.
     env: {
       ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DATABASE_URL')),
-      NODE_OPTIONS: imageNodeOptions(),
+      ...imageNodeEnv(),
       PORT: String(port),
       HOST: '127.0.0.1',
       ...env,

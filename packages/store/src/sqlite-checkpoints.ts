@@ -9,8 +9,13 @@
 // (a writer that never pauses keeps a PASSIVE checkpoint from ever reaching the WAL's end) or be gone.
 import { Worker } from 'node:worker_threads';
 
-/** The backstop: the serving connection checkpoints itself past this many WAL pages (16 MB at 4 KB). */
-export const BACKSTOP_PAGES = 4000;
+/**
+ * The backstop: the serving connection checkpoints itself past this many WAL pages (64 MB at 4 KB). Under a
+ * steady stream of writes the worker's checkpoints never find the WAL's end, so the WAL restarts only at the
+ * backstop, whose commit then waits for the disk: with 16,000 pages, 4 of 10,000 commits waited over 3 ms,
+ * against 16 with 4,000 (bench/findings.md).
+ */
+export const BACKSTOP_PAGES = 16000;
 /** How often the worker checkpoints. @default */
 export const CHECKPOINT_INTERVAL_MS = 100;
 
