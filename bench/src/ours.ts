@@ -63,7 +63,9 @@ export function imageNodeEnv(): Record<string, string> {
   const dockerfile = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
   const env = stageEnv(dockerfile.stages.at(-1)!, dockerfile.globalArgs);
   return Object.fromEntries(
-    ['NODE_OPTIONS', 'NODE_COMPILE_CACHE', 'MALLOC_ARENA_MAX'].flatMap((name) => (env[name] ? [[name, env[name]]] : [])),
+    ['NODE_OPTIONS', 'NODE_COMPILE_CACHE', 'MALLOC_ARENA_MAX'].flatMap((name) =>
+      env[name] ? [[name, env[name]]] : [],
+    ),
   );
 }
 

@@ -29,7 +29,8 @@ function tooLarge(c: Context, maxBytes: number): never {
 /** The request as Node's HTTP server received it, when @hono/node-server serves the app (not in app.request). */
 function nodeRequest(c: Context): IncomingMessage | undefined {
   const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
-  return incoming instanceof IncomingMessage ? incoming : undefined;
+  // Unread so far: once anything has read it (the adapter's own Request body), that is the way to the rest.
+  return incoming instanceof IncomingMessage && !incoming.readableDidRead ? incoming : undefined;
 }
 
 /**
