@@ -156,11 +156,12 @@ describe('request body limits', () => {
     const both = async (path: string, body: () => string | ReadableStream<Uint8Array>) => {
       const answers = [];
       for (const viaServer of [false, true]) {
+        const sent = body();
         const init = {
           method: 'POST',
           headers,
-          body: body(),
-          ...(typeof body() === 'string' ? {} : { duplex: 'half' }),
+          body: sent,
+          ...(typeof sent === 'string' ? {} : { duplex: 'half' }),
         } as RequestInit;
         const response = viaServer
           ? await fetch(`http://127.0.0.1:${port}${path}`, init)

@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
  * against 16 with 4,000 (bench/findings.md).
  */
 export const BACKSTOP_PAGES = 16000;
-/** How often the worker checkpoints. @default */
+/** How often the worker checkpoints. */
 export const CHECKPOINT_INTERVAL_MS = 100;
 
 export interface Checkpointer {

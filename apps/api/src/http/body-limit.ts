@@ -70,7 +70,7 @@ function readNodeBody(incoming: IncomingMessage, maxBytes: number): Promise<Buff
 }
 
 /** The body through the Fetch API's stream (other runtimes, app.request in tests), or `too_large`. */
-async function readWebBody(raw: Request, maxBytes: number): Promise<Uint8Array | 'too_large'> {
+async function readWebBody(raw: Request, maxBytes: number): Promise<Buffer | 'too_large'> {
   const reader = raw.body!.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -84,13 +84,7 @@ async function readWebBody(raw: Request, maxBytes: number): Promise<Uint8Array |
     }
     chunks.push(value);
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return Buffer.concat(chunks, size);
 }
 
 /**
@@ -104,7 +98,7 @@ export async function bufferBody(c: Context, maxBytes: number): Promise<void> {
   if (declared !== undefined && (!/^\d+$/.test(declared) || Number(declared) > maxBytes))
     tooLarge(c, maxBytes);
   const incoming = nodeRequest(c);
-  let body: Uint8Array | 'too_large';
+  let body: Buffer | 'too_large';
   if (incoming) {
     // HTTP/1.1: a request without Content-Length or Transfer-Encoding has no body; Node ends it at once.
     body = await readNodeBody(incoming, maxBytes);
@@ -113,6 +107,7 @@ export async function bufferBody(c: Context, maxBytes: number): Promise<void> {
     body = await readWebBody(c.req.raw, maxBytes);
   }
   if (body === 'too_large') tooLarge(c, maxBytes);
+  // A copy of its own: a small Buffer is a slice of Node's shared pool, whose whole ArrayBuffer it names.
   const bytes = new Uint8Array(body);
   // Hono keeps promises in its cache, although its type names the values.
   const cache = c.req.bodyCache as Record<string, Promise<unknown>>;
