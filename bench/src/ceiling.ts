@@ -1,17 +1,19 @@
 // The ceiling: the cryptographic work of each request done in this process, with no HTTP and no store, on one
 // core: verify the token presented where there is one, digest a bearer secret where one is looked up, and
 // sign the new access token. Measured twice: with jose over WebCrypto (what the API used first) and with
-// node:crypto and a KeyObject (the fastest this machine offers); the second is the ceiling ratios use.
+// node:crypto given the KeyObject itself, the signature converted between DER and JWS's r || s (the fastest
+// this machine offers; see packages/core/src/jws.ts); the second is the ceiling ratios use.
 import { createHash, createHmac, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import { derToRaw, rawToDer } from '@deskgate/core';
 import { jwtVerify, SignJWT } from 'jose';
 
 const b64 = (value: object | Buffer) =>
   (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
 
-/** A compact ES256 JWS over `payload` with node:crypto (P-1363 signature encoding, as JWS wants). */
+/** A compact ES256 JWS over `payload` with node:crypto (r || s, as JWS wants). */
 function signEs256(key: KeyObject, payload: object): string {
   const input = `${b64({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' })}.${b64(payload)}`;
-  return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  return `${input}.${derToRaw(sign('sha256', Buffer.from(input), key)).toString('base64url')}`;
 }
 
 function verifyEs256(key: KeyObject, token: string): boolean {
@@ -19,8 +21,8 @@ function verifyEs256(key: KeyObject, token: string): boolean {
   return verify(
     'sha256',
     Buffer.from(token.slice(0, dot)),
-    { key, dsaEncoding: 'ieee-p1363' },
-    Buffer.from(token.slice(dot + 1), 'base64url'),
+    key,
+    rawToDer(Buffer.from(token.slice(dot + 1), 'base64url')),
   );
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, type webcrypto } from 'node:crypto';
 import { CompactSign, compactVerify, importJWK, SignJWT } from 'jose';
 import { describe, it } from 'vitest';
-import { signEs256, verifyEs256 } from './jws.ts';
+import { derToRaw, rawToDer, signEs256, verifyEs256 } from './jws.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -102,6 +102,65 @@ describe('verifyEs256', () => {
         .setProtectedHeader({ alg: 'ES256' })
         .sign(privateKey);
       assert.deepEqual(await verifyEs256(token, key), { ok: false, reason: 'malformed' }, body);
+    }
+  });
+});
+
+describe('the DER form of the signature', () => {
+  const coordinate = (fill: (i: number) => number) =>
+    Buffer.from(Array.from({ length: 32 }, (_, i) => fill(i)));
+  const cases = {
+    'plain values': [coordinate((i) => i + 1), coordinate((i) => 0x40 + i)],
+    'a set high bit (DER adds a zero byte)': [coordinate(() => 0xff), coordinate((i) => (i ? 1 : 0x80))],
+    'leading zero bytes (DER drops them)': [
+      coordinate((i) => (i < 3 ? 0 : 7)),
+      coordinate((i) => (i < 31 ? 0 : 5)),
+    ],
+    zero: [coordinate(() => 0), coordinate(() => 0)],
+  };
+
+  it('round-trips r || s through DER for every shape of integer', () => {
+    for (const [name, [r, s]] of Object.entries(cases)) {
+      const raw = Buffer.concat([r!, s!]);
+      const der = rawToDer(raw);
+      assert.equal(der[0], 0x30, name);
+      assert.equal(der[1], der.length - 2, name);
+      assert.deepEqual(derToRaw(der), raw, name);
+    }
+    // The encodings DER requires: the minimal one, positive.
+    assert.deepEqual(
+      [...rawToDer(Buffer.concat(cases['a set high bit (DER adds a zero byte)'] as Buffer[])).subarray(0, 5)],
+      [0x30, 2 + 33 + 2 + 33, 0x02, 33, 0x00],
+    );
+    assert.deepEqual(
+      [...rawToDer(Buffer.concat(cases.zero as Buffer[]))],
+      [0x30, 6, 0x02, 1, 0x00, 0x02, 1, 0x00],
+    );
+  });
+
+  it('refuses what is not a DER signature', () => {
+    const der = rawToDer(Buffer.concat(cases['plain values'] as Buffer[]));
+    for (const bad of [
+      Buffer.alloc(0),
+      der.subarray(0, der.length - 1),
+      Buffer.concat([der, Buffer.from([0])]),
+      Buffer.from([0x31, ...der.subarray(1)]),
+      Buffer.from([...der.subarray(0, 2), 0x03, ...der.subarray(3)]),
+      Buffer.from([0x30, 4, 0x02, 0, 0x02, 0]),
+    ])
+      assert.throws(() => derToRaw(bad), /not a DER ECDSA signature/);
+  });
+
+  it('agrees with jose both ways over many signatures (some with short or high-bit r and s)', async () => {
+    const jwk = privateKey.export({ format: 'jwk' });
+    const webKey = await importJWK(jwk, 'ES256');
+    for (let i = 0; i < 300; i++) {
+      const ours = signEs256({}, { i }, privateKey);
+      await compactVerify(ours, publicKey);
+      const theirs = await new CompactSign(new TextEncoder().encode(JSON.stringify({ i })))
+        .setProtectedHeader({ alg: 'ES256' })
+        .sign(webKey);
+      assert.equal((await verifyEs256(theirs, key)).ok, true, theirs);
     }
   });
 });
