@@ -340,6 +340,10 @@ describe('verifyPlatformJwt: every refusal', () => {
       await refuses(token, ctx(), 'jwt_signature_invalid', 'signature');
       const [h, p] = sessionToken().split('.');
       await refuses(`${h}.${p}.`, ctx(), 'jwt_signature_invalid');
+      // The right MAC cut short or run on: a prefix match is no match.
+      const mac = Buffer.from(sessionToken().split('.')[2]!, 'base64url');
+      for (const bytes of [mac.subarray(0, 16), mac.subarray(0, 31), Buffer.concat([mac, mac])])
+        await refuses(`${h}.${p}.${bytes.toString('base64url')}`, ctx(), 'jwt_signature_invalid', 'signature');
     });
   });
 
