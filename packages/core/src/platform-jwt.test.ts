@@ -343,7 +343,12 @@ describe('verifyPlatformJwt: every refusal', () => {
       // The right MAC cut short or run on: a prefix match is no match.
       const mac = Buffer.from(sessionToken().split('.')[2]!, 'base64url');
       for (const bytes of [mac.subarray(0, 16), mac.subarray(0, 31), Buffer.concat([mac, mac])])
-        await refuses(`${h}.${p}.${bytes.toString('base64url')}`, ctx(), 'jwt_signature_invalid', 'signature');
+        await refuses(
+          `${h}.${p}.${bytes.toString('base64url')}`,
+          ctx(),
+          'jwt_signature_invalid',
+          'signature',
+        );
     });
   });
 
