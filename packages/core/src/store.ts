@@ -112,8 +112,11 @@ export interface Store extends ScimStore {
    */
   useTokenId(tenant: string, tokenId: string, expiresAt: number, now: number): Promise<boolean>;
 
-  /** Insert the session and its first refresh token together. */
-  createSession(session: SessionRecord, refresh: RefreshTokenRecord): Promise<void>;
+  /**
+   * Insert the session, its first refresh token and, when given, the audit event of the sign-in that started
+   * it, in one transaction: all of them or none.
+   */
+  createSession(session: SessionRecord, refresh: RefreshTokenRecord, audit?: AuditEventRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   /** Sets revokedAt/revokeReason when not yet revoked; returns whether this call revoked it. */
   revokeSession(id: string, reason: string, now: number): Promise<boolean>;

@@ -2,7 +2,7 @@
 // retention DELETE by age: nothing here changes or removes a single event.
 import type { AuditEventRecord, AuditQuery } from '@deskgate/core/store';
 import type { SqlRecords } from './sql-keys.ts';
-import type { Row, SqlValue } from './sql-store.ts';
+import type { Row, SqlExecutor, SqlValue } from './sql-store.ts';
 import { json } from './sql-values.ts';
 
 const DEFAULT_LIMIT = 100;
@@ -25,6 +25,27 @@ function toEvent(row: Row): AuditEventRecord {
   };
 }
 
+/** Inserts one event, through the store or inside a transaction (a sign-in's, with its session). */
+export async function insertAuditEvent(db: Pick<SqlExecutor, 'run'>, e: AuditEventRecord): Promise<void> {
+  await db.run(
+    `INSERT INTO audit_events (id, tenant, at, type, actor_kind, actor_id, method, outcome, code, subject, details)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      e.id,
+      e.tenant,
+      e.at,
+      e.type,
+      e.actor.kind,
+      e.actor.id,
+      e.method,
+      e.outcome,
+      e.code,
+      e.subject,
+      json(e.details),
+    ],
+  );
+}
+
 export class SqlAudit {
   readonly #db: SqlRecords;
 
@@ -33,23 +54,7 @@ export class SqlAudit {
   }
 
   async appendAudit(e: AuditEventRecord): Promise<void> {
-    await this.#db.run(
-      `INSERT INTO audit_events (id, tenant, at, type, actor_kind, actor_id, method, outcome, code, subject, details)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        e.id,
-        e.tenant,
-        e.at,
-        e.type,
-        e.actor.kind,
-        e.actor.id,
-        e.method,
-        e.outcome,
-        e.code,
-        e.subject,
-        json(e.details),
-      ],
-    );
+    await insertAuditEvent(this.#db, e);
   }
 
   async listAudit(tenant: string, query: AuditQuery = {}): Promise<AuditEventRecord[]> {

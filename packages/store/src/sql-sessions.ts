@@ -1,6 +1,8 @@
-// Sessions and their refresh tokens, in SQL shared by both dialects; SqlStore delegates to these. A session
-// and its first token are written together, and a rotation is one guarded update (the row lock decides).
-import type { RefreshTokenRecord, RotateResult, SessionRecord } from '@deskgate/core/store';
+// Sessions and their refresh tokens, in SQL shared by both dialects; SqlStore delegates to these. A session,
+// its first token and the sign-in's audit event are written together, and a rotation is one guarded update
+// (the row lock decides).
+import type { AuditEventRecord, RefreshTokenRecord, RotateResult, SessionRecord } from '@deskgate/core/store';
+import { insertAuditEvent } from './sql-audit.ts';
 import type { SqlRecords } from './sql-keys.ts';
 import type { SqlDriver, SqlValue } from './sql-store.ts';
 
@@ -23,7 +25,11 @@ export class SqlSessions {
     this.#records = records;
   }
 
-  async createSession(s: SessionRecord, refresh: RefreshTokenRecord): Promise<void> {
+  async createSession(
+    s: SessionRecord,
+    refresh: RefreshTokenRecord,
+    audit?: AuditEventRecord,
+  ): Promise<void> {
     await this.#db.transaction(async (tx) => {
       await tx.run(
         `INSERT INTO sessions (id, tenant, user_id, method, via, created_at, expires_at, revoked_at, revoke_reason,
@@ -44,6 +50,7 @@ export class SqlSessions {
         ],
       );
       await tx.run(INSERT_REFRESH_TOKEN, refreshTokenParams(refresh));
+      if (audit) await insertAuditEvent(tx, audit);
     });
   }
 

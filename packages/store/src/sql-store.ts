@@ -410,8 +410,12 @@ export class SqlStore implements Store {
     return this.#keys.getExchangeToken(digest, now);
   }
 
-  createSession(session: SessionRecord, refresh: RefreshTokenRecord): Promise<void> {
-    return this.#sessions.createSession(session, refresh);
+  createSession(
+    session: SessionRecord,
+    refresh: RefreshTokenRecord,
+    audit?: AuditEventRecord,
+  ): Promise<void> {
+    return this.#sessions.createSession(session, refresh, audit);
   }
 
   getSession(id: string): Promise<SessionRecord | undefined> {

@@ -28,6 +28,12 @@ export function auditRetentionDays(env: Record<string, string | undefined>): num
   return days;
 }
 
+/** The record of one event, checked: a detail or field that looks like a secret throws. */
+export function auditRecord(tenant: string, event: AuditEventInput, at: number): AuditEventRecord {
+  auditFieldsSafe(event);
+  return { ...event, id: randomToken(16), tenant, at, details: auditSafe(event.details) };
+}
+
 /** Stores one event, checked first: a detail or field that looks like a secret throws, and nothing is stored. */
 export async function recordAudit(
   store: Store,
@@ -35,14 +41,7 @@ export async function recordAudit(
   event: AuditEventInput,
   at: number,
 ): Promise<AuditEventRecord> {
-  auditFieldsSafe(event);
-  const record: AuditEventRecord = {
-    ...event,
-    id: randomToken(16),
-    tenant,
-    at,
-    details: auditSafe(event.details),
-  };
+  const record = auditRecord(tenant, event, at);
   await store.appendAudit(record);
   return record;
 }
@@ -123,10 +122,19 @@ export class AuditService {
     return recordAudit(this.#store, tenant, event, at);
   }
 
-  /** A successful sign-in: the user, the method, and the session it started. */
-  signIn(tenant: string, userId: string, method: string, details: Record<string, string>, at: number) {
-    this.#metrics?.signIn(method, null);
-    return this.record(
+  /**
+   * The event of a successful sign-in: the user, the method, and the session it started. The caller stores it
+   * with the session it names (Store.createSession), so that neither exists without the other, then calls
+   * signedIn.
+   */
+  signIn(
+    tenant: string,
+    userId: string,
+    method: string,
+    details: Record<string, string>,
+    at: number,
+  ): AuditEventRecord {
+    return auditRecord(
       tenant,
       {
         type: 'sign_in',
@@ -139,6 +147,11 @@ export class AuditService {
       },
       at,
     );
+  }
+
+  /** Counts a sign-in whose session and event were stored. */
+  signedIn(method: string): void {
+    this.#metrics?.signIn(method, null);
   }
 
   /**

@@ -109,16 +109,22 @@ export class SessionService {
       identitySubject: identity?.subject ?? null,
     };
     const refresh = createRefreshToken();
-    await this.#store.createSession(session, {
-      digest: await sha256(refresh),
-      sessionId: session.id,
-      createdAt: now,
-      expiresAt: session.expiresAt,
-      usedAt: null,
-    });
-    // Every sign-in method starts its session here: the one place a successful sign-in is audited.
+    // Every sign-in method starts its session here: the one place a successful sign-in is audited, in the
+    // session's own transaction (one commit instead of two, and no session without its event).
     const details: Record<string, string> = { session: session.id, ...(exchanged && { via: exchanged.via }) };
-    await this.#audit?.signIn(tenant.code, user.id, method, details, now);
+    const audit = this.#audit?.signIn(tenant.code, user.id, method, details, now);
+    await this.#store.createSession(
+      session,
+      {
+        digest: await sha256(refresh),
+        sessionId: session.id,
+        createdAt: now,
+        expiresAt: session.expiresAt,
+        usedAt: null,
+      },
+      audit,
+    );
+    this.#audit?.signedIn(method);
     return this.#issue(tenant, user, session, refresh, now);
   }
 

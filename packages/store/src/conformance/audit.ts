@@ -4,21 +4,7 @@ import assert from 'node:assert/strict';
 import type { AuditEventRecord } from '@deskgate/core/store';
 import { describe, it } from 'vitest';
 import type { ConformanceContext } from './context.ts';
-import { MINUTE_MS, T0, tenantCode, uid } from './fixtures.ts';
-
-const eventFixture = (overrides: Partial<AuditEventRecord> = {}): AuditEventRecord => ({
-  id: uid(),
-  tenant: tenantCode(),
-  at: T0,
-  type: 'sign_in',
-  actor: { kind: 'user', id: uid() },
-  method: 'sso',
-  outcome: 'ok',
-  code: null,
-  subject: null,
-  details: { session: 'abc', count: 2, first: true },
-  ...overrides,
-});
+import { auditFixture as eventFixture, MINUTE_MS, T0, tenantCode, uid } from './fixtures.ts';
 
 export function describeAudit(ctx: ConformanceContext): void {
   describe('audit log', () => {

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   AttemptRecord,
+  AuditEventRecord,
   ExchangeTokenRecord,
   MailRecord,
   RefreshTokenRecord,
@@ -93,6 +94,21 @@ export const keyFixture = (generation: number): SigningKeyRecord => ({
   privateJwkEncrypted: 'v1.iv.ciphertext',
   createdAt: T0,
   activatesAt: T0 + MINUTE_MS,
+});
+
+/** A sign-in event at T0 of a new tenant. */
+export const auditFixture = (overrides: Partial<AuditEventRecord> = {}): AuditEventRecord => ({
+  id: uid(),
+  tenant: tenantCode(),
+  at: T0,
+  type: 'sign_in',
+  actor: { kind: 'user', id: uid() },
+  method: 'sso',
+  outcome: 'ok',
+  code: null,
+  subject: null,
+  details: { session: 'abc', count: 2, first: true },
+  ...overrides,
 });
 
 export const refreshFixture = (

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { CONCURRENT_CALLERS, type ConformanceContext, count } from './context.ts';
-import { refreshFixture, T0, uid } from './fixtures.ts';
+import { auditFixture, refreshFixture, T0, uid } from './fixtures.ts';
 
 export function describeSessions(ctx: ConformanceContext): void {
   describe('sessions and refresh tokens', () => {
@@ -10,6 +10,28 @@ export function describeSessions(ctx: ConformanceContext): void {
       const { session, refresh } = await ctx.createSession();
       assert.deepEqual(await ctx.other.getSession(session.id), session);
       assert.deepEqual(await ctx.other.getRefreshToken(refresh.digest), refresh);
+    });
+
+    it('createSession stores the sign-in event in the same transaction: both or neither', async () => {
+      const { session } = await ctx.createSession();
+      const event = auditFixture({
+        tenant: session.tenant,
+        actor: { kind: 'user', id: session.userId },
+        subject: session.userId,
+        details: { session: 'second' },
+      });
+      const second = { ...session, id: uid() };
+      const secondToken = refreshFixture(second.id, { expiresAt: second.expiresAt });
+      await ctx.store.createSession(second, secondToken, event);
+      assert.deepEqual(await ctx.other.getSession(second.id), second);
+      assert.deepEqual(await ctx.other.listAudit(session.tenant), [event]);
+      // The same event id again: its insert fails, and the session and token written before it roll back.
+      const third = { ...session, id: uid() };
+      const thirdToken = refreshFixture(third.id, { expiresAt: third.expiresAt });
+      await assert.rejects(ctx.store.createSession(third, thirdToken, { ...event, at: T0 + 1 }));
+      assert.equal(await ctx.other.getSession(third.id), undefined);
+      assert.equal(await ctx.other.getRefreshToken(thirdToken.digest), undefined);
+      assert.deepEqual(await ctx.other.listAudit(session.tenant), [event]);
     });
 
     it("createSession keeps an exchange session's source method (via)", async () => {
