@@ -80,6 +80,11 @@ export async function benchScaling(size: RunSize, databaseUrl: string): Promise<
       p99: Math.max(halves[0]!.p99, halves[1]!.p99),
       max: Math.max(halves[0]!.max, halves[1]!.max),
       errors: halves[0]!.errors + halves[1]!.errors,
+      errorKinds: Object.fromEntries(
+        [...new Set([...Object.keys(halves[0]!.errorKinds), ...Object.keys(halves[1]!.errorKinds)])].map(
+          (kind) => [kind, (halves[0]!.errorKinds[kind] ?? 0) + (halves[1]!.errorKinds[kind] ?? 0)],
+        ),
+      ),
       requests: halves[0]!.requests + halves[1]!.requests,
     };
     return { one, two };

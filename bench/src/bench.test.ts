@@ -36,8 +36,16 @@ describe('pnpm bench --smoke', () => {
     for (const store of results.stores) {
       assert.equal(store.scenarios.length, 6);
       for (const { scenario, peak, half } of store.scenarios) {
-        assert.equal(peak.errors, 0, `${store.store} ${scenario.name}: every request answered as expected`);
-        assert.equal(half.errors, 0, `${store.store} ${scenario.name} at half-peak`);
+        assert.deepEqual(
+          [peak.errors, peak.errorKinds],
+          [0, {}],
+          `${store.store} ${scenario.name}: every request answered as expected`,
+        );
+        assert.deepEqual(
+          [half.errors, half.errorKinds],
+          [0, {}],
+          `${store.store} ${scenario.name} at half-peak`,
+        );
         assert.ok(peak.rps > 0 && peak.p99 >= peak.p50);
       }
       assert.ok(store.rssMb > 0);

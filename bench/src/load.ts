@@ -13,6 +13,8 @@ export interface LoadResult {
   max: number;
   /** Requests that failed: connection errors, timeouts and answers other than the expected status. */
   errors: number;
+  /** The errors by kind: `status 503`, `timeout`, `connection`. */
+  errorKinds: Record<string, number>;
   requests: number;
 }
 
@@ -49,7 +51,7 @@ async function paced(options: LoadOptions, rate: number): Promise<LoadResult> {
   const url = new URL(options.url);
   const agent = new Agent({ keepAlive: true, maxSockets: Math.max(options.connections, 64) });
   const latencies: number[] = [];
-  let errors = 0;
+  const kinds: Record<string, number> = {};
   const started = performance.now();
   let lastAnswer = started;
   const one = (planned: number) =>
@@ -69,7 +71,7 @@ async function paced(options: LoadOptions, rate: number): Promise<LoadResult> {
         (res) => {
           res.resume();
           res.on('end', () => {
-            if (res.statusCode !== expect) errors++;
+            if (res.statusCode !== expect) count(kinds, `status ${res.statusCode}`);
             lastAnswer = performance.now();
             latencies.push(lastAnswer - planned);
             resolve();
@@ -77,7 +79,7 @@ async function paced(options: LoadOptions, rate: number): Promise<LoadResult> {
         },
       );
       req.on('error', () => {
-        errors++;
+        count(kinds, 'connection');
         resolve();
       });
       req.end(body);
@@ -99,7 +101,8 @@ async function paced(options: LoadOptions, rate: number): Promise<LoadResult> {
     p50: at(0.5),
     p99: at(0.99),
     max: Math.round(latencies.at(-1) ?? 0),
-    errors,
+    errors: total(kinds),
+    errorKinds: kinds,
     requests: latencies.length,
   };
 }
@@ -107,7 +110,7 @@ async function paced(options: LoadOptions, rate: number): Promise<LoadResult> {
 /** As fast as the server answers, over a fixed number of connections each with one request in flight. */
 async function flat(options: LoadOptions): Promise<LoadResult> {
   const expect = options.expect ?? 200;
-  let unexpected = 0;
+  const kinds: Record<string, number> = {};
   const started = performance.now();
   let lastAnswer = started;
   const result = await autocannon({
@@ -132,7 +135,7 @@ async function flat(options: LoadOptions): Promise<LoadResult> {
           },
         }),
         onResponse: (status: number) => {
-          if (status !== expect) unexpected++;
+          if (status !== expect) count(kinds, `status ${status}`);
           lastAnswer = performance.now();
         },
       },
@@ -146,10 +149,22 @@ async function flat(options: LoadOptions): Promise<LoadResult> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     max: result.latency.max,
-    errors: result.errors + result.timeouts + unexpected,
+    errors: result.errors + total(kinds),
+    errorKinds: {
+      ...kinds,
+      // autocannon counts a timeout among its errors as well.
+      ...(result.timeouts && { timeout: result.timeouts }),
+      ...(result.errors - result.timeouts > 0 && { connection: result.errors - result.timeouts }),
+    },
     requests: done,
   };
 }
+
+function count(kinds: Record<string, number>, kind: string): void {
+  kinds[kind] = (kinds[kind] ?? 0) + 1;
+}
+
+const total = (kinds: Record<string, number>) => Object.values(kinds).reduce((sum, n) => sum + n, 0);
 
 /** The peak resident set size of a process (Linux VmHWM), in MB. */
 export async function peakRssMb(pid: number): Promise<number> {

@@ -19,7 +19,7 @@ import {
   type UserRecord,
 } from '@deskgate/core';
 import { COOKIE_ACCESS, COOKIE_REFRESH, paths, SDK_HEADER } from '@deskgate/protocol';
-import { openStore } from '@deskgate/store';
+import { createSqliteStore, openStore } from '@deskgate/store';
 import { SignJWT } from 'jose';
 import { ExchangeService } from '../../apps/api/src/services/exchange.ts';
 import { KeyRing } from '../../apps/api/src/services/keyring.ts';
@@ -155,8 +155,12 @@ export async function deploy(options: {
   const servers: Server[] = [];
   for (let i = 0; i < (options.instances ?? 1); i++) servers.push(await startServer(env));
 
-  // The bench's own view of the same store, with the same master key: the app's services mint credentials.
-  const store = openStore({ databaseUrl: options.databaseUrl, dataDir: join(dir, 'data') });
+  // The bench's own view of the same store, with the same master key: the app's services mint credentials. On
+  // SQLite it checkpoints nothing in the background: the server's worker does that, as in a deployment, and a
+  // second one in this process would add checkpoints (and lock waits) no deployment has.
+  const store = options.databaseUrl
+    ? openStore({ databaseUrl: options.databaseUrl, dataDir: join(dir, 'data') })
+    : createSqliteStore({ filename: join(dir, 'data', 'deskgate.sqlite') });
   const keys = await deriveKeys(parseMasterKey(masterKey));
   const tenants = new TenantService(store, keys, Date.now);
   const tenant = (await tenants.get(TENANT)) as TenantConfig;

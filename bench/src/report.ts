@@ -27,8 +27,14 @@ const table = (head: string[], rows: (string | number)[][]) =>
   [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
 const pass = (ok: boolean) => (ok ? 'met' : '**not met**');
 
+/** The count, and what they were: `1 (status 500)`. */
+function errorCell(result: LoadResult): string {
+  const kinds = Object.entries(result.errorKinds ?? {}).map(([kind, count]) => `${kind}: ${n(count)}`);
+  return kinds.length ? `${n(result.errors)} (${kinds.join(', ')})` : n(result.errors);
+}
+
 function loadCells(result: LoadResult) {
-  return [n(result.rps), ms(result.p50), ms(result.p99), ms(result.max), n(result.errors)];
+  return [n(result.rps), ms(result.p50), ms(result.p99), ms(result.max), errorCell(result)];
 }
 
 export function renderReport(results: BenchResults): string {
