@@ -19,6 +19,11 @@ export interface ScenarioResult {
 export interface StoreResults {
   store: 'SQLite' | 'PostgreSQL';
   scenarios: ScenarioResult[];
+  /**
+   * GET /healthz at peak on the same server: every request's middleware (request log, metrics, security
+   * headers) and Node's HTTP, with no tenant, no store and no cryptography. What any request costs at least.
+   */
+  floor: LoadResult;
   rssMb: number;
 }
 
@@ -41,9 +46,16 @@ export async function benchStore(size: RunSize, databaseUrl?: string): Promise<S
       const halfRun = await load({ ...base, amount: half, rate: Math.max(1, Math.round(peak.rps / 2)) });
       scenarios.push({ scenario, peak, half: halfRun });
     }
+    const floor = await load({
+      url: server.url,
+      connections: size.connections,
+      amount: size.amount,
+      path: '/healthz',
+    });
     return {
       store: databaseUrl ? 'PostgreSQL' : 'SQLite',
       scenarios,
+      floor,
       rssMb: await peakRssMb(server.child.pid!),
     };
   } finally {

@@ -49,6 +49,11 @@ describe('pnpm bench --smoke', () => {
         assert.ok(peak.rps > 0 && peak.p99 >= peak.p50);
       }
       assert.ok(store.rssMb > 0);
+      assert.deepEqual(
+        [store.floor.errors, store.floor.requests > 0],
+        [0, true],
+        `${store.store} GET /healthz`,
+      );
     }
     assert.equal(results.peer.refresh.peak.errors, 0, 'the peer rotated every refresh token');
     assert.equal(results.peer.clientCredentials.errors, 0);
@@ -68,6 +73,7 @@ describe('pnpm bench --smoke', () => {
       '## Our API on SQLite',
       '## The peer: oidc-provider',
       '## The crypto ceiling',
+      '### The HTTP floor',
       '## Where the time goes',
       '## SDK',
     ])

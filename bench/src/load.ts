@@ -2,7 +2,7 @@
 // percentiles, errors, and the server's peak RSS (VmHWM, which the kernel keeps for the process's whole life,
 // so each server process is measured from a fresh start).
 import { readFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 
 export interface LoadResult {
@@ -44,60 +44,39 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
  * A fixed rate, open loop: request i leaves at start + i/rate whatever the earlier ones are doing, over a pool
  * of keep-alive connections that grows when answers are slow, and its latency counts from that planned moment.
  * (autocannon's own rate limit sends each second's requests in a burst at the second's start, which measures
- * the burst, not the service.)
+ * the burst, not the service.) Every request is prepared here and sent from a thread of its own
+ * (paced-worker.mjs), away from this thread's garbage collection.
  */
 async function paced(options: LoadOptions, rate: number): Promise<LoadResult> {
-  const expect = options.expect ?? 200;
-  const url = new URL(options.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(options.connections, 64) });
-  const latencies: number[] = [];
-  const kinds: Record<string, number> = {};
-  const started = performance.now();
-  let lastAnswer = started;
-  const one = (planned: number) =>
-    new Promise<void>((resolve) => {
-      const copy = { headers: { ...(options.headers ?? {}) }, body: options.body };
-      options.next?.(copy);
-      const body = copy.body === undefined ? undefined : Buffer.from(copy.body);
-      const req = request(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          method: options.method ?? 'GET',
-          path: options.path,
-          headers: { ...copy.headers, ...(body && { 'content-length': String(body.length) }) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            if (res.statusCode !== expect) count(kinds, `status ${res.statusCode}`);
-            lastAnswer = performance.now();
-            latencies.push(lastAnswer - planned);
-            resolve();
-          });
-        },
-      );
-      req.on('error', () => {
-        count(kinds, 'connection');
-        resolve();
-      });
-      req.end(body);
-    });
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < options.amount; i++) {
-    const planned = started + (i * 1000) / rate;
-    const wait = planned - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(one(planned));
-  }
-  await Promise.all(pending);
-  agent.destroy();
+  const requests = Array.from({ length: options.amount }, () => {
+    const copy = { headers: { ...(options.headers ?? {}) }, body: options.body };
+    options.next?.(copy);
+    return { method: options.method ?? 'GET', path: options.path, ...copy };
+  });
+  const worker = new Worker(new URL('./paced-worker.mjs', import.meta.url), {
+    workerData: {
+      url: options.url,
+      rate,
+      connections: options.connections,
+      expect: options.expect ?? 200,
+      requests,
+    },
+  });
+  const { latencies, kinds, seconds } = await new Promise<{
+    latencies: number[];
+    kinds: Record<string, number>;
+    seconds: number;
+  }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the paced loader stopped (exit code ${code})`)));
+  });
+  await worker.terminate();
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
   return {
-    rps: Math.round(latencies.length / ((lastAnswer - started) / 1000)),
+    rps: Math.round(latencies.length / seconds),
     p50: at(0.5),
     p99: at(0.99),
     max: Math.round(latencies.at(-1) ?? 0),

@@ -220,6 +220,39 @@ export function renderReport(results: BenchResults): string {
     ),
   );
   out.push('');
+  out.push('### The HTTP floor');
+  out.push('');
+  const floor = sqlite.floor.rps;
+  out.push(
+    `\`GET /healthz\` on the same server in the same run (every request's middleware: the request log, metrics, ` +
+      `security headers; no tenant, no store, no cryptography) answered ${n(floor)} req/s at ` +
+      `${results.size.connections} connections: about ${n(Math.round(1e6 / floor))} µs a request before any work. ` +
+      'A request whose only other cost were its cryptography (no tenant, no store, no cookies) could answer at most ' +
+      '1 / (1/floor + 1/ceiling) requests a second, on one core as both figures are:',
+  );
+  out.push('');
+  const bound = (work: keyof typeof WORK) => Math.round(1 / (1 / floor + 1 / ceiling[work]));
+  out.push(
+    table(
+      [
+        'request',
+        'ceiling ops/s',
+        'floor + cryptography, req/s',
+        'of the ceiling',
+        'measured req/s',
+        'of that bound',
+      ],
+      (['session', 'refresh', 'jwt'] as const).map((work) => [
+        work,
+        n(ceiling[work]),
+        n(bound(work)),
+        ratio(bound(work), ceiling[work]),
+        n(of(work).peak.rps),
+        ratio(of(work).peak.rps, bound(work)),
+      ]),
+    ),
+  );
+  out.push('');
   if (results.scaling) {
     const { one, two } = results.scaling;
     out.push('## One instance against two, on PostgreSQL');
