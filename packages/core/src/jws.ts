@@ -1,6 +1,6 @@
 // Compact ES256 JWS with node:crypto, for the access token: the one token signed and verified on every sign-in,
 // refresh and session read. jose goes through WebCrypto, whose every call is a job on the thread pool; signing
-// here takes about a third of that time (BENCHMARKS.md). Parsing is strict: three base64url segments, a JSON
+// here takes about a quarter of that time (BENCHMARKS.md). Parsing is strict: three base64url segments, a JSON
 // object header naming ES256 and no `crit`, a 64-byte signature. Claims are the caller's to check.
 import { KeyObject, sign, verify, type webcrypto } from 'node:crypto';
 
