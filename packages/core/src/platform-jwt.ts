@@ -1,6 +1,7 @@
 // Platform-JWT sign-in (F5, F6, F7, D6): the pure checks of a token a platform signed for one of its users.
 // No I/O: the API resolves the keys (tenant secrets, a profile's JWKS), burns one-time jti values and stores
-// users. Signatures are checked by jose only, with the algorithm of the key, never one taken from the token.
+// users. Signatures are checked with the algorithm of the key, never one taken from the token: by node:crypto's
+// HMAC for a tenant secret, by jose for a JWKS key.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type CryptoKey, compactVerify } from 'jose';
 import { DeskgateError } from './errors.ts';
@@ -12,6 +13,7 @@ import {
   type PlatformJwtConfig,
   SECRET_ALGORITHMS,
 } from './platform-jwt-config.ts';
+import { decodeSegment, parseJsonObject, scanTopLevelKeys, strictUtf8 } from './platform-jwt-text.ts';
 
 export const MAX_TOKEN_BYTES = 8192;
 export const CLOCK_LEEWAY_SECONDS = 60;
@@ -101,67 +103,6 @@ function steps(onStep?: (step: CheckStep) => void): Steps {
 }
 
 const utf8 = new TextEncoder();
-/** Strict: invalid UTF-8 fails, and a byte order mark is kept (so that JSON.parse refuses it). */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** base64url without padding, canonical (unused trailing bits zero), as RFC 7515 requires; else undefined. */
-function decodeSegment(segment: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(segment) || segment.length % 4 === 1) return undefined;
-  const bytes = Buffer.from(segment, 'base64url');
-  return bytes.toString('base64url') === segment ? new Uint8Array(bytes) : undefined;
-}
-
-function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(strictUtf8.decode(bytes));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Index just past the JSON string literal that starts at `start` (a `"`), in text already known to be JSON. */
-function stringEnd(json: string, start: number): number {
-  let i = start + 1;
-  while (i < json.length && json[i] !== '"') i += json[i] === '\\' ? 2 : 1;
-  return i + 1;
-}
-
-/**
- * The member names of a JSON object text's top level, in order and with repeats, decoded (`"\u0061lg"` is
- * `alg`). JSON.parse keeps the last of duplicate names silently; this is how they are found. The text must be
- * valid JSON whose top level is an object (the caller parsed it first).
- */
-export function scanTopLevelKeys(json: string): string[] {
-  const keys: string[] = [];
-  let depth = 0;
-  let expectKey = false;
-  let i = 0;
-  while (i < json.length) {
-    const c = json[i];
-    if (c === '"') {
-      const end = stringEnd(json, i);
-      if (depth === 1 && expectKey) {
-        keys.push(JSON.parse(json.slice(i, end)) as string);
-        expectKey = false;
-      }
-      i = end;
-      continue;
-    }
-    if (c === '{' || c === '[') {
-      depth++;
-      if (depth === 1) expectKey = c === '{';
-    } else if (c === '}' || c === ']') {
-      depth--;
-    } else if (c === ',' && depth === 1) {
-      expectKey = true;
-    }
-    i++;
-  }
-  return keys;
-}
 
 /** Header members that point at keys elsewhere: never followed, and refused rather than ignored. */
 const KEY_REFERENCES = ['jku', 'x5u', 'jwk', 'x5c'];
@@ -473,3 +414,4 @@ export async function verifyPlatformJwt(
 }
 
 export type { MappedIdentity } from './platform-jwt-claims.ts';
+export { scanTopLevelKeys } from './platform-jwt-text.ts';
