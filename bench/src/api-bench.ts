@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type LoadResult, load, peakRssMb } from './load.ts';
+import { type LoadResult, load, peakRssMb, sumErrorKinds } from './load.ts';
 import { deploy, startServer } from './ours.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
 
@@ -92,11 +92,7 @@ export async function benchScaling(size: RunSize, databaseUrl: string): Promise<
       p99: Math.max(halves[0]!.p99, halves[1]!.p99),
       max: Math.max(halves[0]!.max, halves[1]!.max),
       errors: halves[0]!.errors + halves[1]!.errors,
-      errorKinds: Object.fromEntries(
-        [...new Set([...Object.keys(halves[0]!.errorKinds), ...Object.keys(halves[1]!.errorKinds)])].map(
-          (kind) => [kind, (halves[0]!.errorKinds[kind] ?? 0) + (halves[1]!.errorKinds[kind] ?? 0)],
-        ),
-      ),
+      errorKinds: sumErrorKinds(...halves),
       requests: halves[0]!.requests + halves[1]!.requests,
     };
     return { one, two };

@@ -145,6 +145,14 @@ function count(kinds: Record<string, number>, kind: string): void {
 
 const total = (kinds: Record<string, number>) => Object.values(kinds).reduce((sum, n) => sum + n, 0);
 
+/** The error kinds of several runs, counted together. */
+export function sumErrorKinds(...results: LoadResult[]): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const result of results)
+    for (const [kind, n] of Object.entries(result.errorKinds)) kinds[kind] = (kinds[kind] ?? 0) + n;
+  return kinds;
+}
+
 /** The peak resident set size of a process (Linux VmHWM), in MB. */
 export async function peakRssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');

@@ -29,7 +29,7 @@ const pass = (ok: boolean) => (ok ? 'met' : '**not met**');
 
 /** The count, and what they were: `1 (status 500)`. */
 function errorCell(result: LoadResult): string {
-  const kinds = Object.entries(result.errorKinds ?? {}).map(([kind, count]) => `${kind}: ${n(count)}`);
+  const kinds = Object.entries(result.errorKinds).map(([kind, count]) => `${kind}: ${n(count)}`);
   return kinds.length ? `${n(result.errors)} (${kinds.join(', ')})` : n(result.errors);
 }
 
